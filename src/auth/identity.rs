@@ -1,0 +1,187 @@
+//! Who is asking: the extractors that gate routes.
+//!
+//! [`Identity`] resolves a bearer token or the session cookie to a user, once per request
+//! (cached in the request's extensions). Without one it fails with `Unauthenticated`, which
+//! the error policy turns into a redirect for pages and a 401 for the API. [`Admin`] also
+//! checks the role.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use super::secrets::hash_token;
+use super::session::{self, SESSION_COOKIE};
+use crate::clock::{now_ms, MINUTE_MS};
+use crate::config::Settings;
+use crate::db::{self, users::User};
+use crate::domain::account::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    /// A session cookie; the session's stored hash.
+    Session { id_hash: String },
+    /// A personal API token; its row id.
+    Token { id: i64 },
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: User,
+    pub via: AuthMethod,
+}
+
+impl Identity {
+    pub fn session_hash(&self) -> Option<&str> {
+        match &self.via {
+            AuthMethod::Session { id_hash } => Some(id_hash),
+            AuthMethod::Token { .. } => None,
+        }
+    }
+
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.user.role == role || self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("You do not have access to this page."))
+        }
+    }
+}
+
+/// The resolved caller, cached per request.
+#[derive(Clone)]
+struct Resolved(Option<Identity>);
+
+/// The bearer token in `Authorization`, if the header uses that scheme.
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop when the peer is the
+/// trusted proxy.
+pub fn client_ip(req: &HttpRequest, settings: &Settings) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if settings.trusted_proxy == Some(peer) {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer
+}
+
+async fn resolve(req: &HttpRequest) -> Result<Option<Identity>, AppError> {
+    if let Some(Resolved(found)) = req.extensions().get::<Resolved>() {
+        return Ok(found.clone());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| anyhow::anyhow!("AppState is not registered"))?;
+    let found = if req.headers().contains_key(header::AUTHORIZATION) {
+        match bearer_token(req) {
+            Some(token) => by_token(state, token).await?,
+            None => None,
+        }
+    } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        match session::resolve(&state.db, cookie.value()).await? {
+            Some((user_id, id_hash)) => {
+                db::users::find_by_id(&state.db, user_id)
+                    .await?
+                    .map(|user| Identity {
+                        user,
+                        via: AuthMethod::Session { id_hash },
+                    })
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    req.extensions_mut().insert(Resolved(found.clone()));
+    Ok(found)
+}
+
+async fn by_token(state: &AppState, token: &str) -> Result<Option<Identity>, AppError> {
+    let Some((id, user_id, last_used)) =
+        db::tokens::find_owner(&state.db, &hash_token(token)).await?
+    else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    if last_used.is_none_or(|t| now - t > 5 * MINUTE_MS) {
+        db::tokens::touch(&state.db, id, now).await?;
+    }
+    Ok(db::users::find_by_id(&state.db, user_id)
+        .await?
+        .map(|user| Identity {
+            user,
+            via: AuthMethod::Token { id },
+        }))
+}
+
+type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+impl FromRequest for Identity {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { resolve(&req).await?.ok_or(AppError::Unauthenticated) })
+    }
+}
+
+/// The caller if signed in, for pages that anonymous visitors may see too.
+pub struct MaybeIdentity(pub Option<Identity>);
+
+impl FromRequest for MaybeIdentity {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeIdentity(resolve(&req).await?)) })
+    }
+}
+
+/// A signed-in admin.
+pub struct Admin(pub Identity);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let who = resolve(&req).await?.ok_or(AppError::Unauthenticated)?;
+            if who.user.role != Role::Admin {
+                return Err(AppError::forbidden("Only admins can do this."));
+            }
+            Ok(Admin(who))
+        })
+    }
+}
+
+/// The cached identity, if a previous extractor resolved one (used by error pages).
+pub fn cached(req: &HttpRequest) -> Option<Identity> {
+    req.extensions().get::<Resolved>().and_then(|r| r.0.clone())
+}

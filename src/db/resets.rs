@@ -1,0 +1,84 @@
+//! Queries on `password_resets`: one-time links, stored as hashes.
+
+use anyhow::Context;
+
+use super::Db;
+
+pub async fn insert(
+    db: &Db,
+    user_id: i64,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&db.write)
+    .await
+    .context("Failed to store reset link")?;
+    Ok(())
+}
+
+/// The user a still-valid, unused reset link belongs to.
+pub async fn find_valid(db: &Db, token_hash: &str, now: i64) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM password_resets
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to look up reset link")
+}
+
+/// Uses a reset link: sets the password and revokes every session, all or nothing.
+/// Returns false if the link was already used or has expired.
+pub async fn consume(
+    db: &Db,
+    token_hash: &str,
+    password_hash: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let mut tx = db.begin_write().await?;
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE password_resets SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to use reset link")?;
+    let Some(user_id) = user_id else {
+        return Ok(false);
+    };
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to set password")?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to revoke sessions")?;
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to retire other reset links")?;
+    tx.commit()
+        .await
+        .context("Failed to commit password reset")?;
+    Ok(true)
+}

@@ -1,0 +1,137 @@
+//! Queries on `sessions`. Sessions are looked up by the SHA-256 of the cookie's token.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::Db;
+
+/// A session as the settings page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub now: i64,
+    pub expires_at: i64,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+}
+
+pub async fn insert(db: &Db, s: NewSession<'_>) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(s.id_hash)
+    .bind(s.user_id)
+    .bind(s.now)
+    .bind(s.expires_at)
+    .bind(s.user_agent)
+    .bind(s.ip)
+    .execute(&db.write)
+    .await
+    .context("Failed to create session")?;
+    Ok(())
+}
+
+/// The user id and last-seen time of a live session.
+pub async fn find_live(
+    db: &Db,
+    id_hash: &str,
+    now: i64,
+    idle_cutoff: i64,
+) -> anyhow::Result<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT user_id, last_seen_at FROM sessions
+         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .bind(idle_cutoff)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to load session")?;
+    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("last_seen_at")?)))
+        .transpose()
+}
+
+pub async fn touch(db: &Db, id_hash: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(&db.write)
+        .await
+        .context("Failed to refresh session")?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&db.write)
+        .await
+        .context("Failed to delete session")?;
+    Ok(())
+}
+
+/// Deletes one of the user's sessions by its hash; other users' sessions are untouched.
+pub async fn delete_for_user(db: &Db, user_id: i64, id_hash: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
+        .bind(id_hash)
+        .bind(user_id)
+        .execute(&db.write)
+        .await
+        .context("Failed to delete session")?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(&db.write)
+        .await
+        .context("Failed to revoke sessions")?;
+    Ok(done.rows_affected())
+}
+
+pub async fn list_for_user(db: &Db, user_id: i64, now: i64) -> anyhow::Result<Vec<SessionRow>> {
+    let rows = sqlx::query(
+        "SELECT id_hash, created_at, last_seen_at, user_agent, ip FROM sessions
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to list sessions")?;
+    rows.iter()
+        .map(|r| {
+            Ok(SessionRow {
+                id_hash: r.try_get("id_hash")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                user_agent: r.try_get("user_agent")?,
+                ip: r.try_get("ip")?,
+            })
+        })
+        .collect()
+}
+
+/// Removes sessions that can no longer be used.
+pub async fn purge_expired(db: &Db, now: i64, idle_cutoff: i64) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(idle_cutoff)
+        .execute(&db.write)
+        .await
+        .context("Failed to purge sessions")?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,4 @@
+//! Pure domain logic: no actix, no sqlx, no clock reads. Time and randomness come in as
+//! arguments.
+
+pub mod account;

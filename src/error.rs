@@ -1,0 +1,273 @@
+//! The error policy, in one place.
+//!
+//! - Handlers and extractors return [`AppError`]. Its variants name what went wrong for the
+//!   *user*; an `Internal` error wraps the cause with `anyhow` context.
+//! - [`AppError`] renders the JSON form `{"error": {"code", "message"}}`. The
+//!   [`render_errors`] middleware turns any error response outside `/api/` into an HTML page
+//!   (and an unauthenticated page view into a redirect to `/login`).
+//! - The full error chain goes to the log (`tracing::error!` with `{:?}`); the user only ever
+//!   sees the public message. Nothing secret is put into an error message.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::templates::Templates;
+
+/// Everything a request can fail with, from the user's point of view.
+#[derive(thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed; the message says how.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// No valid session or token.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A state-changing request without the session's CSRF token.
+    #[error("missing or invalid CSRF token")]
+    Csrf,
+    /// The thing does not exist, or is not the caller's.
+    #[error("not found")]
+    NotFound,
+    /// No route matches the path.
+    #[error("no such page")]
+    RouteNotFound,
+    /// The method is not allowed on this route.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request conflicts with the current state (stale version, duplicate).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// The body is larger than the route accepts.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// The body is not of a type the route accepts.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// Wrong email or password; deliberately says no more than that.
+    #[error("incorrect email or password")]
+    LoginFailed,
+    /// Anything else. The cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
+    /// The machine-readable code of the JSON error form.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Csrf => "csrf_failed",
+            AppError::NotFound => "not_found",
+            AppError::RouteNotFound => "route_not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::LoginFailed => "login_failed",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message a person sees.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Please sign in first.".into(),
+            AppError::Csrf => {
+                "This form has expired or came from another site. Reload the page and try again."
+                    .into()
+            }
+            AppError::NotFound | AppError::RouteNotFound => "There is nothing here.".into(),
+            AppError::MethodNotAllowed => "That method is not allowed here.".into(),
+            AppError::PayloadTooLarge => "The request is too large.".into(),
+            AppError::TooManyRequests { retry_after_secs } => format!(
+                "Too many attempts. Try again in {}.",
+                human_duration(*retry_after_secs)
+            ),
+            AppError::LoginFailed => "Incorrect email or password.".into(),
+            AppError::Internal(_) => "Something went wrong on our side. Please try again.".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn human_duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} seconds"),
+        60..=3599 => format!("{} minutes", secs.div_ceil(60)),
+        _ => format!("{} hours", secs.div_ceil(3600)),
+    }
+}
+
+impl std::fmt::Debug for AppError {
+    // Debug prints the whole chain so the log says why.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Internal(e) => write!(f, "internal error: {e:?}"),
+            other => write!(f, "{}: {}", other.code(), other),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable snake_case code, e.g. `login_failed`.
+    pub code: String,
+    /// A message for people.
+    pub message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        resp.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code().into(),
+                message: self.public_message(),
+            },
+        })
+    }
+}
+
+/// Whether a request path belongs to the JSON API.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Renders error responses for people: HTML pages outside `/api/`, a redirect to the login
+/// page for anonymous page views, and the JSON form for errors that did not come from
+/// [`AppError`] (actix's own extractor errors) inside `/api/`.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let path = req.path().to_owned();
+    let query = req.query_string().to_owned();
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_left_body());
+    }
+    let app_error = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>());
+    if is_api_path(&path) {
+        if app_error.is_some() || res.response().error().is_none() {
+            return Ok(res.map_into_left_body());
+        }
+        let message = res
+            .response()
+            .error()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: "bad_request".into(),
+                message,
+            },
+        };
+        let (req, _) = res.into_parts();
+        let resp = HttpResponse::build(status).json(body);
+        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
+    }
+
+    if matches!(app_error, Some(AppError::Unauthenticated)) {
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let location = format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", target.as_str())]).unwrap_or_default()
+        );
+        let (req, _) = res.into_parts();
+        let resp = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish();
+        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
+    }
+
+    let message = match app_error {
+        Some(e) => e.public_message(),
+        None => match res.response().error() {
+            Some(e) if status.is_client_error() => e.to_string(),
+            _ => status
+                .canonical_reason()
+                .unwrap_or("Something went wrong")
+                .to_string(),
+        },
+    };
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let (req, _) = res.into_parts();
+    let html = req
+        .app_data::<web::Data<Templates>>()
+        .map(|t| t.error_page(status, &message, &req));
+    let mut builder = HttpResponse::build(status);
+    if let Some(v) = retry_after {
+        builder.insert_header((header::RETRY_AFTER, v));
+    }
+    let resp = match html {
+        Some(Ok(body)) => builder.content_type("text/html; charset=utf-8").body(body),
+        _ => builder
+            .content_type("text/plain; charset=utf-8")
+            .body(message),
+    };
+    Ok(ServiceResponse::new(req, resp).map_into_right_body())
+}

@@ -1,0 +1,18 @@
+//! tradeoff: a self-hosted interview-prep study server.
+//!
+//! The binary (`main.rs`) only parses the command line and calls into this library, which the
+//! integration tests use too. Start with [`startup::Application`].
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod templates;

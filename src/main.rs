@@ -1,0 +1,16 @@
+//! The `tradeoff` binary: parse the command line, then hand over to the library.
+
+use clap::Parser;
+
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    tradeoff::telemetry::init();
+    let cli = tradeoff::cli::Cli::parse();
+    match tradeoff::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

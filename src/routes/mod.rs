@@ -1,0 +1,119 @@
+//! HTTP handlers, one file per resource, HTML and JSON side by side.
+//!
+//! Handlers are short: they turn the request into domain values, call `accounts`/`db`, and
+//! pick a response. JSON routes live under `/api/v1` and are registered through
+//! `utoipa_actix_web`, so the OpenAPI document is generated from the same registration that
+//! serves them and the two cannot drift apart.
+
+pub mod accounts;
+pub mod admin;
+pub mod assets;
+pub mod health;
+pub mod home;
+pub mod openapi;
+pub mod page;
+pub mod sessions;
+pub mod settings;
+pub mod tokens;
+
+use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig as ApiConfig;
+
+use crate::error::AppError;
+
+/// The largest form or JSON body any route accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Registers every JSON route; called with the `/api/v1` scope.
+pub fn api(cfg: &mut ApiConfig) {
+    cfg.service(sessions::api_login)
+        .service(sessions::api_logout)
+        .service(accounts::api_register)
+        .service(settings::api_me)
+        .service(settings::api_change_password)
+        .service(settings::api_sessions)
+        .service(settings::api_revoke_other_sessions)
+        .service(settings::api_delete_me)
+        .service(tokens::api_list)
+        .service(tokens::api_create)
+        .service(tokens::api_delete)
+        .service(admin::api_users)
+        .service(admin::api_set_role)
+        .service(openapi::spec);
+}
+
+/// Registers every HTML route.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.service(home::index)
+        .service(health::healthz)
+        .service(assets::asset)
+        .service(accounts::register_page)
+        .service(accounts::register_submit)
+        .service(accounts::reset_page)
+        .service(accounts::reset_submit)
+        .service(sessions::login_page)
+        .service(sessions::login_submit)
+        .service(sessions::logout)
+        .service(settings::settings_page)
+        .service(settings::change_password)
+        .service(settings::revoke_other_sessions)
+        .service(settings::revoke_session)
+        .service(settings::delete_account)
+        .service(tokens::create)
+        .service(tokens::revoke)
+        .service(admin::users_page)
+        .service(admin::set_role)
+        .service(admin::create_user)
+        .service(admin::reset_link);
+}
+
+/// Body and query extractor settings: size limits, and clear 4xx messages for bad input.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .app_data(
+            web::FormConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(|e, _| form_error(e).into()),
+        )
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(|e, _| json_error(e).into()),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            AppError::bad_request("bad_query", format!("The query string is invalid: {e}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
+}
+
+fn form_error(e: actix_web::error::UrlencodedError) -> AppError {
+    use actix_web::error::UrlencodedError as E;
+    match e {
+        E::ContentType => AppError::UnsupportedMediaType(
+            "Send this form as application/x-www-form-urlencoded.".into(),
+        ),
+        E::Overflow { .. } | E::UnknownLength => AppError::PayloadTooLarge,
+        E::Parse(_) => AppError::bad_request(
+            "bad_form",
+            "The form could not be read: a field is missing or is not valid UTF-8 text.",
+        ),
+        other => AppError::bad_request("bad_form", format!("The form could not be read: {other}")),
+    }
+}
+
+fn json_error(e: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError as E;
+    match e {
+        E::ContentType => AppError::UnsupportedMediaType("Send JSON (application/json).".into()),
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
+        E::Deserialize(err) => {
+            AppError::bad_request("bad_json", format!("The JSON body is invalid: {err}"))
+        }
+        other => AppError::bad_request("bad_json", format!("The JSON body is invalid: {other}")),
+    }
+}
+
+/// The fallback for paths no route matches.
+pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::RouteNotFound)
+}

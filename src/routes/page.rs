@@ -1,0 +1,171 @@
+//! Rendering pages: the layout's shared context (who is signed in, the CSRF token, the flash
+//! message) and redirects that carry a flash message.
+//!
+//! The flash message travels in a short-lived cookie signed with the server key, so nobody
+//! else can put words on a user's page.
+
+use std::future::{ready, Ready};
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+use tera::Context;
+
+use crate::auth::csrf::CsrfToken;
+use crate::auth::identity::Identity;
+use crate::auth::secrets::constant_time_eq;
+use crate::auth::session;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::templates::Templates;
+
+const FLASH_COOKIE: &str = "tradeoff_flash";
+
+/// The signed-in user as the layout shows them.
+#[derive(Serialize)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+}
+
+impl From<&Identity> for Me {
+    fn from(who: &Identity) -> Self {
+        Me {
+            id: who.user.id,
+            email: who.user.email.clone(),
+            role: who.user.role.as_str(),
+            is_admin: who.user.role == crate::domain::account::Role::Admin,
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct Flash {
+    pub kind: String,
+    pub message: String,
+}
+
+/// A page being built: start from the request, add values, render.
+pub struct Page {
+    ctx: Context,
+    had_flash: bool,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = Ready<Result<Page, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Page::new(req))
+    }
+}
+
+impl Page {
+    fn new(req: &HttpRequest) -> Result<Page, AppError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("AppState is not registered"))?;
+        let templates = req
+            .app_data::<web::Data<Templates>>()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("Templates are not registered"))?;
+        let mut ctx = Context::new();
+        if let Some(CsrfToken(t)) = req.extensions().get::<CsrfToken>() {
+            ctx.insert("csrf_token", t);
+        }
+        let flash = req
+            .cookie(FLASH_COOKIE)
+            .and_then(|c| read_flash(&state, c.value()));
+        let had_flash = req.cookie(FLASH_COOKIE).is_some();
+        if let Some(flash) = flash {
+            ctx.insert("flash", &flash);
+        }
+        Ok(Page {
+            ctx,
+            had_flash,
+            state,
+            templates,
+        })
+    }
+
+    /// Adds the signed-in user to the layout.
+    pub fn me(mut self, who: &Identity) -> Self {
+        self.ctx.insert("me", &Me::from(who));
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: &impl Serialize) -> Self {
+        self.ctx.insert(key, value);
+        self
+    }
+
+    pub fn render(self, template: &str) -> Result<HttpResponse, AppError> {
+        self.render_status(actix_web::http::StatusCode::OK, template)
+    }
+
+    /// Renders with another status, e.g. a form shown again with its errors.
+    pub fn render_status(
+        self,
+        status: actix_web::http::StatusCode,
+        template: &str,
+    ) -> Result<HttpResponse, AppError> {
+        let body = self.templates.render(template, &self.ctx)?;
+        let mut resp = HttpResponse::build(status);
+        resp.content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if self.had_flash {
+            resp.cookie(session::removal(&self.state, FLASH_COOKIE));
+        }
+        Ok(resp.body(body))
+    }
+}
+
+fn read_flash(state: &AppState, value: &str) -> Option<Flash> {
+    let (payload, sig) = value.split_once('.')?;
+    if !constant_time_eq(&state.key.sign("flash", payload), sig) {
+        return None;
+    }
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let (kind, message) = text.split_once('\n')?;
+    Some(Flash {
+        kind: kind.into(),
+        message: message.into(),
+    })
+}
+
+/// A 303 redirect to `location` that shows `message` on the next page.
+pub fn redirect_with_flash(
+    state: &AppState,
+    location: &str,
+    kind: &str,
+    message: &str,
+) -> HttpResponse {
+    let payload = URL_SAFE_NO_PAD.encode(format!("{kind}\n{message}"));
+    let value = format!("{payload}.{}", state.key.sign("flash", &payload));
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .cookie(session::cookie(state, FLASH_COOKIE, value))
+        .finish()
+}
+
+/// A plain 303 redirect.
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A local path to continue to after sign-in; anything else becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}

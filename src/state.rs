@@ -1,0 +1,13 @@
+//! What every handler can reach: the database, the key, the settings and the throttle.
+
+use crate::auth::secrets::ServerKey;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::Db;
+
+pub struct AppState {
+    pub db: Db,
+    pub key: ServerKey,
+    pub settings: Settings,
+    pub throttle: LoginThrottle,
+}

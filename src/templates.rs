@@ -1,0 +1,82 @@
+//! Tera templates, compiled into the binary and loaded once at start-up.
+//!
+//! Autoescaping is on for every template. Pages are rendered only through [`Templates`].
+
+use actix_web::http::StatusCode;
+use actix_web::HttpRequest;
+use anyhow::Context as _;
+use tera::{Context, Tera};
+
+use crate::auth::csrf::CsrfToken;
+use actix_web::HttpMessage;
+
+/// Every template, embedded so the binary runs from any working directory.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("register.html", include_str!("../templates/register.html")),
+    ("reset.html", include_str!("../templates/reset.html")),
+    ("settings.html", include_str!("../templates/settings.html")),
+    (
+        "admin_users.html",
+        include_str!("../templates/admin_users.html"),
+    ),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    pub fn load() -> anyhow::Result<Templates> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".html.tera"]);
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .context("Failed to parse templates")?;
+        tera.register_filter("datetime", datetime_filter);
+        Ok(Templates { tera })
+    }
+
+    pub fn render(&self, name: &str, ctx: &Context) -> anyhow::Result<String> {
+        self.tera
+            .render(name, ctx)
+            .with_context(|| format!("Failed to render {name}"))
+    }
+
+    /// The HTML error page for a status and a message meant for people.
+    pub fn error_page(
+        &self,
+        status: StatusCode,
+        message: &str,
+        req: &HttpRequest,
+    ) -> anyhow::Result<String> {
+        let mut ctx = Context::new();
+        ctx.insert("status", &status.as_u16());
+        ctx.insert("reason", status.canonical_reason().unwrap_or("Error"));
+        ctx.insert("message", message);
+        if let Some(who) = crate::auth::identity::cached(req) {
+            ctx.insert("me", &crate::routes::page::Me::from(&who));
+        }
+        if let Some(CsrfToken(t)) = req.extensions().get::<CsrfToken>() {
+            ctx.insert("csrf_token", t);
+        }
+        self.render("error.html", &ctx)
+    }
+}
+
+/// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.
+fn datetime_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let ms = value
+        .as_i64()
+        .ok_or_else(|| tera::Error::msg("datetime expects Unix milliseconds"))?;
+    let text = chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    Ok(tera::Value::String(text))
+}
