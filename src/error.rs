@@ -227,6 +227,11 @@ pub async fn render_errors(
         return Ok(ServiceResponse::new(req, resp).map_into_right_body());
     }
 
+    // A handler that rendered its own page with an error status (a form shown again with
+    // its errors) attached no error: leave that page alone.
+    if res.response().error().is_none() {
+        return Ok(res.map_into_left_body());
+    }
     if matches!(app_error, Some(AppError::Unauthenticated)) {
         let target = if query.is_empty() {
             path

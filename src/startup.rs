@@ -91,6 +91,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (tests use it to simulate a restart).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The shared state, for in-process tests and tools.
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()

@@ -18,12 +18,13 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn";
 
 /// Installs the global subscriber writing to stderr, filtered by `RUST_LOG`.
 pub fn init() {
-    init_with_writer(std::io::stderr);
+    use std::io::IsTerminal;
+    init_with_writer(std::io::stderr, std::io::stderr().is_terminal());
 }
 
 /// Installs the global subscriber with another writer (tests capture the log this way).
 /// Does nothing if one is already installed.
-pub fn init_with_writer<W>(writer: W)
+pub fn init_with_writer<W>(writer: W, ansi: bool)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -32,6 +33,7 @@ where
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
+        .with_ansi(ansi)
         .try_init();
 }
 

@@ -8,7 +8,12 @@
 //! `X-CSRF-Token`) when it comes with a session cookie, or when it is a form. Requests with a
 //! bearer token need none: browsers never attach those by themselves. A JSON request without
 //! any session cookie needs none either: there is no ambient credential to abuse, and
-//! cross-site JSON needs a CORS preflight this server never grants.
+//! cross-site JSON needs a CORS preflight this server never grants. For the same reason the
+//! JSON routes that authenticate by credentials in the body, not by the cookie (sign-in and
+//! sign-up), need no token even when a stale cookie comes along.
+//!
+//! Form bodies are also checked to be valid UTF-8 here, once, so that no handler ever sees
+//! text that was silently repaired.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -24,6 +29,9 @@ use crate::state::AppState;
 pub const ANON_COOKIE: &str = "tradeoff_csrf";
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
+
+/// JSON routes that authenticate by the credentials in their body.
+const CREDENTIAL_ROUTES: &[&str] = &["/api/v1/session", "/api/v1/users"];
 
 /// The token a page must embed in its forms; set on every request by [`protect`].
 #[derive(Debug, Clone)]
@@ -66,8 +74,12 @@ pub async fn protect(
         .ok()
         .flatten()
         .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
-    let must_check =
-        is_unsafe(req.method()) && !has_bearer && (session_token.is_some() || !is_json);
+    let by_credentials =
+        is_json && *req.method() == Method::POST && CREDENTIAL_ROUTES.contains(&req.path());
+    let must_check = is_unsafe(req.method())
+        && !has_bearer
+        && !by_credentials
+        && (session_token.is_some() || !is_json);
     if must_check {
         let offered = match offered_token(&mut req).await {
             Ok(t) => t,
@@ -94,9 +106,15 @@ pub async fn protect(
 /// handler). Bytes that are not UTF-8 are decoded lossily here; the handler's own form
 /// extractor reports them properly.
 async fn offered_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
-    if let Some(v) = req.headers().get(HEADER) {
-        return Ok(v.to_str().ok().map(str::to_owned));
+    let from_body = form_token(req).await?;
+    match req.headers().get(HEADER) {
+        Some(v) => Ok(v.to_str().ok().map(str::to_owned)),
+        None => Ok(from_body),
     }
+}
+
+/// The token field of an urlencoded body, which is checked for UTF-8 and put back.
+async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
     let is_form = req
         .mime_type()
         .ok()
@@ -112,9 +130,40 @@ async fn offered_token(req: &mut ServiceRequest) -> Result<Option<String>, AppEr
             AppError::bad_request("bad_body", "The request body could not be read.")
         }
     })?;
+    if !is_utf8_form(&body) {
+        return Err(AppError::bad_request(
+            "bad_form",
+            "The form contains text that is not valid UTF-8.",
+        ));
+    }
     let token = form_urlencoded::parse(&body)
         .find(|(k, _)| k == FORM_FIELD)
         .map(|(_, v)| v.into_owned());
     req.set_payload(Payload::from(body));
     Ok(token)
+}
+
+/// Whether every name and value of an urlencoded body decodes to valid UTF-8.
+fn is_utf8_form(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&').all(|pair| {
+        pair.split(|&b| b == b'=').all(|part| {
+            let decoded: Vec<u8> = percent_encoding::percent_decode(part).collect();
+            std::str::from_utf8(&decoded).is_ok()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_utf8_form;
+
+    #[test]
+    fn utf8_forms_pass_and_broken_ones_fail() {
+        assert!(is_utf8_form(b"email=a%40b.org&name=J%C3%BCrgen+M"));
+        assert!(is_utf8_form(b""));
+        assert!(!is_utf8_form(b"password=%C3%28"), "invalid sequence");
+        assert!(!is_utf8_form(b"email=%FF"), "lone byte");
+        assert!(!is_utf8_form(b"%FF=x"), "in a name");
+        assert!(!is_utf8_form(&[b'r', b'=', 0xff]), "a raw byte");
+    }
 }

@@ -1,0 +1,239 @@
+//! The `tradeoff` binary: a fresh start from another directory, `user`, and `backup`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, PASSWORD};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tradeoff");
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary with `cwd` as working directory and returns it with its base URL.
+fn start_binary(cwd: &std::path::Path, envs: &[(&str, &str)]) -> (Server, String) {
+    let mut child = Command::new(BIN)
+        .current_dir(cwd)
+        .env("TRADEOFF_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(i) = line.find("listening on http://") {
+                let url: String = line[i + "listening on ".len()..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                    .collect();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server announces its address");
+    (Server(child), url)
+}
+
+fn tradeoff(args: &[&str], data_dir: &std::path::Path, stdin: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("TRADEOFF_DATA_DIR", data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_start_from_another_directory_serves_pages_and_creates_the_data_folder() {
+    let cwd = tempfile::tempdir().unwrap();
+    let (_server, url) = start_binary(cwd.path(), &[]);
+    let home = reqwest::get(format!("{url}/")).await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("tradeoff"));
+    let css = reqwest::get(format!("{url}/static/style.css"))
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(cwd.path().join("data").join("tradeoff.db").exists());
+    assert!(cwd.path().join("data").join("secret.key").exists());
+}
+
+#[tokio::test]
+async fn user_add_and_reset_password_work_against_a_running_server() {
+    let app = TestApp::spawn().await;
+    let out = tradeoff(
+        &[
+            "user",
+            "add",
+            "--email",
+            "Teacher@Example.org",
+            "--role",
+            "instructor",
+        ],
+        &app.settings.data_dir,
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let login = app
+        .api_login(&app.script(), "teacher@example.org", PASSWORD, "127.0.0.1")
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let me: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(me["user"]["role"], "instructor");
+
+    let short = tradeoff(
+        &["user", "add", "--email", "x@example.org"],
+        &app.settings.data_dir,
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
+
+    // A signed-in session, which the reset must end.
+    let other = app.browser();
+    app.api_session(&other, "teacher@example.org").await;
+
+    let out = tradeoff(
+        &["user", "reset-password", "--email", "teacher@example.org"],
+        &app.settings.data_dir,
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let link = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let path = &link[link.find("/reset/").unwrap()..];
+
+    let browser = app.browser();
+    let token = app.csrf(&browser, path).await;
+    let form = [
+        ("csrf_token", token.as_str()),
+        ("password", "fresh new passphrase"),
+        ("password_confirm", "fresh new passphrase"),
+    ];
+    let resp = browser
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.me_status(&other).await,
+        StatusCode::UNAUTHORIZED,
+        "reset revokes sessions"
+    );
+    let ok = app
+        .api_login(
+            &app.script(),
+            "teacher@example.org",
+            "fresh new passphrase",
+            "10.2.2.2",
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    // The link works once.
+    let again = browser
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+
+    let unknown = tradeoff(
+        &["user", "reset-password", "--email", "ghost@example.org"],
+        &app.settings.data_dir,
+        "",
+    );
+    assert!(!unknown.status.success());
+}
+
+#[tokio::test]
+async fn backup_while_taking_writes_gives_a_database_that_passes_integrity_check() {
+    let app = TestApp::spawn().await;
+    let writer = {
+        let client = app.script();
+        let url = app.url("/api/v1/users");
+        tokio::spawn(async move {
+            for i in 0..40 {
+                let resp = client
+                    .post(&url)
+                    .json(&json!({"email": format!("user{i}@example.org"), "password": PASSWORD}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), StatusCode::CREATED);
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let target = app.dir.path().join("backup.db");
+    let data_dir = app.settings.data_dir.clone();
+    let target_arg = target.to_str().unwrap().to_owned();
+    let out =
+        tokio::task::spawn_blocking(move || tradeoff(&["backup", &target_arg], &data_dir, ""))
+            .await
+            .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    writer.await.unwrap();
+
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&target)
+        .read_only(true);
+    let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(users >= 1, "the backup holds the data written before it");
+
+    // Refuses to overwrite an existing file.
+    let again = tradeoff(
+        &["backup", target.to_str().unwrap()],
+        &app.settings.data_dir,
+        "",
+    );
+    assert!(!again.status.success());
+}

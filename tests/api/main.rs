@@ -1,0 +1,13 @@
+//! Black-box tests: each starts the real server on port 0 with its own temporary database
+//! and talks HTTP to it. All modules compile into one test binary, which keeps builds fast.
+
+mod access;
+mod bad_input;
+mod cli;
+mod csrf;
+mod helpers;
+mod openapi;
+mod secrets;
+mod sessions;
+mod throttle;
+mod tokens;
