@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `user add`, `user reset-password`, `backup`.
+//! The command line: `serve` (default), `check`, `decks sync`, `user add`,
+//! `user reset-password`, `backup`.
 //!
 //! `main.rs` parses; the commands run here so they share the server's code paths.
 
@@ -8,9 +9,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::process::ExitCode;
+
 use crate::accounts::{self, SignUp};
 use crate::config::Settings;
 use crate::db;
+use crate::decks::{check_path, CheckReport};
 use crate::domain::account::{Email, Role};
 use crate::error::AppError;
 use crate::startup::{open_state, Application};
@@ -35,6 +39,24 @@ pub enum Command {
     },
     /// Write a consistent copy of the live database to PATH (safe while the server runs).
     Backup { path: PathBuf },
+    /// Validate a deck file or a folder of decks (default: the decks folder); exits 1 on errors.
+    Check {
+        path: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the deck catalogue.
+    Decks {
+        #[command(subcommand)]
+        command: DecksCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DecksCommand {
+    /// Sync the decks folder into the database (as the server does at start-up).
+    Sync,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,8 +92,8 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// Runs the parsed command line.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line; the exit code is 1 when `check` finds errors.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(cli.settings.clone()).await?;
@@ -94,8 +116,73 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.db.backup_to(&path).await?;
             println!("Backup written to {}", path.display());
         }
+        Command::Check { path, json } => {
+            let path = path.unwrap_or(cli.settings.decks);
+            let report = tokio::task::spawn_blocking(move || check_path(&path)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+            return Ok(if report.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        Command::Decks {
+            command: DecksCommand::Sync,
+        } => {
+            let folder = cli.settings.decks.clone();
+            let state = open_state(cli.settings).await?;
+            let report = crate::decks::sync(&state.db, &folder, crate::clock::now_ms()).await?;
+            for (id, c) in &report.synced {
+                println!(
+                    "{id}: {} added, {} updated, {} retired, {} restored",
+                    c.added, c.updated, c.retired, c.restored
+                );
+            }
+            for path in &report.failed {
+                println!("{path}: failed validation; its last good version stays live");
+            }
+            for id in &report.retired {
+                println!("{id}: file gone; deck retired");
+            }
+            if !report.failed.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &CheckReport) {
+    for file in &report.files {
+        for d in &file.diagnostics {
+            println!("{}", d.display(&file.path));
+        }
+        if let Some(s) = &file.summary {
+            println!(
+                "{}: {}: {} topics, {} facts, {} cards, {} questions, {} prompts \
+                 (+{} generated cards, +{} generated questions)",
+                file.path,
+                s.id,
+                s.topics,
+                s.facts,
+                s.cards,
+                s.questions,
+                s.prompts,
+                s.generated_cards,
+                s.generated_questions
+            );
+        }
+    }
+    println!(
+        "{} file(s), {} error(s), {} warning(s)",
+        report.files.len(),
+        report.error_count(),
+        report.warning_count()
+    );
 }
 
 async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {

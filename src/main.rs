@@ -7,7 +7,7 @@ async fn main() -> std::process::ExitCode {
     tradeoff::telemetry::init();
     let cli = tradeoff::cli::Cli::parse();
     match tradeoff::cli::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

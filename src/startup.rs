@@ -55,6 +55,7 @@ impl Application {
             .with_context(|| format!("Failed to listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(open_state(settings).await?);
+        crate::decks::sync(&state.db, &state.settings.decks, crate::clock::now_ms()).await?;
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

@@ -24,6 +24,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_users.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    ("decks.html", include_str!("../templates/decks.html")),
+    ("deck.html", include_str!("../templates/deck.html")),
+    (
+        "admin_decks.html",
+        include_str!("../templates/admin_decks.html"),
+    ),
 ];
 
 pub struct Templates {

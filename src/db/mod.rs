@@ -6,6 +6,7 @@
 //! (see "Measured" in PRODUCT.md). Transactions that read before they write also use
 //! `BEGIN IMMEDIATE`, which keeps them safe against a second process such as the CLI.
 
+pub mod decks;
 pub mod resets;
 pub mod sessions;
 pub mod tokens;

@@ -2,3 +2,4 @@
 //! arguments.
 
 pub mod account;
+pub mod deck;

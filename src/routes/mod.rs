@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod decks;
 pub mod health;
 pub mod home;
 pub mod openapi;
@@ -39,6 +40,9 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(tokens::api_delete)
         .service(admin::api_users)
         .service(admin::api_set_role)
+        .service(decks::api_list)
+        .service(decks::api_get)
+        .service(decks::api_sync)
         .service(openapi::spec);
 }
 
@@ -64,7 +68,11 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(admin::users_page)
         .service(admin::set_role)
         .service(admin::create_user)
-        .service(admin::reset_link);
+        .service(admin::reset_link)
+        .service(decks::list_page)
+        .service(decks::deck_page)
+        .service(decks::admin_page)
+        .service(decks::admin_sync);
 }
 
 /// Body and query extractor settings: size limits, and clear 4xx messages for bad input.

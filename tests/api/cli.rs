@@ -237,3 +237,53 @@ async fn backup_while_taking_writes_gives_a_database_that_passes_integrity_check
     );
     assert!(!again.status.success());
 }
+
+#[test]
+fn check_prints_counts_and_exits_0_on_the_shipped_decks() {
+    let decks = concat!(env!("CARGO_MANIFEST_DIR"), "/decks");
+    let out = Command::new(BIN).args(["check", decks]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("nodejs-vs-go: 4 topics"), "{text}");
+    assert!(text.contains("0 error(s), 0 warning(s)"), "{text}");
+
+    let json = Command::new(BIN)
+        .args(["check", decks, "--json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["files"][0]["summary"]["topics"], 4);
+}
+
+#[test]
+fn check_exits_1_with_path_line_col_errors_on_broken_decks() {
+    let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad_decks");
+    let out = Command::new(BIN).args(["check", bad]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("unknown_key.toml:21:1: error: unknown key `difficulty`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_warns_about_raw_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = include_str!("../fixtures/minimal_deck.toml").replace(
+        "front = \"What runs the callbacks?\"",
+        "front = \"<script>alert(1)</script>\"",
+    );
+    std::fs::write(dir.path().join("x.toml"), deck).unwrap();
+    let out = Command::new(BIN)
+        .args(["check", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "warnings alone do not fail: {text}");
+    assert!(
+        text.contains("warning:") && text.to_lowercase().contains("html"),
+        "{text}"
+    );
+}

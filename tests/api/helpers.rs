@@ -64,6 +64,8 @@ impl TestApp {
         let mut settings = Settings::with_data_dir(dir.path().join("data"));
         settings.bind = "127.0.0.1:0".into();
         settings.trusted_proxy = Some("127.0.0.1".parse().unwrap());
+        settings.decks = dir.path().join("decks");
+        std::fs::create_dir_all(&settings.decks).unwrap();
         adjust(&mut settings);
         Self::start(settings, dir).await
     }
@@ -94,6 +96,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Writes a deck file into this app's decks folder.
+    pub fn write_deck(&self, name: &str, toml: &str) {
+        std::fs::write(self.settings.decks.join(name), toml).unwrap();
     }
 
     pub fn db_path(&self) -> std::path::PathBuf {

@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod csrf;
+mod decks;
 mod helpers;
 mod openapi;
 mod secrets;

@@ -116,7 +116,9 @@ async fn every_documented_operation_is_served_and_the_core_routes_are_documented
             documented.insert(format!("{} {path}", method.to_uppercase()));
             // Probe with an invalid body: a served route answers with its own status,
             // never the router's `route_not_found` or 405.
-            let concrete = path.replace("{id}", "999999");
+            let concrete = path
+                .replace("{id}", "999999")
+                .replace("{deck}", "no-such-deck");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let resp = app
                 .script()

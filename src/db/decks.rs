@@ -1,0 +1,255 @@
+//! Queries on `decks`, `deck_items` and `deck_errors`.
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::Db;
+use crate::domain::deck::catalog::CatalogItem;
+use crate::domain::deck::Deck;
+
+/// What one deck's sync changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeckChanges {
+    pub added: usize,
+    pub updated: usize,
+    pub retired: usize,
+    pub restored: usize,
+}
+
+/// Stores a validated deck and its items in one transaction: new items are added, changed
+/// ones updated in place (same id, so progress stays), missing ones retired, returning ones
+/// restored.
+pub async fn upsert_deck(
+    db: &Db,
+    deck: &Deck,
+    source_path: &str,
+    items: &[CatalogItem],
+    now: i64,
+) -> anyhow::Result<DeckChanges> {
+    let content = serde_json::to_string(deck).context("Failed to serialize deck")?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO decks (id, title, source_path, content, synced_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, source_path = excluded.source_path,
+             content = excluded.content, synced_at = excluded.synced_at, retired_at = NULL",
+    )
+    .bind(&deck.id)
+    .bind(&deck.title)
+    .bind(source_path)
+    .bind(&content)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to store deck")?;
+
+    let existing = sqlx::query("SELECT id, content, retired_at FROM deck_items WHERE deck_id = $1")
+        .bind(&deck.id)
+        .fetch_all(&mut *tx)
+        .await
+        .context("Failed to load deck items")?;
+    let mut changes = DeckChanges::default();
+    let mut known = std::collections::HashMap::new();
+    for row in &existing {
+        let id: String = row.try_get("id")?;
+        let content: String = row.try_get("content")?;
+        let retired: Option<i64> = row.try_get("retired_at")?;
+        known.insert(id, (content, retired.is_some()));
+    }
+    let mut present = HashSet::new();
+    for item in items {
+        present.insert(item.id.as_str());
+        let content = item.content.to_string();
+        match known.get(&item.id) {
+            Some((old, retired)) if *old == content && !retired => continue,
+            Some((_, retired)) => {
+                if *retired {
+                    changes.restored += 1;
+                } else {
+                    changes.updated += 1;
+                }
+            }
+            None => changes.added += 1,
+        }
+        sqlx::query(
+            "INSERT INTO deck_items
+                 (id, deck_id, item_id, kind, topic, generated, position, content, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, topic = excluded.topic,
+                 generated = excluded.generated, position = excluded.position,
+                 content = excluded.content, updated_at = excluded.updated_at, retired_at = NULL",
+        )
+        .bind(&item.id)
+        .bind(&deck.id)
+        .bind(&item.item_id)
+        .bind(item.kind.as_str())
+        .bind(&item.topic)
+        .bind(item.generated)
+        .bind(item.position as i64)
+        .bind(&content)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to store deck item")?;
+    }
+    for (id, (_, retired)) in &known {
+        if !retired && !present.contains(id.as_str()) {
+            sqlx::query("UPDATE deck_items SET retired_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to retire deck item")?;
+            changes.retired += 1;
+        }
+    }
+    tx.commit().await.context("Failed to commit deck sync")?;
+    Ok(changes)
+}
+
+/// Retires decks whose file is gone (not merely broken), with their items.
+pub async fn retire_missing(
+    db: &Db,
+    present_paths: &[String],
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
+        .fetch_all(&mut *tx)
+        .await
+        .context("Failed to list decks")?;
+    let mut retired = Vec::new();
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let path: String = row.try_get("source_path")?;
+        if present_paths.contains(&path) {
+            continue;
+        }
+        sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE deck_items SET retired_at = $1 WHERE deck_id = $2 AND retired_at IS NULL",
+        )
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        retired.push(id);
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit deck retirement")?;
+    Ok(retired)
+}
+
+/// Replaces the list of files that failed validation.
+pub async fn set_errors(db: &Db, errors: &[(String, String)], now: i64) -> anyhow::Result<()> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM deck_errors")
+        .execute(&mut *tx)
+        .await
+        .context("Failed to clear deck errors")?;
+    for (path, diagnostics) in errors {
+        sqlx::query("INSERT INTO deck_errors (path, diagnostics, seen_at) VALUES ($1, $2, $3)")
+            .bind(path)
+            .bind(diagnostics)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to store deck errors")?;
+    }
+    tx.commit().await.context("Failed to commit deck errors")?;
+    Ok(())
+}
+
+/// A file that failed validation at the last sync.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DeckError {
+    pub path: String,
+    /// `path:line:col: error: message` lines.
+    pub diagnostics: String,
+    pub seen_at: i64,
+}
+
+pub async fn errors(db: &Db) -> anyhow::Result<Vec<DeckError>> {
+    let rows = sqlx::query("SELECT path, diagnostics, seen_at FROM deck_errors ORDER BY path")
+        .fetch_all(&db.read)
+        .await
+        .context("Failed to load deck errors")?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeckError {
+                path: r.try_get("path")?,
+                diagnostics: r.try_get("diagnostics")?,
+                seen_at: r.try_get("seen_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Every live deck, parsed.
+pub async fn live(db: &Db) -> anyhow::Result<Vec<Deck>> {
+    let rows = sqlx::query("SELECT content FROM decks WHERE retired_at IS NULL ORDER BY title")
+        .fetch_all(&db.read)
+        .await
+        .context("Failed to list decks")?;
+    rows.iter()
+        .map(|r| {
+            let content: String = r.try_get("content")?;
+            serde_json::from_str(&content).context("Stored deck is not valid JSON")
+        })
+        .collect()
+}
+
+/// One live deck, parsed.
+pub async fn find_live(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
+    let content: Option<String> =
+        sqlx::query_scalar("SELECT content FROM decks WHERE id = $1 AND retired_at IS NULL")
+            .bind(id)
+            .fetch_optional(&db.read)
+            .await
+            .context("Failed to load deck")?;
+    content
+        .map(|c| serde_json::from_str(&c).context("Stored deck is not valid JSON"))
+        .transpose()
+}
+
+/// A stored item as the catalogue shows it.
+#[derive(Debug, Clone)]
+pub struct StoredItem {
+    pub id: String,
+    pub item_id: String,
+    pub kind: String,
+    pub topic: String,
+    pub generated: bool,
+    pub content: serde_json::Value,
+}
+
+/// The live items of a deck, in deck order.
+pub async fn live_items(db: &Db, deck_id: &str) -> anyhow::Result<Vec<StoredItem>> {
+    let rows = sqlx::query(
+        "SELECT id, item_id, kind, topic, generated, content FROM deck_items
+         WHERE deck_id = $1 AND retired_at IS NULL ORDER BY position",
+    )
+    .bind(deck_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load deck items")?;
+    rows.iter()
+        .map(|r| {
+            let content: String = r.try_get("content")?;
+            Ok(StoredItem {
+                id: r.try_get("id")?,
+                item_id: r.try_get("item_id")?,
+                kind: r.try_get("kind")?,
+                topic: r.try_get("topic")?,
+                generated: r.try_get("generated")?,
+                content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
+            })
+        })
+        .collect()
+}

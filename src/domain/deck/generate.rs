@@ -1,0 +1,452 @@
+//! Items generated from a deck's facts: "which one?" cards, true/false and
+//! multiple-choice questions.
+//!
+//! Generation is deterministic: every choice (present a statement true or
+//! swapped, which distractors, where the right answer goes) comes from a stable
+//! hash of the deck and item ids, so the same deck always yields the same items
+//! with the same ids and text, and editing one fact does not reshuffle the others.
+//!
+//! Honesty rests on the authoring contract in [`Fact`]: a fact attributed to one
+//! subject does not hold for the others. Given that, a swapped statement is
+//! false, and a distractor (a fact of another subject, whose text is not also
+//! stated for the asked subject) is never true of the subject asked about.
+
+use super::format::{Answer, Attribution, Card, Deck, Fact, Question};
+
+/// Separates a fact id from the suffix of an item generated from it.
+pub const GENERATED_SEPARATOR: char = '~';
+
+/// A multiple-choice item is only generated with at least this many distractors.
+pub const MIN_DISTRACTORS: usize = 2;
+
+/// A multiple-choice item offers at most this many distractors.
+pub const MAX_DISTRACTORS: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GeneratedKind {
+    /// `fact~which`: a recall card, "which subject is this about?".
+    Which,
+    /// `fact~tf`: a true/false question.
+    TrueFalse,
+    /// `fact~mc`: a single-choice question with distractors from other subjects.
+    Choice,
+}
+
+impl GeneratedKind {
+    pub const ALL: [GeneratedKind; 3] = [
+        GeneratedKind::Which,
+        GeneratedKind::TrueFalse,
+        GeneratedKind::Choice,
+    ];
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            GeneratedKind::Which => "which",
+            GeneratedKind::TrueFalse => "tf",
+            GeneratedKind::Choice => "mc",
+        }
+    }
+
+    /// The id of the item of this kind generated from `fact_id` (within its deck).
+    pub fn item_id(self, fact_id: &str) -> String {
+        format!("{fact_id}{GENERATED_SEPARATOR}{}", self.suffix())
+    }
+
+    /// Splits a generated item id into its fact id and kind; `None` for authored ids.
+    pub fn parse_item_id(item_id: &str) -> Option<(&str, GeneratedKind)> {
+        let (fact_id, suffix) = item_id.split_once(GENERATED_SEPARATOR)?;
+        let kind = Self::ALL.into_iter().find(|kind| kind.suffix() == suffix)?;
+        Some((fact_id, kind))
+    }
+}
+
+/// What [`generate`] produces; ids are item ids within the deck (`fact-id~which`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GeneratedItems {
+    pub cards: Vec<Card>,
+    /// Each carries `card = Some(fact id)`, so answering it feeds the fact's schedule.
+    pub questions: Vec<Question>,
+}
+
+/// Generates, for every fact in file order: a which-one card, a true/false
+/// question, and (for single-subject facts with enough distractors) a
+/// single-choice question.
+pub fn generate(deck: &Deck) -> GeneratedItems {
+    let mut items = GeneratedItems::default();
+    for fact in &deck.facts {
+        items.cards.push(which_card(deck, fact));
+        items.questions.push(true_false(deck, fact));
+        if let Some(question) = multiple_choice(deck, fact) {
+            items.questions.push(question);
+        }
+    }
+    items
+}
+
+fn which_card(deck: &Deck, fact: &Fact) -> Card {
+    let answer = match &fact.subject {
+        Attribution::Subject(subject) => subject.clone(),
+        Attribution::Both if deck.subjects.len() == 2 => "Both".to_owned(),
+        Attribution::Both => "All of them".to_owned(),
+    };
+    Card {
+        id: GeneratedKind::Which.item_id(&fact.id),
+        topic: fact.topic.clone(),
+        front: format!("{}\n\n*Which one: {}?*", fact.text, choice_phrase(deck)),
+        back: format!("**{answer}**\n\n{}", attribution_sentence(deck, fact)),
+        tags: fact.tags.clone(),
+    }
+}
+
+fn true_false(deck: &Deck, fact: &Fact) -> Question {
+    let id = GeneratedKind::TrueFalse.item_id(&fact.id);
+    let hash = stable_hash(&[&deck.id, &id]);
+    // A deck with fewer than two subjects cannot come out of `load_deck`, but
+    // `generate` takes any `Deck`: with nothing to swap to, state the fact as true.
+    let others = match &fact.subject {
+        Attribution::Subject(subject) => other_subjects(deck, subject),
+        Attribution::Both => deck.subjects.iter().map(String::as_str).collect(),
+    };
+    let swap_to =
+        (hash % 2 == 1 && !others.is_empty()).then(|| others[(hash / 2) as usize % others.len()]);
+    let (claim, answer, explanation) = match (&fact.subject, swap_to) {
+        (Attribution::Subject(subject), None) => (
+            subject.clone(),
+            true,
+            format!("True. {}", attribution_sentence(deck, fact)),
+        ),
+        (Attribution::Subject(subject), Some(swapped)) => (
+            swapped.to_owned(),
+            false,
+            format!("False. This describes {subject}, not {swapped}."),
+        ),
+        (Attribution::Both, None) => (
+            all_subjects(deck),
+            true,
+            format!("True. {}", attribution_sentence(deck, fact)),
+        ),
+        (Attribution::Both, Some(only)) => (
+            format!("Only {only}"),
+            false,
+            format!(
+                "False. This holds for {}, not only for {only}.",
+                all_subjects(deck).to_lowercase_first()
+            ),
+        ),
+    };
+    Question {
+        id,
+        topic: fact.topic.clone(),
+        prompt: format!("True or false? **{claim}:** {}", fact.text),
+        answer: Answer::TrueFalse { answer },
+        explanation,
+        card: Some(fact.id.clone()),
+        tags: fact.tags.clone(),
+    }
+}
+
+fn multiple_choice(deck: &Deck, fact: &Fact) -> Option<Question> {
+    let Attribution::Subject(subject) = &fact.subject else {
+        return None;
+    };
+    let id = GeneratedKind::Choice.item_id(&fact.id);
+    // Texts stated anywhere in the deck as true of the asked subject can never be distractors.
+    let true_of_subject: Vec<String> = deck
+        .facts
+        .iter()
+        .filter(|other| other.subject.holds_for(subject))
+        .map(|other| normalize(&other.text))
+        .collect();
+    let mut distractors: Vec<&Fact> = Vec::new();
+    for other in &deck.facts {
+        let eligible = other.topic == fact.topic
+            && matches!(&other.subject, Attribution::Subject(s) if s != subject)
+            && !true_of_subject.contains(&normalize(&other.text))
+            && !distractors
+                .iter()
+                .any(|d| normalize(&d.text) == normalize(&other.text));
+        if eligible {
+            distractors.push(other);
+        }
+    }
+    if distractors.len() < MIN_DISTRACTORS {
+        return None;
+    }
+    distractors.sort_by_key(|d| (stable_hash(&[&deck.id, &id, &d.id]), d.id.as_str()));
+    distractors.truncate(MAX_DISTRACTORS);
+
+    let mut choices: Vec<String> = distractors.iter().map(|d| d.text.clone()).collect();
+    let answer = stable_hash(&[&deck.id, &id]) as usize % (choices.len() + 1);
+    choices.insert(answer, fact.text.clone());
+
+    let mut described: Vec<&str> = Vec::new();
+    for subject in &deck.subjects {
+        if distractors
+            .iter()
+            .any(|d| d.subject.holds_for(subject) && !described.contains(&subject.as_str()))
+        {
+            described.push(subject);
+        }
+    }
+    Some(Question {
+        id,
+        topic: fact.topic.clone(),
+        prompt: format!("Which of these is true of **{subject}**?"),
+        answer: Answer::Single { choices, answer },
+        explanation: format!(
+            "The right answer is a {subject} fact; the other options describe {}.",
+            join_or(&described, "and")
+        ),
+        card: Some(fact.id.clone()),
+        tags: fact.tags.clone(),
+    })
+}
+
+/// "Node.js or Go (or both)"; "A, B or C (or all of them)".
+fn choice_phrase(deck: &Deck) -> String {
+    let subjects: Vec<&str> = deck.subjects.iter().map(String::as_str).collect();
+    let all = if subjects.len() == 2 {
+        "both"
+    } else {
+        "all of them"
+    };
+    format!("{} (or {all})", join_or(&subjects, "or"))
+}
+
+/// "Both Node.js and Go"; "All of A, B and C".
+fn all_subjects(deck: &Deck) -> String {
+    let subjects: Vec<&str> = deck.subjects.iter().map(String::as_str).collect();
+    if subjects.len() == 2 {
+        format!("Both {}", join_or(&subjects, "and"))
+    } else {
+        format!("All of {}", join_or(&subjects, "and"))
+    }
+}
+
+fn attribution_sentence(deck: &Deck, fact: &Fact) -> String {
+    let topic = deck
+        .topic(&fact.topic)
+        .map_or(fact.topic.as_str(), |t| t.title.as_str());
+    match &fact.subject {
+        Attribution::Subject(subject) => {
+            format!("This is a {subject} fact, from the topic \"{topic}\".")
+        }
+        Attribution::Both => format!(
+            "This holds for {}, from the topic \"{topic}\".",
+            all_subjects(deck).to_lowercase_first()
+        ),
+    }
+}
+
+fn other_subjects<'d>(deck: &'d Deck, subject: &str) -> Vec<&'d str> {
+    deck.subjects
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s != subject)
+        .collect()
+}
+
+/// "a", "a or b", "a, b or c".
+fn join_or(words: &[&str], conjunction: &str) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
+    }
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+trait LowercaseFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowercaseFirst for String {
+    /// Only used on our own "Both ..."/"All of ..." phrases, never on subject names.
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(first) => first.to_lowercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+/// FNV-1a over the parts, separated so that ("ab", "c") and ("a", "bc") differ.
+/// Stable across Rust versions and platforms, unlike `std`'s hashers.
+fn stable_hash(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deck::format::Topic;
+
+    fn fact(id: &str, topic: &str, subject: &str, text: &str) -> Fact {
+        Fact {
+            id: id.to_owned(),
+            topic: topic.to_owned(),
+            subject: Attribution::from(subject.to_owned()),
+            text: text.to_owned(),
+            tags: Vec::new(),
+        }
+    }
+
+    fn deck(subjects: &[&str], facts: Vec<Fact>) -> Deck {
+        Deck {
+            id: "d".to_owned(),
+            title: "D".to_owned(),
+            description: None,
+            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            tags: Vec::new(),
+            topics: vec![Topic {
+                id: "t".to_owned(),
+                title: "Concurrency".to_owned(),
+                description: None,
+            }],
+            facts,
+            cards: Vec::new(),
+            questions: Vec::new(),
+            prompts: Vec::new(),
+        }
+    }
+
+    fn two_subject_deck() -> Deck {
+        deck(
+            &["Node.js", "Go"],
+            vec![
+                fact("n1", "t", "Node.js", "One thread runs the callbacks."),
+                fact("g1", "t", "Go", "Goroutines start with small stacks."),
+                fact("g2", "t", "Go", "Compiles to a static binary."),
+                fact("g3", "t", "Go", "Channels pass values between tasks."),
+                fact("b1", "t", "both", "Serves REST APIs well."),
+            ],
+        )
+    }
+
+    #[test]
+    fn generated_ids_derive_from_the_fact_id() {
+        assert_eq!(GeneratedKind::Which.item_id("n1"), "n1~which");
+        assert_eq!(
+            GeneratedKind::parse_item_id("n1~tf"),
+            Some(("n1", GeneratedKind::TrueFalse))
+        );
+        assert_eq!(GeneratedKind::parse_item_id("n1"), None);
+        assert_eq!(GeneratedKind::parse_item_id("n1~zz"), None);
+    }
+
+    #[test]
+    fn which_card_asks_for_the_subject_and_answers_it() {
+        let items = generate(&two_subject_deck());
+        let card = &items.cards[0];
+        assert_eq!(card.id, "n1~which");
+        assert_eq!(
+            card.front,
+            "One thread runs the callbacks.\n\n*Which one: Node.js or Go (or both)?*"
+        );
+        assert!(card.back.starts_with("**Node.js**"), "{}", card.back);
+        let both = items.cards.iter().find(|c| c.id == "b1~which").unwrap();
+        assert!(both.back.starts_with("**Both**"), "{}", both.back);
+    }
+
+    #[test]
+    fn true_false_answer_matches_the_subject_it_names() {
+        let deck = two_subject_deck();
+        for question in generate(&deck)
+            .questions
+            .iter()
+            .filter(|q| q.id.ends_with("~tf"))
+        {
+            let fact = deck.fact(question.card.as_deref().unwrap()).unwrap();
+            let Answer::TrueFalse { answer } = question.answer else {
+                panic!("{} is not true/false", question.id);
+            };
+            let claimed_true = match &fact.subject {
+                Attribution::Subject(s) => question.prompt.contains(&format!("**{s}:**")),
+                Attribution::Both => question.prompt.contains("**Both Node.js and Go:**"),
+            };
+            assert_eq!(answer, claimed_true, "{}: {}", question.id, question.prompt);
+            assert!(question
+                .explanation
+                .starts_with(if answer { "True." } else { "False." }));
+        }
+    }
+
+    #[test]
+    fn multiple_choice_uses_other_subjects_facts_from_the_same_topic() {
+        let items = generate(&two_subject_deck());
+        let mc = items.questions.iter().find(|q| q.id == "n1~mc").unwrap();
+        let Answer::Single { choices, answer } = &mc.answer else {
+            panic!("not single choice");
+        };
+        assert_eq!(choices[*answer], "One thread runs the callbacks.");
+        assert_eq!(choices.len(), 4);
+        assert!(!choices.contains(&"Serves REST APIs well.".to_owned()));
+        assert_eq!(mc.prompt, "Which of these is true of **Node.js**?");
+        assert_eq!(mc.card.as_deref(), Some("n1"));
+    }
+
+    #[test]
+    fn multiple_choice_is_skipped_without_enough_distractors() {
+        let items = generate(&two_subject_deck());
+        // Go facts have a single Node.js fact to borrow from; "both" facts never get one.
+        for skipped in ["g1~mc", "g2~mc", "g3~mc", "b1~mc"] {
+            assert!(
+                !items.questions.iter().any(|q| q.id == skipped),
+                "{skipped}"
+            );
+        }
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(generate(&two_subject_deck()), generate(&two_subject_deck()));
+    }
+
+    #[test]
+    fn three_subjects_use_all_of_them_wording() {
+        let deck = deck(
+            &["A", "B", "C"],
+            vec![fact("x", "t", "both", "Has a garbage collector.")],
+        );
+        let items = generate(&deck);
+        assert!(items.cards[0]
+            .front
+            .ends_with("*Which one: A, B or C (or all of them)?*"));
+        assert!(items.cards[0].back.starts_with("**All of them**"));
+    }
+
+    #[test]
+    fn decks_that_skipped_validation_do_not_panic() {
+        for subjects in [&[][..], &["Go"][..]] {
+            let deck = deck(
+                subjects,
+                vec![
+                    fact("x", "t", "Go", "A."),
+                    fact("y", "nowhere", "both", "B."),
+                ],
+            );
+            let items = generate(&deck);
+            assert_eq!(items.cards.len(), 2);
+        }
+    }
+
+    #[test]
+    fn stable_hash_separates_parts() {
+        assert_ne!(stable_hash(&["ab", "c"]), stable_hash(&["a", "bc"]));
+        assert_eq!(stable_hash(&["x"]), stable_hash(&["x"]));
+    }
+}

@@ -1,0 +1,344 @@
+//! The deck catalogue: `/decks`, `/decks/{deck}`, `/api/v1/decks`, and the admin's sync page.
+//!
+//! Previews never include answer keys, explanations or model answers: those belong to quizzes
+//! and prompts, which reveal them only after an answer.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::page::{redirect_with_flash, Page};
+use crate::auth::{Admin, Identity};
+use crate::clock::now_ms;
+use crate::db;
+use crate::decks::{self, SyncReport};
+use crate::domain::deck::{Deck, DeckSummary};
+use crate::error::{AppError, ErrorBody};
+use crate::markdown::render;
+use crate::state::AppState;
+
+/// Markdown as written, and as sanitized HTML.
+#[derive(Serialize, ToSchema)]
+pub struct Text {
+    pub markdown: String,
+    pub html: String,
+}
+
+impl Text {
+    fn of(md: &str) -> Text {
+        Text {
+            markdown: md.to_owned(),
+            html: render(md),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Counts {
+    pub topics: usize,
+    pub facts: usize,
+    pub cards: usize,
+    pub questions: usize,
+    pub prompts: usize,
+    pub generated_cards: usize,
+    pub generated_questions: usize,
+}
+
+impl From<DeckSummary> for Counts {
+    fn from(s: DeckSummary) -> Counts {
+        Counts {
+            topics: s.topics,
+            facts: s.facts,
+            cards: s.cards,
+            questions: s.questions,
+            prompts: s.prompts,
+            generated_cards: s.generated_cards,
+            generated_questions: s.generated_questions,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopicInfo {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+/// A deck as the catalogue lists it.
+#[derive(Serialize, ToSchema)]
+pub struct DeckInfo {
+    pub id: String,
+    pub title: String,
+    pub description: Option<Text>,
+    pub subjects: Vec<String>,
+    pub tags: Vec<String>,
+    pub topics: Vec<TopicInfo>,
+    pub counts: Counts,
+}
+
+impl From<&Deck> for DeckInfo {
+    fn from(d: &Deck) -> DeckInfo {
+        DeckInfo {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            description: d.description.as_deref().map(Text::of),
+            subjects: d.subjects.clone(),
+            tags: d.tags.clone(),
+            topics: d
+                .topics
+                .iter()
+                .map(|t| TopicInfo {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    description: t.description.clone(),
+                })
+                .collect(),
+            counts: DeckSummary::of(d).into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CardPreview {
+    /// `deck/item`.
+    pub id: String,
+    pub front: Text,
+    pub back: Text,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FactPreview {
+    pub id: String,
+    /// A subject of the deck, or `both`.
+    pub subject: String,
+    pub text: Text,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionPreview {
+    pub id: String,
+    /// single, multi, true_false, which_one, short_answer or ordering.
+    pub kind: String,
+    pub prompt: Text,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PromptPreview {
+    pub id: String,
+    pub prompt: Text,
+    pub rubric_points: usize,
+}
+
+/// One topic's items, without answers.
+#[derive(Serialize, ToSchema)]
+pub struct TopicPreview {
+    #[serde(flatten)]
+    pub topic: TopicInfo,
+    pub facts: Vec<FactPreview>,
+    pub cards: Vec<CardPreview>,
+    pub questions: Vec<QuestionPreview>,
+    pub prompts: Vec<PromptPreview>,
+}
+
+/// A deck with a preview of every topic.
+#[derive(Serialize, ToSchema)]
+pub struct DeckDetail {
+    #[serde(flatten)]
+    pub deck: DeckInfo,
+    pub preview: Vec<TopicPreview>,
+}
+
+fn detail(d: &Deck) -> DeckDetail {
+    let q = |item: &str| crate::domain::deck::qualified_id(&d.id, item);
+    let preview = d
+        .topics
+        .iter()
+        .map(|t| TopicPreview {
+            topic: TopicInfo {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                description: t.description.clone(),
+            },
+            facts: d
+                .facts
+                .iter()
+                .filter(|f| f.topic == t.id)
+                .map(|f| FactPreview {
+                    id: q(&f.id),
+                    subject: String::from(f.subject.clone()),
+                    text: Text::of(&f.text),
+                })
+                .collect(),
+            cards: d
+                .cards
+                .iter()
+                .filter(|c| c.topic == t.id)
+                .map(|c| CardPreview {
+                    id: q(&c.id),
+                    front: Text::of(&c.front),
+                    back: Text::of(&c.back),
+                })
+                .collect(),
+            questions: d
+                .questions
+                .iter()
+                .filter(|x| x.topic == t.id)
+                .map(|x| QuestionPreview {
+                    id: q(&x.id),
+                    kind: x.answer.kind().as_str().to_owned(),
+                    prompt: Text::of(&x.prompt),
+                })
+                .collect(),
+            prompts: d
+                .prompts
+                .iter()
+                .filter(|p| p.topic == t.id)
+                .map(|p| PromptPreview {
+                    id: q(&p.id),
+                    prompt: Text::of(&p.prompt),
+                    rubric_points: p.rubric.len(),
+                })
+                .collect(),
+        })
+        .collect();
+    DeckDetail {
+        deck: DeckInfo::from(d),
+        preview,
+    }
+}
+
+#[get("/decks")]
+pub async fn list_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    let decks: Vec<DeckInfo> = db::decks::live(&state.db)
+        .await?
+        .iter()
+        .map(DeckInfo::from)
+        .collect();
+    page.me(&who).with("decks", &decks).render("decks.html")
+}
+
+#[get("/decks/{deck}")]
+pub async fn deck_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let deck = db::decks::find_live(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page.me(&who)
+        .with("deck", &detail(&deck))
+        .render("deck.html")
+}
+
+/// Every live deck with its subjects, topics and counts.
+#[utoipa::path(
+    tag = "decks",
+    operation_id = "list_decks",
+    responses(
+        (status = 200, description = "The decks", body = [DeckInfo]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/decks")]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    _who: Identity,
+) -> Result<web::Json<Vec<DeckInfo>>, AppError> {
+    let decks = db::decks::live(&state.db).await?;
+    Ok(web::Json(decks.iter().map(DeckInfo::from).collect()))
+}
+
+/// One deck with a preview of its items per topic (no answer keys).
+#[utoipa::path(
+    tag = "decks",
+    operation_id = "get_deck",
+    params(("deck" = String, Path, description = "The deck id")),
+    responses(
+        (status = 200, description = "The deck", body = DeckDetail),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such deck", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/decks/{deck}")]
+pub async fn api_get(
+    state: web::Data<AppState>,
+    _who: Identity,
+    deck: web::Path<String>,
+) -> Result<web::Json<DeckDetail>, AppError> {
+    let deck = db::decks::find_live(&state.db, &deck)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(web::Json(detail(&deck)))
+}
+
+#[get("/admin/decks")]
+pub async fn admin_page(
+    page: Page,
+    state: web::Data<AppState>,
+    admin: Admin,
+) -> Result<HttpResponse, AppError> {
+    let decks: Vec<DeckInfo> = db::decks::live(&state.db)
+        .await?
+        .iter()
+        .map(DeckInfo::from)
+        .collect();
+    let errors = db::decks::errors(&state.db).await?;
+    page.me(&admin.0)
+        .with("decks", &decks)
+        .with("errors", &errors)
+        .with("folder", &state.settings.decks.display().to_string())
+        .render("admin_decks.html")
+}
+
+#[post("/admin/decks/sync")]
+pub async fn admin_sync(
+    state: web::Data<AppState>,
+    _admin: Admin,
+) -> Result<HttpResponse, AppError> {
+    let report = decks::sync(&state.db, &state.settings.decks, now_ms()).await?;
+    let message = if report.failed.is_empty() {
+        format!("Decks reloaded: {} synced.", report.synced.len())
+    } else {
+        format!(
+            "Decks reloaded: {} synced, {} failed (their last good version stays live).",
+            report.synced.len(),
+            report.failed.len()
+        )
+    };
+    let kind = if report.failed.is_empty() {
+        "success"
+    } else {
+        "error"
+    };
+    Ok(redirect_with_flash(&state, "/admin/decks", kind, &message))
+}
+
+/// Reload the decks folder (admins only); broken files keep their last good version.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "sync_decks",
+    responses(
+        (status = 200, description = "What the sync did", body = SyncReport),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/admin/decks/sync")]
+pub async fn api_sync(
+    state: web::Data<AppState>,
+    _admin: Admin,
+) -> Result<web::Json<SyncReport>, AppError> {
+    Ok(web::Json(
+        decks::sync(&state.db, &state.settings.decks, now_ms()).await?,
+    ))
+}
