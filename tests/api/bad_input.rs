@@ -173,6 +173,16 @@ async fn signed_in_forms_and_json_reject_bad_input() {
         case("api password: too short", "PUT", "/api/v1/me/password", Body::Json(b"{\"current_password\": \"correct horse battery staple\", \"new_password\": \"short\"}"), 400),
         case("api delete me: malformed JSON", "DELETE", "/api/v1/me", Body::Json(b"[1,"), 400),
         case("api admin role: bad role", "PUT", "/api/v1/admin/users/1/role", Body::Json(b"{\"role\": \"root\"}"), 400),
+        case("api admin role: unknown user", "PUT", "/api/v1/admin/users/999/role", Body::Json(b"{\"role\": \"learner\"}"), 404),
+        case("api admin role: bad id", "PUT", "/api/v1/admin/users/x/role", Body::Json(b"{\"role\": \"learner\"}"), 404),
+        case("admin role form: bad role", "POST", "/admin/users/1/role", Body::Form(b"role=root"), 400),
+        case("admin role form: missing role", "POST", "/admin/users/1/role", Body::Form(b""), 400),
+        case("admin role form: unknown user", "POST", "/admin/users/999/role", Body::Form(b"role=learner"), 404),
+        case("admin new user: bad email", "POST", "/admin/users", Body::Form(b"email=nope&role=learner"), 400),
+        case("admin new user: empty email", "POST", "/admin/users", Body::Form(b"email=&role=learner"), 400),
+        case("admin new user: bad role", "POST", "/admin/users", Body::Form(b"email=x%40y.org&role=boss"), 400),
+        case("admin new user: taken email", "POST", "/admin/users", Body::Form(b"email=ada%40example.org&role=learner"), 409),
+        case("admin reset link: unknown user", "POST", "/admin/users/999/reset-link", Body::Form(b""), 404),
     ];
     check(&app, &client, &csrf, &cases).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
