@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use crate::auth::password;
 use crate::auth::secrets::{hash_token, new_token};
-use crate::clock::{now_ms, HOUR_MS};
+use crate::clock::HOUR_MS;
 use crate::config::Registration;
 use crate::db::{self, users::User};
 use crate::domain::account::{Email, Password, Role, Timezone};
@@ -47,14 +47,21 @@ pub async fn register(
     let pw = Password::new_checked(form.password).map_err(|m| invalid("invalid_password", m))?;
     let tz = Timezone::parse(&form.timezone).map_err(|m| invalid("invalid_timezone", m))?;
     let hash = password::hash(pw).await?;
-    db::users::create(&state.db, &email, &hash, by_admin, tz.as_str(), now_ms())
-        .await
-        .map_err(|e| match e {
-            db::users::CreateUserError::EmailTaken => {
-                AppError::conflict("email_taken", "An account with this email already exists.")
-            }
-            db::users::CreateUserError::Other(e) => AppError::Internal(e),
-        })
+    db::users::create(
+        &state.db,
+        &email,
+        &hash,
+        by_admin,
+        tz.as_str(),
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        db::users::CreateUserError::EmailTaken => {
+            AppError::conflict("email_taken", "An account with this email already exists.")
+        }
+        db::users::CreateUserError::Other(e) => AppError::Internal(e),
+    })
 }
 
 /// Checks credentials under the login throttle. Every failure looks the same to the caller.
@@ -75,7 +82,7 @@ pub async fn authenticate(
     }
     let pw = Password::offered(password).map_err(|m| invalid("invalid_password", m))?;
     let key = email.trim().to_lowercase();
-    let now = now_ms();
+    let now = state.clock.now();
     state
         .throttle
         .check(&key, ip, now)
@@ -156,7 +163,7 @@ pub async fn set_role(state: &AppState, user_id: i64, role: Role) -> Result<(), 
 /// Creates a one-time password reset link for a user, valid for [`RESET_VALID_MS`].
 pub async fn reset_link(state: &AppState, user_id: i64) -> Result<String, AppError> {
     let token = new_token("r_");
-    let now = now_ms();
+    let now = state.clock.now();
     db::resets::insert(
         &state.db,
         user_id,
@@ -172,14 +179,14 @@ pub async fn reset_link(state: &AppState, user_id: i64) -> Result<String, AppErr
 pub async fn reset_password(state: &AppState, token: &str, new: String) -> Result<(), AppError> {
     let new = Password::new_checked(new).map_err(|m| invalid("invalid_password", m))?;
     let token_hash = hash_token(token);
-    if db::resets::find_valid(&state.db, &token_hash, now_ms())
+    if db::resets::find_valid(&state.db, &token_hash, state.clock.now())
         .await?
         .is_none()
     {
         return Err(AppError::NotFound);
     }
     let hash = password::hash(new).await?;
-    if db::resets::consume(&state.db, &token_hash, &hash, now_ms()).await? {
+    if db::resets::consume(&state.db, &token_hash, &hash, state.clock.now()).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -203,6 +210,13 @@ pub async fn create_token(
         ));
     }
     let secret = new_token("tdo_");
-    let row = db::tokens::insert(&state.db, user_id, name, &hash_token(&secret), now_ms()).await?;
+    let row = db::tokens::insert(
+        &state.db,
+        user_id,
+        name,
+        &hash_token(&secret),
+        state.clock.now(),
+    )
+    .await?;
     Ok((secret, row))
 }

@@ -135,7 +135,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let folder = cli.settings.decks.clone();
             let state = open_state(cli.settings).await?;
-            let report = crate::decks::sync(&state.db, &folder, crate::clock::now_ms()).await?;
+            let report = crate::decks::sync(&state.db, &folder, state.clock.now()).await?;
             for (id, c) in &report.synced {
                 println!(
                     "{id}: {} added, {} updated, {} retired, {} restored",

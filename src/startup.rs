@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use crate::auth::csrf;
 use crate::auth::secrets::ServerKey;
 use crate::auth::throttle::LoginThrottle;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::render_errors;
@@ -33,6 +34,10 @@ pub struct Application {
 
 /// Opens the data folder, its key and the database, for the server and the CLI alike.
 pub async fn open_state(settings: Settings) -> anyhow::Result<AppState> {
+    open_state_with_clock(settings, Clock::system()).await
+}
+
+async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "Failed to create the data folder {}",
@@ -46,16 +51,22 @@ pub async fn open_state(settings: Settings) -> anyhow::Result<AppState> {
         key,
         settings,
         throttle: LoginThrottle::default(),
+        clock,
     })
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Builds with another clock; in-process tests use [`Clock::manual`].
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("Failed to listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(open_state(settings).await?);
-        crate::decks::sync(&state.db, &state.settings.decks, crate::clock::now_ms()).await?;
+        let state = web::Data::new(open_state_with_clock(settings, clock).await?);
+        crate::decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

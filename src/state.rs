@@ -2,6 +2,7 @@
 
 use crate::auth::secrets::ServerKey;
 use crate::auth::throttle::LoginThrottle;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 
@@ -10,4 +11,5 @@ pub struct AppState {
     pub key: ServerKey,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    pub clock: Clock,
 }

@@ -14,7 +14,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::secrets::hash_token;
 use super::session::{self, SESSION_COOKIE};
-use crate::clock::{now_ms, MINUTE_MS};
+use crate::clock::MINUTE_MS;
 use crate::config::Settings;
 use crate::db::{self, users::User};
 use crate::domain::account::Role;
@@ -101,7 +101,7 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Identity>, AppError> {
             None => None,
         }
     } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        match session::resolve(&state.db, cookie.value()).await? {
+        match session::resolve(state, cookie.value()).await? {
             Some((user_id, id_hash)) => {
                 db::users::find_by_id(&state.db, user_id)
                     .await?
@@ -125,7 +125,7 @@ async fn by_token(state: &AppState, token: &str) -> Result<Option<Identity>, App
     else {
         return Ok(None);
     };
-    let now = now_ms();
+    let now = state.clock.now();
     if last_used.is_none_or(|t| now - t > 5 * MINUTE_MS) {
         db::tokens::touch(&state.db, id, now).await?;
     }

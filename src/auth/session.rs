@@ -8,8 +8,8 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::HttpRequest;
 
 use super::secrets::{hash_token, new_token};
-use crate::clock::{now_ms, DAY_MS, MINUTE_MS};
-use crate::db::{self, Db};
+use crate::clock::{DAY_MS, MINUTE_MS};
+use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -42,7 +42,7 @@ pub async fn start(state: &AppState, req: &HttpRequest, user_id: i64) -> Result<
         db::sessions::delete(&state.db, &hash_token(old.value())).await?;
     }
     let token = new_token("s_");
-    let now = now_ms();
+    let now = state.clock.now();
     let user_agent: String = req
         .headers()
         .get(actix_web::http::header::USER_AGENT)
@@ -76,9 +76,10 @@ pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
 
 /// Looks up the live session for a cookie token: the user id, refreshing `last_seen_at` when
 /// it is stale.
-pub async fn resolve(db: &Db, token: &str) -> anyhow::Result<Option<(i64, String)>> {
+pub async fn resolve(state: &AppState, token: &str) -> anyhow::Result<Option<(i64, String)>> {
+    let db = &state.db;
     let id_hash = hash_token(token);
-    let now = now_ms();
+    let now = state.clock.now();
     let Some((user_id, last_seen)) =
         db::sessions::find_live(db, &id_hash, now, now - IDLE_MS).await?
     else {

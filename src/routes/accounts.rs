@@ -142,7 +142,7 @@ pub async fn reset_page(
     let valid = db::resets::find_valid(
         &state.db,
         &crate::auth::secrets::hash_token(&token),
-        crate::clock::now_ms(),
+        state.clock.now(),
     )
     .await?
     .is_some();

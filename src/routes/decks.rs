@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 
 use super::page::{redirect_with_flash, Page};
 use crate::auth::{Admin, Identity};
-use crate::clock::now_ms;
 use crate::db;
 use crate::decks::{self, SyncReport};
 use crate::domain::deck::{Deck, DeckSummary};
@@ -304,7 +303,7 @@ pub async fn admin_sync(
     state: web::Data<AppState>,
     _admin: Admin,
 ) -> Result<HttpResponse, AppError> {
-    let report = decks::sync(&state.db, &state.settings.decks, now_ms()).await?;
+    let report = decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
     let message = if report.failed.is_empty() {
         format!("Decks reloaded: {} synced.", report.synced.len())
     } else {
@@ -339,6 +338,6 @@ pub async fn api_sync(
     _admin: Admin,
 ) -> Result<web::Json<SyncReport>, AppError> {
     Ok(web::Json(
-        decks::sync(&state.db, &state.settings.decks, now_ms()).await?,
+        decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?,
     ))
 }

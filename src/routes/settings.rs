@@ -9,7 +9,6 @@ use super::sessions::MeResponse;
 use crate::accounts;
 use crate::auth::identity::Identity;
 use crate::auth::session::{self, SESSION_COOKIE};
-use crate::clock::now_ms;
 use crate::db;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -21,7 +20,7 @@ pub async fn render_settings(
     who: &Identity,
     extra: Option<(&str, &str)>,
 ) -> Result<HttpResponse, AppError> {
-    let sessions = db::sessions::list_for_user(&state.db, who.user.id, now_ms()).await?;
+    let sessions = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
     let tokens = db::tokens::list_for_user(&state.db, who.user.id).await?;
     let mut page = page
         .me(who)
@@ -253,7 +252,7 @@ pub async fn api_sessions(
     who: Identity,
 ) -> Result<web::Json<Vec<SessionInfo>>, AppError> {
     let current = who.session_hash().unwrap_or("");
-    let rows = db::sessions::list_for_user(&state.db, who.user.id, now_ms()).await?;
+    let rows = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|s| SessionInfo {

@@ -5,6 +5,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use reqwest::{redirect, Client, Response, StatusCode};
 use serde_json::{json, Value};
+use tradeoff::clock::{Clock, ManualClock};
 use tradeoff::config::Settings;
 use tradeoff::startup::Application;
 
@@ -50,6 +51,9 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub app_handle: actix_web::dev::ServerHandle,
     pub settings: Settings,
+    /// The server's clock: it starts at the real time and moves only when a test moves it.
+    pub clock: ManualClock,
+    server_clock: Clock,
 }
 
 impl TestApp {
@@ -67,12 +71,18 @@ impl TestApp {
         settings.decks = dir.path().join("decks");
         std::fs::create_dir_all(&settings.decks).unwrap();
         adjust(&mut settings);
-        Self::start(settings, dir).await
+        let (server_clock, clock) = Clock::manual(Clock::system().now());
+        Self::start(settings, dir, server_clock, clock).await
     }
 
-    async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
+    async fn start(
+        settings: Settings,
+        dir: tempfile::TempDir,
+        server_clock: Clock,
+        clock: ManualClock,
+    ) -> TestApp {
         init_logging();
-        let app = Application::build(settings.clone())
+        let app = Application::build_with_clock(settings.clone(), server_clock.clone())
             .await
             .expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -83,6 +93,8 @@ impl TestApp {
             dir,
             app_handle,
             settings,
+            clock,
+            server_clock,
         }
     }
 
@@ -91,7 +103,7 @@ impl TestApp {
         self.app_handle.stop(true).await;
         let mut settings = self.settings.clone();
         settings.bind = "127.0.0.1:0".into();
-        Self::start(settings, self.dir).await
+        Self::start(settings, self.dir, self.server_clock, self.clock).await
     }
 
     pub fn url(&self, path: &str) -> String {

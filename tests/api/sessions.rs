@@ -371,3 +371,42 @@ async fn deleting_my_account_removes_me_and_my_data() {
     );
     assert_eq!(app.me_status(&client).await, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn sessions_expire_after_two_weeks_idle_and_thirty_days_in_all() {
+    use tradeoff::clock::DAY_MS;
+    let app = TestApp::spawn().await;
+    let idle = app.signed_in("ada@example.org").await;
+    app.clock.advance(13 * DAY_MS);
+    assert_eq!(
+        app.me_status(&idle).await,
+        StatusCode::OK,
+        "13 idle days are fine"
+    );
+    app.clock.advance(13 * DAY_MS);
+    assert_eq!(
+        app.me_status(&idle).await,
+        StatusCode::OK,
+        "used on day 13, so 13 more are fine"
+    );
+    app.clock.advance(15 * DAY_MS);
+    assert_eq!(
+        app.me_status(&idle).await,
+        StatusCode::UNAUTHORIZED,
+        "15 idle days end it"
+    );
+
+    // A session in daily use still ends 30 days after sign-in.
+    let busy = app.browser();
+    app.api_session(&busy, "ada@example.org").await;
+    for day in 1..=29 {
+        app.clock.advance(DAY_MS);
+        assert_eq!(app.me_status(&busy).await, StatusCode::OK, "day {day}");
+    }
+    app.clock.advance(DAY_MS);
+    assert_eq!(
+        app.me_status(&busy).await,
+        StatusCode::UNAUTHORIZED,
+        "day 30"
+    );
+}
