@@ -24,6 +24,31 @@ fn invalid(code: &'static str, message: String) -> AppError {
     AppError::bad_request(code, message)
 }
 
+fn too_many(retry_after_secs: u64) -> AppError {
+    AppError::TooManyRequests { retry_after_secs }
+}
+
+/// Checks a signed-in user's current password, throttled like a login so that a stolen
+/// session cannot be used to guess it.
+async fn confirm_password(
+    state: &AppState,
+    user_id: i64,
+    offered: String,
+    ip: IpAddr,
+    wrong: &'static str,
+) -> Result<(), AppError> {
+    let pw = Password::offered(offered).map_err(|m| invalid("invalid_password", m))?;
+    let key = format!("user#{user_id}");
+    let now = state.clock.now();
+    state.throttle.begin(&key, ip, now).map_err(too_many)?;
+    let stored = db::users::password_hash(&state.db, user_id).await?;
+    if !password::verify(pw, stored).await? {
+        return Err(AppError::forbidden(wrong));
+    }
+    state.throttle.succeeded(&key, ip, now);
+    Ok(())
+}
+
 /// A new account's details as a person typed them.
 pub struct SignUp {
     pub email: String,
@@ -31,18 +56,33 @@ pub struct SignUp {
     pub timezone: String,
 }
 
-/// Creates an account. `by_admin` lets an admin create accounts when registration is closed
+/// Who is creating an account.
+#[derive(Clone, Copy)]
+pub enum Creator {
+    /// Someone signing themselves up, from this address.
+    Visitor(IpAddr),
+    /// An admin or the CLI, choosing the role.
+    Admin(Role),
+}
+
+/// Creates an account. Admins (and the CLI) may create accounts when registration is closed,
 /// and choose the role.
-pub async fn register(
-    state: &AppState,
-    form: SignUp,
-    by_admin: Option<Role>,
-) -> Result<User, AppError> {
-    if by_admin.is_none() && state.settings.registration == Registration::Closed {
-        return Err(AppError::forbidden(
-            "Registration is closed on this server. Ask an admin for an account.",
-        ));
-    }
+pub async fn register(state: &AppState, form: SignUp, by: Creator) -> Result<User, AppError> {
+    let by_admin = match by {
+        Creator::Admin(role) => Some(role),
+        Creator::Visitor(ip) => {
+            if state.settings.registration == Registration::Closed {
+                return Err(AppError::forbidden(
+                    "Registration is closed on this server. Ask an admin for an account.",
+                ));
+            }
+            state
+                .throttle
+                .begin_signup(ip, state.clock.now())
+                .map_err(too_many)?;
+            None
+        }
+    };
     let email = Email::parse(&form.email).map_err(|m| invalid("invalid_email", m))?;
     let pw = Password::new_checked(form.password).map_err(|m| invalid("invalid_password", m))?;
     let tz = Timezone::parse(&form.timezone).map_err(|m| invalid("invalid_timezone", m))?;
@@ -83,12 +123,7 @@ pub async fn authenticate(
     let pw = Password::offered(password).map_err(|m| invalid("invalid_password", m))?;
     let key = email.trim().to_lowercase();
     let now = state.clock.now();
-    state
-        .throttle
-        .check(&key, ip, now)
-        .map_err(|secs| AppError::TooManyRequests {
-            retry_after_secs: secs,
-        })?;
+    state.throttle.begin(&key, ip, now).map_err(too_many)?;
     let found = match Email::parse(email) {
         Ok(e) => db::users::find_credentials(&state.db, &e).await?,
         Err(_) => None,
@@ -99,11 +134,10 @@ pub async fn authenticate(
     };
     if password::verify(pw, hash).await? {
         if let Some(user) = user {
-            state.throttle.record_success(&key, ip);
+            state.throttle.succeeded(&key, ip, now);
             return Ok(user);
         }
     }
-    state.throttle.record_failure(&key, ip, now);
     tracing::info!("failed login");
     Err(AppError::LoginFailed)
 }
@@ -115,13 +149,17 @@ pub async fn change_password(
     current: String,
     new: String,
     keep_session: Option<&str>,
+    ip: IpAddr,
 ) -> Result<(), AppError> {
-    let current = Password::offered(current).map_err(|m| invalid("invalid_password", m))?;
     let new = Password::new_checked(new).map_err(|m| invalid("invalid_password", m))?;
-    let stored = db::users::password_hash(&state.db, user_id).await?;
-    if !password::verify(current, stored).await? {
-        return Err(AppError::forbidden("The current password is not correct."));
-    }
+    confirm_password(
+        state,
+        user_id,
+        current,
+        ip,
+        "The current password is not correct.",
+    )
+    .await?;
     let hash = password::hash(new).await?;
     db::users::set_password(&state.db, user_id, &hash, keep_session).await?;
     Ok(())
@@ -132,12 +170,9 @@ pub async fn delete_own_account(
     state: &AppState,
     user_id: i64,
     password: String,
+    ip: IpAddr,
 ) -> Result<(), AppError> {
-    let pw = Password::offered(password).map_err(|m| invalid("invalid_password", m))?;
-    let stored = db::users::password_hash(&state.db, user_id).await?;
-    if !password::verify(pw, stored).await? {
-        return Err(AppError::forbidden("The password is not correct."));
-    }
+    confirm_password(state, user_id, password, ip, "The password is not correct.").await?;
     match db::users::delete(&state.db, user_id).await? {
         Ok(()) => Ok(()),
         Err(db::users::AdminGuard::LastAdmin) => Err(AppError::conflict(

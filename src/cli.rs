@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use std::process::ExitCode;
 
-use crate::accounts::{self, SignUp};
+use crate::accounts::{self, Creator, SignUp};
 use crate::config::Settings;
 use crate::db;
 use crate::decks::{check_path, CheckReport};
@@ -197,7 +197,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
                     password,
                     timezone: String::new(),
                 },
-                Some(role.into()),
+                Creator::Admin(role.into()),
             )
             .await
             .map_err(explain)?;

@@ -56,6 +56,9 @@ pub enum AppError {
     /// Wrong email or password; deliberately says no more than that.
     #[error("incorrect email or password")]
     LoginFailed,
+    /// The server is overloaded; try again shortly.
+    #[error("the server is busy")]
+    Busy,
     /// Anything else. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -94,6 +97,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::LoginFailed => "login_failed",
+            AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -114,6 +118,7 @@ impl AppError {
                 human_duration(*retry_after_secs)
             ),
             AppError::LoginFailed => "Incorrect email or password.".into(),
+            AppError::Busy => "The server is busy. Please try again in a moment.".into(),
             AppError::Internal(_) => "Something went wrong on our side. Please try again.".into(),
             other => other.to_string(),
         }
@@ -163,6 +168,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,8 +178,14 @@ impl ResponseError for AppError {
             tracing::error!(error = ?e, "request failed");
         }
         let mut resp = HttpResponse::build(self.status_code());
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => {
+                resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Busy => {
+                resp.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         resp.json(ErrorBody {
             error: ErrorDetail {

@@ -17,7 +17,7 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 
@@ -68,7 +68,8 @@ pub async fn protect(
     };
     req.extensions_mut().insert(CsrfToken(expected.clone()));
 
-    let has_bearer = req.headers().contains_key(header::AUTHORIZATION);
+    // Only a bearer token exempts: browsers may attach Basic or Negotiate by themselves.
+    let has_bearer = super::identity::bearer_token(req.request()).is_some();
     let is_json = req
         .mime_type()
         .ok()

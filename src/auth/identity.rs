@@ -44,14 +44,6 @@ impl Identity {
             AuthMethod::Token { .. } => None,
         }
     }
-
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.user.role == role || self.user.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("You do not have access to this page."))
-        }
-    }
 }
 
 /// The resolved caller, cached per request.
@@ -75,11 +67,14 @@ pub fn client_ip(req: &HttpRequest, settings: &Settings) -> IpAddr {
         .map(|a| a.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     if settings.trusted_proxy == Some(peer) {
+        // The last hop over every header line: a proxy may add its own line after a
+        // client's forged one.
         let forwarded = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
             .and_then(|ip| ip.trim().parse().ok());
         if let Some(ip) = forwarded {
             return ip;

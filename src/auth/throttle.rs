@@ -3,7 +3,12 @@
 //! Two counters: one per (email, client IP) and one per client IP across all emails. The
 //! email is counted whether or not an account has it, so a 429 reveals nothing. Keying the
 //! first counter by IP means an attacker's failures never lock the owner out from elsewhere.
-//! Time comes in as an argument (Unix ms), so the rules are testable without sleeping.
+//!
+//! An attempt is counted when it *begins*, before the slow password check, and a correct
+//! password takes it back. So parallel requests cannot slip past the limit while their
+//! checks run. IPv6 clients are counted per /64, the block one subscriber usually holds.
+//! A third counter limits sign-ups per client. Time comes in as an argument (Unix ms), so
+//! the rules are testable without sleeping.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -17,6 +22,8 @@ pub const WINDOW_MS: i64 = 15 * MINUTE_MS;
 pub const PAIR_LIMIT: usize = 5;
 /// Failures from one IP, across all accounts, before the IP is locked.
 pub const IP_LIMIT: usize = 30;
+/// Sign-up attempts from one IP per window.
+pub const SIGNUP_LIMIT: usize = 50;
 /// The longest lock.
 const MAX_LOCK_MS: i64 = DAY_MS;
 /// Forget idle records once the map holds this many.
@@ -68,6 +75,26 @@ impl Record {
 struct Counters {
     pairs: HashMap<(String, IpAddr), Record>,
     ips: HashMap<IpAddr, Record>,
+    signups: HashMap<IpAddr, Record>,
+}
+
+/// The address a client is counted under: IPv4 as is (also when mapped into IPv6), IPv6 by
+/// its /64.
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+fn retry_secs(ms: i64) -> u64 {
+    (ms as u64).div_ceil(1000).max(1)
 }
 
 /// The login throttle shared by all workers.
@@ -77,37 +104,50 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    /// `Err(seconds)` when this email/IP may not try now.
-    pub fn check(&self, email: &str, ip: IpAddr, now: i64) -> Result<(), u64> {
-        let c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        let pair = c
-            .pairs
-            .get(&(email.to_owned(), ip))
-            .and_then(|r| r.retry_after_ms(now));
-        let by_ip = c.ips.get(&ip).and_then(|r| r.retry_after_ms(now));
-        match pair.max(by_ip) {
-            Some(ms) => Err((ms as u64).div_ceil(1000).max(1)),
-            None => Ok(()),
-        }
-    }
-
-    pub fn record_failure(&self, email: &str, ip: IpAddr, now: i64) {
+    /// Starts a password attempt for `key` (an email) from `ip`: `Err(seconds)` when locked,
+    /// otherwise the attempt is counted as a failure until [`Self::succeeded`] takes it back.
+    pub fn begin(&self, key: &str, ip: IpAddr, now: i64) -> Result<(), u64> {
+        let ip = bucket(ip);
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        if c.pairs.len() + c.ips.len() > PRUNE_AT {
+        let pair_key = (key.to_owned(), ip);
+        let pair = c.pairs.get(&pair_key).and_then(|r| r.retry_after_ms(now));
+        let by_ip = c.ips.get(&ip).and_then(|r| r.retry_after_ms(now));
+        if let Some(ms) = pair.max(by_ip) {
+            return Err(retry_secs(ms));
+        }
+        if c.pairs.len() + c.ips.len() + c.signups.len() > PRUNE_AT {
             c.pairs.retain(|_, r| !r.is_idle(now));
             c.ips.retain(|_, r| !r.is_idle(now));
+            c.signups.retain(|_, r| !r.is_idle(now));
         }
-        c.pairs
-            .entry((email.to_owned(), ip))
-            .or_default()
-            .fail(now, PAIR_LIMIT);
+        c.pairs.entry(pair_key).or_default().fail(now, PAIR_LIMIT);
         c.ips.entry(ip).or_default().fail(now, IP_LIMIT);
+        Ok(())
     }
 
-    /// A correct login clears that account's failures from that IP.
-    pub fn record_success(&self, email: &str, ip: IpAddr) {
+    /// The attempt begun at `began` was correct: forget this account's failures from this
+    /// IP and take the attempt back from the IP's count.
+    pub fn succeeded(&self, key: &str, ip: IpAddr, began: i64) {
+        let ip = bucket(ip);
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        c.pairs.remove(&(email.to_owned(), ip));
+        c.pairs.remove(&(key.to_owned(), ip));
+        if let Some(r) = c.ips.get_mut(&ip) {
+            if let Some(i) = r.failures.iter().rposition(|&t| t == began) {
+                r.failures.remove(i);
+            }
+        }
+    }
+
+    /// Counts a sign-up attempt from `ip`: `Err(seconds)` past [`SIGNUP_LIMIT`] per window.
+    pub fn begin_signup(&self, ip: IpAddr, now: i64) -> Result<(), u64> {
+        let ip = bucket(ip);
+        let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        let record = c.signups.entry(ip).or_default();
+        if let Some(ms) = record.retry_after_ms(now) {
+            return Err(retry_secs(ms));
+        }
+        record.fail(now, SIGNUP_LIMIT);
+        Ok(())
     }
 }
 
@@ -122,8 +162,7 @@ mod tests {
 
     fn fail_n(t: &LoginThrottle, email: &str, ip: IpAddr, n: usize, start: i64) {
         for i in 0..n {
-            t.check(email, ip, start + i as i64 * 1000).unwrap();
-            t.record_failure(email, ip, start + i as i64 * 1000);
+            t.begin(email, ip, start + i as i64 * 1000).unwrap();
         }
     }
 
@@ -131,7 +170,7 @@ mod tests {
     fn sixth_attempt_within_the_window_is_refused() {
         let t = LoginThrottle::default();
         fail_n(&t, A, ip(1), 5, 0);
-        let retry = t.check(A, ip(1), 10 * MINUTE_MS).unwrap_err();
+        let retry = t.begin(A, ip(1), 10 * MINUTE_MS).unwrap_err();
         assert!(retry > 0 && retry <= 15 * 60, "retry after {retry}s");
     }
 
@@ -140,8 +179,7 @@ mod tests {
         let t = LoginThrottle::default();
         for i in 0..20 {
             let now = i * 4 * MINUTE_MS;
-            assert!(t.check(A, ip(1), now).is_ok(), "attempt {i}");
-            t.record_failure(A, ip(1), now);
+            assert!(t.begin(A, ip(1), now).is_ok(), "attempt {i}");
         }
     }
 
@@ -149,17 +187,17 @@ mod tests {
     fn another_ip_is_not_blocked_for_the_same_account() {
         let t = LoginThrottle::default();
         fail_n(&t, A, ip(1), 5, 0);
-        assert!(t.check(A, ip(2), 6000).is_ok());
+        assert!(t.begin(A, ip(2), 6000).is_ok());
     }
 
     #[test]
     fn the_lock_grows_when_failures_continue() {
         let t = LoginThrottle::default();
         fail_n(&t, A, ip(1), 5, 0);
-        let first = t.check(A, ip(1), 5000).unwrap_err();
+        let first = t.begin(A, ip(1), 5000).unwrap_err();
         let after = 16 * MINUTE_MS;
         fail_n(&t, A, ip(1), 5, after);
-        let second = t.check(A, ip(1), after + 5000).unwrap_err();
+        let second = t.begin(A, ip(1), after + 5000).unwrap_err();
         assert!(
             second > first,
             "second lock {second}s should exceed first {first}s"
@@ -171,18 +209,49 @@ mod tests {
         let t = LoginThrottle::default();
         for i in 0..IP_LIMIT {
             let email = format!("user{i}@example.org");
-            t.record_failure(&email, ip(1), i as i64);
+            t.begin(&email, ip(1), i as i64).unwrap();
         }
-        assert!(t.check("fresh@example.org", ip(1), 100).is_err());
-        assert!(t.check("fresh@example.org", ip(2), 100).is_ok());
+        assert!(t.begin("fresh@example.org", ip(1), 100).is_err());
+        assert!(t.begin("fresh@example.org", ip(2), 100).is_ok());
     }
 
     #[test]
     fn success_clears_the_account_counter() {
         let t = LoginThrottle::default();
         fail_n(&t, A, ip(1), 4, 0);
-        t.record_success(A, ip(1));
+        t.begin(A, ip(1), 5_000).unwrap();
+        t.succeeded(A, ip(1), 5_000);
         fail_n(&t, A, ip(1), 4, 10_000);
-        assert!(t.check(A, ip(1), 20_000).is_ok());
+        assert!(t.begin(A, ip(1), 20_000).is_ok());
+    }
+
+    #[test]
+    fn attempts_count_when_they_begin_so_parallel_ones_cannot_slip_through() {
+        let t = LoginThrottle::default();
+        let started = (0..20).filter(|_| t.begin(A, ip(1), 0).is_ok()).count();
+        assert_eq!(started, PAIR_LIMIT, "only the first five may run");
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_counted_per_64_block() {
+        let t = LoginThrottle::default();
+        for i in 0..PAIR_LIMIT as u16 {
+            let addr: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, i, i, i).into();
+            t.begin(A, addr, 0).unwrap();
+        }
+        let other: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 9, 9, 9, 9).into();
+        assert!(t.begin(A, other, 1).is_err(), "same /64");
+        let next_block: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 3, 0, 0, 0, 1).into();
+        assert!(t.begin(A, next_block, 1).is_ok(), "another /64");
+    }
+
+    #[test]
+    fn sign_ups_are_limited_per_client() {
+        let t = LoginThrottle::default();
+        for _ in 0..SIGNUP_LIMIT {
+            t.begin_signup(ip(1), 0).unwrap();
+        }
+        assert!(t.begin_signup(ip(1), 1).is_err());
+        assert!(t.begin_signup(ip(2), 1).is_ok());
     }
 }

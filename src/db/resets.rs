@@ -71,6 +71,12 @@ pub async fn consume(
         .execute(&mut *tx)
         .await
         .context("Failed to revoke sessions")?;
+    // A reset is how an account is taken back: tokens an intruder made stop working too.
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to revoke API tokens")?;
     sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(user_id)

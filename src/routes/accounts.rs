@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use super::page::{redirect, redirect_with_flash, Page};
 use super::sessions::MeResponse;
-use crate::accounts::{self, SignUp};
+use crate::accounts::{self, Creator, SignUp};
+use crate::auth::identity::client_ip;
 use crate::auth::identity::MaybeIdentity;
 use crate::auth::session;
 use crate::config::Registration;
@@ -61,7 +62,7 @@ pub async fn register_submit(
                 password: form.password,
                 timezone: form.timezone,
             },
-            None,
+            Creator::Visitor(client_ip(&req, &state.settings)),
         )
         .await
     };
@@ -112,6 +113,7 @@ pub struct RegisterRequest {
 )]
 #[post("/users")]
 pub async fn api_register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -127,7 +129,7 @@ pub async fn api_register(
             password,
             timezone,
         },
-        None,
+        Creator::Visitor(client_ip(&req, &state.settings)),
     )
     .await?;
     Ok(HttpResponse::Created().json(MeResponse::from(&user)))

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::page::{redirect_with_flash, Page};
 use super::sessions::MeResponse;
-use crate::accounts::{self, SignUp};
+use crate::accounts::{self, Creator, SignUp};
 use crate::auth::secrets::new_token;
 use crate::auth::Admin;
 use crate::db;
@@ -97,7 +97,7 @@ pub async fn create_user(
             password: new_token(""),
             timezone: String::new(),
         },
-        Some(form.role),
+        Creator::Admin(form.role),
     )
     .await?;
     let link = accounts::reset_link(&state, user.id).await?;

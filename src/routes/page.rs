@@ -163,9 +163,44 @@ pub fn redirect(location: &str) -> HttpResponse {
 }
 
 /// A local path to continue to after sign-in; anything else becomes `/`.
+///
+/// Only printable ASCII is accepted: browsers drop tabs and newlines from URLs, so
+/// `/<TAB>/evil.example` would otherwise turn into `//evil.example`, another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| (0x21..0x7f).contains(&b)) =>
+        {
+            n.into()
+        }
         _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        let cases = [
+            (Some("/settings"), "/settings", "a local path"),
+            (Some("/decks/x?y=1"), "/decks/x?y=1", "with a query"),
+            (None, "/", "absent"),
+            (Some("//evil.example"), "/", "protocol-relative"),
+            (Some("https://evil.example"), "/", "absolute"),
+            (Some("/\\evil.example"), "/", "backslash"),
+            (Some("/\t/evil.example"), "/", "tab, which browsers drop"),
+            (Some("/\n"), "/", "newline, which is no header value"),
+            (Some("/\r\nSet-Cookie: x=1"), "/", "header injection"),
+            (Some("/caf\u{e9}"), "/", "non-ASCII"),
+            (Some("/a b"), "/", "space"),
+        ];
+        for (input, expected, why) in cases {
+            assert_eq!(safe_next(input), expected, "{why}");
+        }
     }
 }

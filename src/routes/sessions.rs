@@ -149,6 +149,7 @@ pub async fn api_login(
     let token = session::start(&state, &req, user.id).await?;
     let csrf_token = state.key.sign("csrf-session", &token);
     Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .cookie(session::session_cookie(&state, token))
         .json(SessionResponse {
             user: MeResponse::from(&user),

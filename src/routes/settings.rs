@@ -1,13 +1,13 @@
 //! The signed-in user's own account: `/settings` and `/api/v1/me`.
 
-use actix_web::{delete, get, post, put, web, HttpResponse, ResponseError};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{redirect_with_flash, Page};
 use super::sessions::MeResponse;
 use crate::accounts;
-use crate::auth::identity::Identity;
+use crate::auth::identity::{client_ip, Identity};
 use crate::auth::session::{self, SESSION_COOKIE};
 use crate::db;
 use crate::error::{AppError, ErrorBody};
@@ -52,6 +52,7 @@ pub struct PasswordForm {
 
 #[post("/settings/password")]
 pub async fn change_password(
+    req: HttpRequest,
     page: Page,
     state: web::Data<AppState>,
     who: Identity,
@@ -70,6 +71,7 @@ pub async fn change_password(
             form.current_password,
             form.new_password,
             who.session_hash(),
+            client_ip(&req, &state.settings),
         )
         .await
     };
@@ -140,12 +142,20 @@ pub struct DeleteForm {
 
 #[post("/settings/delete")]
 pub async fn delete_account(
+    req: HttpRequest,
     page: Page,
     state: web::Data<AppState>,
     who: Identity,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    match accounts::delete_own_account(&state, who.user.id, form.into_inner().password).await {
+    match accounts::delete_own_account(
+        &state,
+        who.user.id,
+        form.into_inner().password,
+        client_ip(&req, &state.settings),
+    )
+    .await
+    {
         Ok(()) => {
             let mut resp = redirect_with_flash(
                 &state,
@@ -210,6 +220,7 @@ pub struct ChangePasswordRequest {
 )]
 #[put("/me/password")]
 pub async fn api_change_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     who: Identity,
     body: web::Json<ChangePasswordRequest>,
@@ -221,6 +232,7 @@ pub async fn api_change_password(
         body.current_password,
         body.new_password,
         who.session_hash(),
+        client_ip(&req, &state.settings),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -304,11 +316,18 @@ pub struct DeleteMeRequest {
 )]
 #[delete("/me")]
 pub async fn api_delete_me(
+    req: HttpRequest,
     state: web::Data<AppState>,
     who: Identity,
     body: web::Json<DeleteMeRequest>,
 ) -> Result<HttpResponse, AppError> {
-    accounts::delete_own_account(&state, who.user.id, body.into_inner().password).await?;
+    accounts::delete_own_account(
+        &state,
+        who.user.id,
+        body.into_inner().password,
+        client_ip(&req, &state.settings),
+    )
+    .await?;
     Ok(HttpResponse::NoContent()
         .cookie(session::removal(&state, SESSION_COOKIE))
         .finish())

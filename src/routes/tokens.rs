@@ -96,7 +96,9 @@ pub async fn api_create(
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (secret, token) = accounts::create_token(&state, who.user.id, &body.name).await?;
-    Ok(HttpResponse::Created().json(CreatedToken { token, secret }))
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(CreatedToken { token, secret }))
 }
 
 /// Revoke one of the caller's API tokens.

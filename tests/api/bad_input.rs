@@ -197,6 +197,8 @@ async fn the_next_parameter_never_leaves_the_site() {
         ("https://evil.example/", "absolute URL"),
         ("/\\evil.example", "backslash trick"),
         ("%FF", "not UTF-8"),
+        ("/%09/evil.example", "a tab, which browsers drop"),
+        ("/%0D%0ASet-Cookie:%20x=1", "header injection"),
     ];
     for (next, why) in cases {
         let url = format!("{}?next={}", app.url("/login"), next.replace('/', "%2F"));

@@ -118,9 +118,17 @@ async fn user_add_and_reset_password_work_against_a_running_server() {
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
 
-    // A signed-in session, which the reset must end.
+    // A signed-in session and an API token, which the reset must end.
     let other = app.browser();
-    app.api_session(&other, "teacher@example.org").await;
+    let csrf = app.api_session(&other, "teacher@example.org").await;
+    let made = other
+        .post(app.url("/api/v1/tokens"))
+        .header("x-csrf-token", csrf)
+        .json(&serde_json::json!({"name": "intruder"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
 
     let out = tradeoff(
         &["user", "reset-password", "--email", "teacher@example.org"],
@@ -153,6 +161,11 @@ async fn user_add_and_reset_password_work_against_a_running_server() {
         app.me_status(&other).await,
         StatusCode::UNAUTHORIZED,
         "reset revokes sessions"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_tokens").await,
+        0,
+        "reset revokes API tokens"
     );
     let ok = app
         .api_login(

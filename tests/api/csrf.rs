@@ -98,6 +98,24 @@ async fn cookie_authenticated_json_needs_the_header() {
 }
 
 #[tokio::test]
+async fn a_non_bearer_authorization_header_does_not_skip_the_check() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("ada@example.org").await;
+    let resp = client
+        .post(app.url("/logout"))
+        .header("authorization", "Basic YWRhOnNlY3JldA==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.me_status(&client).await,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+#[tokio::test]
 async fn anonymous_forms_need_the_anonymous_token() {
     let app = TestApp::spawn().await;
     let client = app.browser();

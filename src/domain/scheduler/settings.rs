@@ -308,3 +308,34 @@ pub fn parse_steps(text: &str) -> Result<Vec<u32>, InvalidSetting> {
         })
         .collect()
 }
+
+/// Writes steps back as text that [`parse_steps`] reads, e.g. `[60, 600]` → `1m 10m`.
+pub fn format_steps(steps_secs: &[u32]) -> String {
+    steps_secs
+        .iter()
+        .map(|&s| match s {
+            s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+            s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+            s if s % 60 == 0 => format!("{}m", s / 60),
+            s => format!("{s}s"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn formatted_steps_parse_back_to_the_same_seconds() {
+        for steps in [vec![60, 600], vec![30, 3_600, 86_400], vec![90], vec![]] {
+            assert_eq!(
+                parse_steps(&format_steps(&steps)).unwrap(),
+                steps,
+                "{steps:?}"
+            );
+        }
+        assert_eq!(format_steps(&[60, 600]), "1m 10m");
+    }
+}
