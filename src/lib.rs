@@ -16,5 +16,6 @@ pub mod markdown;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod study;
 pub mod telemetry;
 pub mod templates;

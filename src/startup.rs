@@ -52,6 +52,7 @@ async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Resu
         settings,
         throttle: LoginThrottle::default(),
         clock,
+        scheduler: crate::domain::scheduler::Scheduler::default(),
     })
 }
 

@@ -5,6 +5,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::scheduler::Scheduler;
 
 pub struct AppState {
     pub db: Db,
@@ -12,4 +13,6 @@ pub struct AppState {
     pub settings: Settings,
     pub throttle: LoginThrottle,
     pub clock: Clock,
+    /// FSRS-6 with the default parameters.
+    pub scheduler: Scheduler,
 }

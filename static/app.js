@@ -14,4 +14,51 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  studyKeys();
 });
+
+// Study: Space/Enter reveals, 1-4 grade, U undoes. Without JS the same actions are links
+// and buttons.
+function studyKeys() {
+  const study = document.querySelector("[data-study]");
+  if (!study) return;
+  const back = study.querySelector("[data-back]");
+  const answers = study.querySelector("[data-answers]");
+  const revealLink = study.querySelector("[data-reveal]");
+  let sent = false;
+  const revealed = () => answers && !answers.hidden;
+  const reveal = () => {
+    if (!answers) return;
+    back.hidden = false;
+    answers.hidden = false;
+    const wrap = study.querySelector("[data-reveal-wrap]");
+    if (wrap) wrap.hidden = true;
+    const good = answers.querySelector('form[data-rating="3"] button');
+    if (good) good.focus();
+  };
+  const submit = (form) => {
+    if (!form || sent) return;
+    sent = true; // one answer per card: a double press must not send twice
+    form.submit();
+  };
+  if (revealLink) {
+    revealLink.addEventListener("click", (event) => { event.preventDefault(); reveal(); });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    const key = event.key;
+    if (key === " " || key === "Enter") {
+      event.preventDefault();
+      if (answers && !revealed()) reveal();
+      else if (revealed()) submit(answers.querySelector('form[data-rating="3"]'));
+    } else if (["1", "2", "3", "4"].includes(key) && revealed()) {
+      event.preventDefault();
+      submit(answers.querySelector(`form[data-rating="${key}"]`));
+    } else if (key === "u" || key === "U") {
+      event.preventDefault();
+      submit(study.querySelector("form[data-undo]"));
+    }
+  });
+}

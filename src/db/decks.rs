@@ -253,3 +253,27 @@ pub async fn live_items(db: &Db, deck_id: &str) -> anyhow::Result<Vec<StoredItem
         })
         .collect()
 }
+
+/// One item by its qualified id, if it exists and is not retired.
+pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
+    let row = sqlx::query(
+        "SELECT id, item_id, kind, topic, generated, content FROM deck_items
+         WHERE id = $1 AND retired_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to load item")?;
+    row.map(|r| {
+        let content: String = r.try_get("content")?;
+        Ok(StoredItem {
+            id: r.try_get("id")?,
+            item_id: r.try_get("item_id")?,
+            kind: r.try_get("kind")?,
+            topic: r.try_get("topic")?,
+            generated: r.try_get("generated")?,
+            content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
+        })
+    })
+    .transpose()
+}

@@ -9,6 +9,7 @@
 pub mod decks;
 pub mod resets;
 pub mod sessions;
+pub mod study;
 pub mod tokens;
 pub mod users;
 

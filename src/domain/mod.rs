@@ -4,3 +4,4 @@
 pub mod account;
 pub mod deck;
 pub mod scheduler;
+pub mod study;

@@ -3,7 +3,7 @@
 //! Previews never include answer keys, explanations or model answers: those belong to quizzes
 //! and prompts, which reveal them only after an answer.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,7 +24,7 @@ pub struct Text {
 }
 
 impl Text {
-    fn of(md: &str) -> Text {
+    pub fn of(md: &str) -> Text {
         Text {
             markdown: md.to_owned(),
             html: render(md),
@@ -231,8 +231,14 @@ pub async fn deck_page(
     let deck = db::decks::find_live(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let mine = db::study::study_decks(&state.db, who.user.id)
+        .await?
+        .into_iter()
+        .find(|d| d.deck_id == deck.id);
     page.me(&who)
         .with("deck", &detail(&deck))
+        .with("studying", &mine.is_some())
+        .with("chosen_topics", &mine.map(|d| d.topics).unwrap_or_default())
         .render("deck.html")
 }
 
@@ -340,4 +346,156 @@ pub async fn api_sync(
     Ok(web::Json(
         decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?,
     ))
+}
+
+/// Checks that `deck` is live and every topic belongs to it.
+async fn checked_topics(
+    state: &AppState,
+    deck: &str,
+    topics: Vec<String>,
+) -> Result<Vec<String>, AppError> {
+    let deck = db::decks::find_live(&state.db, deck)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for t in &topics {
+        if deck.topic(t).is_none() {
+            return Err(AppError::bad_request(
+                "unknown_topic",
+                format!("The deck has no topic `{t}`."),
+            ));
+        }
+    }
+    let mut topics = topics;
+    topics.sort();
+    topics.dedup();
+    // Every topic chosen is the same as the whole deck.
+    if topics.len() == deck.topics.len() {
+        topics.clear();
+    }
+    Ok(topics)
+}
+
+/// Adds the deck to the learner's study set; repeated `topic` fields choose topics.
+#[post("/decks/{deck}/study")]
+pub async fn join_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    deck: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let topics = form
+        .into_inner()
+        .into_iter()
+        .filter(|(k, _)| k == "topic")
+        .map(|(_, v)| v)
+        .collect();
+    let topics = checked_topics(&state, &deck, topics).await?;
+    db::study::put_study_deck(&state.db, who.user.id, &deck, &topics, state.clock.now()).await?;
+    let message = if topics.is_empty() {
+        "The whole deck is in your study set.".to_owned()
+    } else {
+        format!(
+            "{} topic(s) of this deck are in your study set.",
+            topics.len()
+        )
+    };
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/decks/{deck}"),
+        "success",
+        &message,
+    ))
+}
+
+#[post("/decks/{deck}/leave")]
+pub async fn leave_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    deck: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !db::study::remove_study_deck(&state.db, who.user.id, &deck).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/decks/{deck}"),
+        "success",
+        "Removed from your study set. Your progress is kept if you add it again.",
+    ))
+}
+
+/// The decks in the caller's study set.
+#[utoipa::path(
+    tag = "study",
+    responses(
+        (status = 200, description = "The study set", body = [crate::db::study::StudyDeck]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/me/decks")]
+pub async fn api_my_decks(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<Vec<crate::db::study::StudyDeck>>, AppError> {
+    Ok(web::Json(
+        db::study::study_decks(&state.db, who.user.id).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+pub struct StudyDeckRequest {
+    /// Topic ids to study; empty or absent for the whole deck.
+    #[serde(default)]
+    topics: Vec<String>,
+}
+
+/// Add a deck to the study set, or change which of its topics are studied.
+#[utoipa::path(
+    tag = "study",
+    params(("deck" = String, Path, description = "The deck id")),
+    request_body = StudyDeckRequest,
+    responses(
+        (status = 200, description = "The study set", body = [crate::db::study::StudyDeck]),
+        (status = 400, description = "Unknown topic", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such deck", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/me/decks/{deck}")]
+pub async fn api_put_my_deck(
+    state: web::Data<AppState>,
+    who: Identity,
+    deck: web::Path<String>,
+    body: web::Json<StudyDeckRequest>,
+) -> Result<web::Json<Vec<crate::db::study::StudyDeck>>, AppError> {
+    let topics = checked_topics(&state, &deck, body.into_inner().topics).await?;
+    db::study::put_study_deck(&state.db, who.user.id, &deck, &topics, state.clock.now()).await?;
+    Ok(web::Json(
+        db::study::study_decks(&state.db, who.user.id).await?,
+    ))
+}
+
+/// Remove a deck from the study set (progress is kept).
+#[utoipa::path(
+    tag = "study",
+    params(("deck" = String, Path, description = "The deck id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not in the study set", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/me/decks/{deck}")]
+pub async fn api_delete_my_deck(
+    state: web::Data<AppState>,
+    who: Identity,
+    deck: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !db::study::remove_study_deck(&state.db, who.user.id, &deck).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

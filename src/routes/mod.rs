@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod page;
 pub mod sessions;
 pub mod settings;
+pub mod study;
 pub mod tokens;
 
 use actix_web::web;
@@ -35,6 +36,8 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(settings::api_sessions)
         .service(settings::api_revoke_other_sessions)
         .service(settings::api_delete_me)
+        .service(settings::api_get_settings)
+        .service(settings::api_put_settings)
         .service(tokens::api_list)
         .service(tokens::api_create)
         .service(tokens::api_delete)
@@ -43,6 +46,14 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(decks::api_list)
         .service(decks::api_get)
         .service(decks::api_sync)
+        .service(decks::api_my_decks)
+        .service(decks::api_put_my_deck)
+        .service(decks::api_delete_my_deck)
+        .service(study::api_next)
+        .service(study::api_answer)
+        .service(study::api_undo)
+        .service(study::api_card)
+        .service(study::api_card_action)
         .service(openapi::spec);
 }
 
@@ -63,6 +74,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(settings::revoke_other_sessions)
         .service(settings::revoke_session)
         .service(settings::delete_account)
+        .service(settings::save_study_settings)
         .service(tokens::create)
         .service(tokens::revoke)
         .service(admin::users_page)
@@ -72,7 +84,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(decks::list_page)
         .service(decks::deck_page)
         .service(decks::admin_page)
-        .service(decks::admin_sync);
+        .service(decks::admin_sync)
+        .service(decks::join_form)
+        .service(decks::leave_form)
+        .service(study::study_page)
+        .service(study::answer_form)
+        .service(study::undo_form)
+        .service(study::card_page)
+        .service(study::card_action_form);
 }
 
 /// Body and query extractor settings: size limits, and clear 4xx messages for bad input.
@@ -124,4 +143,11 @@ fn json_error(e: actix_web::error::JsonPayloadError) -> AppError {
 /// The fallback for paths no route matches.
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::RouteNotFound)
+}
+
+/// A time in the learner's timezone, for pages: `2026-11-29 16:05`.
+pub fn local_time(ms: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }

@@ -10,6 +10,7 @@ use crate::accounts;
 use crate::auth::identity::{client_ip, Identity};
 use crate::auth::session::{self, SESSION_COOKIE};
 use crate::db;
+use crate::domain::scheduler::{format_steps, parse_steps, SettingsInput};
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -22,12 +23,14 @@ pub async fn render_settings(
 ) -> Result<HttpResponse, AppError> {
     let sessions = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
     let tokens = db::tokens::list_for_user(&state.db, who.user.id).await?;
+    let study = StudySettings::from(&db::study::settings(&state.db, who.user.id).await?);
     let mut page = page
         .me(who)
         .with("user", &MeResponse::from(&who.user))
         .with("sessions", &sessions)
         .with("current_session", &who.session_hash().unwrap_or(""))
-        .with("tokens", &tokens);
+        .with("tokens", &tokens)
+        .with("study", &study);
     if let Some((key, value)) = extra {
         page = page.with(key, &value);
     }
@@ -331,4 +334,130 @@ pub async fn api_delete_me(
     Ok(HttpResponse::NoContent()
         .cookie(session::removal(&state, SESSION_COOKIE))
         .finish())
+}
+
+/// Study settings as forms and the API show them.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct StudySettings {
+    /// Wanted probability of recall when a card comes due, 0.70–0.99.
+    pub desired_retention: f32,
+    pub new_cards_per_day: u32,
+    pub max_reviews_per_day: u32,
+    /// IANA name, e.g. `Europe/Berlin`.
+    pub timezone: String,
+    /// Local hour the study day starts, 0–23.
+    pub day_start_hour: u8,
+    /// Steps like `1m 10m` (s, m, h, d).
+    pub learning_steps: String,
+    pub relearning_steps: String,
+    /// Longest interval in days, 1–36500.
+    pub max_interval_days: u32,
+}
+
+impl From<&SettingsInput> for StudySettings {
+    fn from(s: &SettingsInput) -> Self {
+        StudySettings {
+            desired_retention: s.desired_retention,
+            new_cards_per_day: s.new_cards_per_day,
+            max_reviews_per_day: s.max_reviews_per_day,
+            timezone: s.timezone.clone(),
+            day_start_hour: s.day_start_hour,
+            learning_steps: format_steps(&s.learning_steps_secs),
+            relearning_steps: format_steps(&s.relearning_steps_secs),
+            max_interval_days: s.max_interval_days,
+        }
+    }
+}
+
+impl StudySettings {
+    fn into_input(self) -> Result<SettingsInput, AppError> {
+        let steps = |text: &str, what: &str| {
+            parse_steps(text)
+                .map_err(|e| AppError::bad_request("invalid_settings", format!("{what}: {e}.")))
+        };
+        Ok(SettingsInput {
+            desired_retention: self.desired_retention,
+            learning_steps_secs: steps(&self.learning_steps, "Learning steps")?,
+            relearning_steps_secs: steps(&self.relearning_steps, "Relearning steps")?,
+            max_interval_days: self.max_interval_days,
+            day_start_hour: self.day_start_hour,
+            timezone: self.timezone.trim().to_owned(),
+            new_cards_per_day: self.new_cards_per_day,
+            max_reviews_per_day: self.max_reviews_per_day,
+        })
+    }
+}
+
+#[post("/settings/study")]
+pub async fn save_study_settings(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    form: web::Form<StudySettings>,
+) -> Result<HttpResponse, AppError> {
+    let result = match form.into_inner().into_input() {
+        Ok(input) => crate::study::save_settings(&state, who.user.id, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/settings#study",
+            "success",
+            "Study settings saved.",
+        )),
+        Err(e @ AppError::BadRequest { .. }) => {
+            let mut resp = render_settings(
+                page,
+                &state,
+                &who,
+                Some(("study_error", &e.public_message())),
+            )
+            .await?;
+            *resp.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The caller's study settings.
+#[utoipa::path(
+    tag = "me",
+    responses(
+        (status = 200, description = "Study settings", body = StudySettings),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/me/settings")]
+pub async fn api_get_settings(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<StudySettings>, AppError> {
+    let input = crate::db::study::settings(&state.db, who.user.id).await?;
+    Ok(web::Json(StudySettings::from(&input)))
+}
+
+/// Replace the caller's study settings; every field is validated, all or nothing.
+#[utoipa::path(
+    tag = "me",
+    request_body = StudySettings,
+    responses(
+        (status = 200, description = "Saved", body = StudySettings),
+        (status = 400, description = "A setting is out of range; nothing changed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/me/settings")]
+pub async fn api_put_settings(
+    state: web::Data<AppState>,
+    who: Identity,
+    body: web::Json<StudySettings>,
+) -> Result<web::Json<StudySettings>, AppError> {
+    let input = body.into_inner().into_input()?;
+    crate::study::save_settings(&state, who.user.id, input).await?;
+    let stored = crate::db::study::settings(&state.db, who.user.id).await?;
+    Ok(web::Json(StudySettings::from(&stored)))
 }

@@ -1,0 +1,185 @@
+//! The daily study queue: which kind of card comes next, and the daily limits.
+//!
+//! Pure: the database supplies counts, this decides. The order follows Anki: learning cards
+//! that are due come first; then reviews due today and new cards, with new cards spread
+//! evenly among the reviews; learning cards due within the learn-ahead window fill in when
+//! nothing else is left.
+
+use crate::clock::MINUTE_MS;
+
+/// Learning cards due within this window are shown rather than ending the session early.
+pub const LEARN_AHEAD_MS: i64 = 20 * MINUTE_MS;
+/// A card forgotten this many times in review is flagged as a leech.
+pub const LEECH_LAPSES: u32 = 8;
+
+/// What the queue knows right now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueState {
+    /// A learning or relearning card is due now.
+    pub learning_due_now: bool,
+    /// A learning or relearning card is due within [`LEARN_AHEAD_MS`].
+    pub learning_due_soon: bool,
+    /// Review cards due today, before the daily limit.
+    pub reviews_due: u32,
+    /// New cards available, before the daily limit.
+    pub new_available: u32,
+    /// Reviews and new cards already studied today.
+    pub reviews_done_today: u32,
+    pub new_done_today: u32,
+    /// Reviews answered since the last new card today.
+    pub reviews_since_new: u32,
+}
+
+/// The learner's daily limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub new_per_day: u32,
+    pub reviews_per_day: u32,
+}
+
+/// Which queue the next card comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Learning,
+    Review,
+    New,
+    /// Only learning cards due within the learn-ahead window remain.
+    LearningAhead,
+    /// Nothing is due today.
+    Done,
+}
+
+impl QueueState {
+    /// Reviews that may still be shown today.
+    pub fn reviews_left(&self, limits: Limits) -> u32 {
+        self.reviews_due.min(
+            limits
+                .reviews_per_day
+                .saturating_sub(self.reviews_done_today),
+        )
+    }
+
+    /// New cards that may still be introduced today.
+    pub fn new_left(&self, limits: Limits) -> u32 {
+        self.new_available
+            .min(limits.new_per_day.saturating_sub(self.new_done_today))
+    }
+
+    /// The next queue to draw from.
+    pub fn pick(&self, limits: Limits) -> Pick {
+        if self.learning_due_now {
+            return Pick::Learning;
+        }
+        let reviews = self.reviews_left(limits);
+        let new = self.new_left(limits);
+        match (reviews, new) {
+            (0, 0) if self.learning_due_soon => Pick::LearningAhead,
+            (0, 0) => Pick::Done,
+            (_, 0) => Pick::Review,
+            (0, _) => Pick::New,
+            (r, n) => {
+                // One new card after every r/n reviews, so both run out together.
+                let spacing = (r / n).max(1);
+                if self.reviews_since_new >= spacing {
+                    Pick::New
+                } else {
+                    Pick::Review
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        new_per_day: 20,
+        reviews_per_day: 200,
+    };
+
+    #[test]
+    fn due_learning_cards_come_first() {
+        let q = QueueState {
+            learning_due_now: true,
+            reviews_due: 10,
+            new_available: 10,
+            ..Default::default()
+        };
+        assert_eq!(q.pick(LIMITS), Pick::Learning);
+    }
+
+    #[test]
+    fn new_cards_stop_at_the_daily_limit() {
+        let q = QueueState {
+            new_available: 50,
+            new_done_today: 20,
+            ..Default::default()
+        };
+        assert_eq!(q.new_left(LIMITS), 0);
+        assert_eq!(q.pick(LIMITS), Pick::Done);
+        let q = QueueState {
+            new_done_today: 19,
+            ..q
+        };
+        assert_eq!(q.new_left(LIMITS), 1);
+        assert_eq!(q.pick(LIMITS), Pick::New);
+    }
+
+    #[test]
+    fn reviews_stop_at_the_daily_limit() {
+        let q = QueueState {
+            reviews_due: 500,
+            reviews_done_today: 200,
+            ..Default::default()
+        };
+        assert_eq!(q.reviews_left(LIMITS), 0);
+        assert_eq!(q.pick(LIMITS), Pick::Done);
+    }
+
+    #[test]
+    fn new_cards_are_spread_among_reviews() {
+        // 10 reviews and 5 new cards: a new card after every 2 reviews.
+        let mut q = QueueState {
+            reviews_due: 10,
+            new_available: 5,
+            ..Default::default()
+        };
+        let mut order = Vec::new();
+        for _ in 0..15 {
+            let pick = q.pick(LIMITS);
+            order.push(pick);
+            match pick {
+                Pick::Review => {
+                    q.reviews_due -= 1;
+                    q.reviews_done_today += 1;
+                    q.reviews_since_new += 1;
+                }
+                Pick::New => {
+                    q.new_available -= 1;
+                    q.new_done_today += 1;
+                    q.reviews_since_new = 0;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let news = order.iter().filter(|p| **p == Pick::New).count();
+        assert_eq!(news, 5);
+        assert_ne!(
+            order[..5].iter().filter(|p| **p == Pick::New).count(),
+            0,
+            "not all at the end"
+        );
+        assert_eq!(q.pick(LIMITS), Pick::Done);
+    }
+
+    #[test]
+    fn learning_cards_due_soon_fill_in_at_the_end() {
+        let q = QueueState {
+            learning_due_soon: true,
+            ..Default::default()
+        };
+        assert_eq!(q.pick(LIMITS), Pick::LearningAhead);
+    }
+}

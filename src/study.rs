@@ -1,0 +1,357 @@
+//! Study operations shared by the pages, the JSON API and the CLI: the next card, answers,
+//! undo, card actions, card info and study settings.
+//!
+//! Each function loads what the pure scheduler and queue need, asks them, and writes through
+//! the one seam in `db::study`. HTTP lives in `routes`.
+
+use crate::db::study::{self as store, AnswerRecord, CardAction, Draw, Scope, StoredState};
+use crate::db::{self, decks::StoredItem};
+use crate::domain::scheduler::{
+    day_number, days_elapsed, fuzz_seed, start_of_day, start_of_next_day, CardState, NextStates,
+    PhaseKind, Rating, Settings, SettingsInput,
+};
+use crate::domain::study::{Limits, Pick, QueueState, LEARN_AHEAD_MS};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The longest answer time recorded; longer ones are capped (the learner walked away).
+pub const MAX_ANSWER_MS: i64 = 10 * 60 * 1000;
+
+/// A learner's settings and today's boundaries.
+pub struct Day {
+    pub settings: Settings,
+    pub now: i64,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Day {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            new_per_day: self.settings.new_cards_per_day(),
+            reviews_per_day: self.settings.max_reviews_per_day(),
+        }
+    }
+}
+
+pub async fn day(state: &AppState, user_id: i64) -> Result<Day, AppError> {
+    let input = store::settings(&state.db, user_id).await?;
+    // Stored settings were validated when saved; fall back to defaults if that ever fails.
+    let settings = Settings::try_from(input).unwrap_or_default();
+    let now = state.clock.now();
+    let (tz, hour) = (settings.timezone(), settings.day_start_hour());
+    let start = start_of_day(day_number(now, tz, hour), tz, hour);
+    let end = start_of_next_day(now, tz, hour);
+    Ok(Day {
+        settings,
+        now,
+        start,
+        end,
+    })
+}
+
+/// The counts a study page shows.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    /// New cards left today (within the daily limit).
+    pub new: u32,
+    /// Learning and relearning cards due today.
+    pub learning: u32,
+    /// Review cards left today (within the daily limit).
+    pub review: u32,
+}
+
+/// A card ready to show.
+pub struct Shown {
+    pub item: StoredItem,
+    pub stored: StoredState,
+    pub next: NextStates,
+    /// False when this is study ahead: the answer is logged but does not reschedule.
+    pub reschedules: bool,
+}
+
+/// What the study page shows.
+pub struct StudyView {
+    pub card: Option<Shown>,
+    pub counts: Counts,
+    /// When the next scheduled card comes due, if nothing is due now.
+    pub next_due: Option<i64>,
+}
+
+/// The next card to study in `scope`; with `ahead`, the soonest-due card even if not due.
+pub async fn next(
+    state: &AppState,
+    user_id: i64,
+    scope: &Scope,
+    ahead: bool,
+) -> Result<StudyView, AppError> {
+    let day = day(state, user_id).await?;
+    let q = store::queue_counts(
+        &state.db,
+        user_id,
+        scope,
+        day.now,
+        day.now + LEARN_AHEAD_MS,
+        day.end,
+    )
+    .await?;
+    let today = store::today(&state.db, user_id, day.start).await?;
+    let queue = QueueState {
+        learning_due_now: q.learning_due_now > 0,
+        learning_due_soon: q.learning_due_soon > 0,
+        reviews_due: q.reviews_due_today,
+        new_available: q.new_available,
+        reviews_done_today: today.reviews_done,
+        new_done_today: today.new_done,
+        reviews_since_new: today.reviews_since_new,
+    };
+    let limits = day.limits();
+    let counts = Counts {
+        new: queue.new_left(limits),
+        learning: q.learning_due_today,
+        review: queue.reviews_left(limits),
+    };
+    let draw = match queue.pick(limits) {
+        Pick::Learning => Some(Draw::LearningDueBy(day.now)),
+        Pick::LearningAhead => Some(Draw::LearningDueBy(day.now + LEARN_AHEAD_MS)),
+        Pick::Review => Some(Draw::ReviewDueBefore(day.end)),
+        Pick::New => Some(Draw::New),
+        Pick::Done if ahead => Some(Draw::Ahead {
+            day_start: day.start,
+        }),
+        Pick::Done => None,
+    };
+    let item_id = match draw {
+        Some(d) => store::draw(&state.db, user_id, scope, day.now, d).await?,
+        None => None,
+    };
+    let card = match item_id {
+        Some(id) => Some(show(state, user_id, &id, &day).await?),
+        None => None,
+    };
+    let next_due = if card.is_none() {
+        store::next_due(&state.db, user_id, scope, day.now).await?
+    } else {
+        None
+    };
+    Ok(StudyView {
+        card,
+        counts,
+        next_due,
+    })
+}
+
+/// Whether answering `card` now counts as study (it is due) or study ahead.
+fn is_due(card: &CardState, day: &Day) -> bool {
+    match (card.kind(), card.due_ms()) {
+        (PhaseKind::New, _) | (_, None) => true,
+        (PhaseKind::Review, Some(due)) => due < day.end,
+        (_, Some(due)) => due <= day.now + LEARN_AHEAD_MS,
+    }
+}
+
+async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppError> {
+    match db::decks::live_item(&state.db, item_id).await? {
+        Some(item) if item.kind == "card" => Ok(item),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Result<Shown, AppError> {
+    let item = live_card(state, item_id).await?;
+    let stored = store::card_state(&state.db, user_id, item_id).await?;
+    let next = state
+        .scheduler
+        .next_states(
+            &stored.state,
+            day.now,
+            &day.settings,
+            Some(fuzz_seed(item_id, stored.state.reps)),
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Scheduler failed: {e}")))?;
+    Ok(Shown {
+        reschedules: is_due(&stored.state, day),
+        item,
+        stored,
+        next,
+    })
+}
+
+/// The result of an answer.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Answered {
+    pub review_id: i64,
+    /// `study`, or `ahead` when the card was not due (logged, not rescheduled).
+    pub source: String,
+    /// The card's new version; send it with the next action on this card.
+    pub version: i64,
+    /// new, learning, review or relearning.
+    pub state: String,
+    /// When the card is due next (Unix ms).
+    pub due_at: Option<i64>,
+    /// Days until then; fractional for learning steps.
+    pub interval_days: f64,
+    pub stability: Option<f32>,
+    pub difficulty: Option<f32>,
+    pub leech: bool,
+}
+
+/// Answers a card the learner saw at `version`. A stale or repeated answer gets 409.
+pub async fn answer(
+    state: &AppState,
+    user_id: i64,
+    item_id: &str,
+    rating: Rating,
+    version: i64,
+    duration_ms: i64,
+) -> Result<Answered, AppError> {
+    let day = day(state, user_id).await?;
+    let shown = show(state, user_id, item_id, &day).await?;
+    if shown.stored.suspended {
+        return Err(AppError::conflict(
+            "card_suspended",
+            "This card is suspended; unsuspend it to study it.",
+        ));
+    }
+    if shown.stored.version != version {
+        return Err(stale());
+    }
+    let before = shown.stored.state;
+    let outcome = shown.next.get(rating);
+    let (after, source) = if shown.reschedules {
+        (outcome.state, "study")
+    } else {
+        (before, "ahead")
+    };
+    let (tz, hour) = (day.settings.timezone(), day.settings.day_start_hour());
+    let elapsed = before
+        .last_review_ms()
+        .map(|last| days_elapsed(last, day.now, tz, hour))
+        .unwrap_or(0);
+    let recorded = store::record_answer(
+        &state.db,
+        &AnswerRecord {
+            user_id,
+            item_id,
+            rating: rating as u8,
+            source,
+            now: day.now,
+            elapsed_days: elapsed,
+            duration_ms: duration_ms.clamp(0, MAX_ANSWER_MS),
+            before,
+            after,
+            expected_version: version,
+        },
+    )
+    .await?
+    .map_err(|_| stale())?;
+    let memory = after.memory();
+    Ok(Answered {
+        review_id: recorded.review_id,
+        source: source.into(),
+        version: recorded.version,
+        state: after.kind().as_str().into(),
+        due_at: after.due_ms(),
+        interval_days: if source == "study" {
+            outcome.interval_days
+        } else {
+            0.0
+        },
+        stability: memory.map(|m| m.stability),
+        difficulty: memory.map(|m| m.difficulty),
+        leech: after.lapses >= crate::domain::study::LEECH_LAPSES,
+    })
+}
+
+fn stale() -> AppError {
+    AppError::conflict(
+        "stale_answer",
+        "This card changed since you saw it (answered twice, or in another tab). Reload to continue.",
+    )
+}
+
+/// Undoes the newest study answer of today.
+pub async fn undo(state: &AppState, user_id: i64) -> Result<store::Undone, AppError> {
+    let day = day(state, user_id).await?;
+    match store::undo_last(&state.db, user_id, day.start, day.now).await? {
+        Ok(done) => Ok(done),
+        Err(store::UndoRefused::Nothing) => Err(AppError::conflict(
+            "nothing_to_undo",
+            "There is no answer from today left to undo.",
+        )),
+        Err(store::UndoRefused::Superseded) => Err(AppError::conflict(
+            "undo_superseded",
+            "That card was answered again since (e.g. in a quiz), so this answer cannot be undone.",
+        )),
+    }
+}
+
+/// Suspends, buries, resets… one card of the learner's.
+pub async fn act(
+    state: &AppState,
+    user_id: i64,
+    item_id: &str,
+    action: CardAction,
+) -> Result<i64, AppError> {
+    live_card(state, item_id).await?;
+    let day = day(state, user_id).await?;
+    Ok(store::act_on_card(&state.db, user_id, item_id, action, day.now, day.end).await?)
+}
+
+/// Validates and stores study settings.
+pub async fn save_settings(
+    state: &AppState,
+    user_id: i64,
+    input: SettingsInput,
+) -> Result<(), AppError> {
+    Settings::try_from(input.clone()).map_err(|e| {
+        let messages: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+        AppError::bad_request("invalid_settings", capitalize(&messages.join("; ")))
+    })?;
+    store::save_settings(&state.db, user_id, &input, state.clock.now()).await?;
+    Ok(())
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+/// Everything the card info page shows.
+pub struct CardInfo {
+    pub item: StoredItem,
+    pub stored: StoredState,
+    pub history: Vec<store::ReviewEntry>,
+    /// The predicted probability of recall now, for a studied card.
+    pub retrievability: Option<f64>,
+}
+
+pub async fn card_info(
+    state: &AppState,
+    user_id: i64,
+    item_id: &str,
+) -> Result<CardInfo, AppError> {
+    let item = match db::decks::live_item(&state.db, item_id).await? {
+        Some(item) if item.kind == "card" => item,
+        _ => return Err(AppError::NotFound),
+    };
+    let stored = store::card_state(&state.db, user_id, item_id).await?;
+    let history = store::history(&state.db, user_id, item_id).await?;
+    let now = state.clock.now();
+    let retrievability = match (stored.state.memory(), stored.state.last_review_ms()) {
+        (Some(memory), Some(last)) => {
+            let elapsed = (now - last).max(0) as f64 / crate::clock::DAY_MS as f64;
+            Some(state.scheduler.retrievability(memory, elapsed))
+        }
+        _ => None,
+    };
+    Ok(CardInfo {
+        item,
+        stored,
+        history,
+        retrievability,
+    })
+}
