@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_decks.html",
         include_str!("../templates/admin_decks.html"),
     ),
+    ("study.html", include_str!("../templates/study.html")),
+    ("card.html", include_str!("../templates/card.html")),
 ];
 
 pub struct Templates {
@@ -70,6 +72,14 @@ impl Templates {
             ctx.insert("csrf_token", t);
         }
         self.render("error.html", &ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        super::Templates::load().expect("templates parse");
     }
 }
 

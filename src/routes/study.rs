@@ -183,7 +183,15 @@ pub async fn study_page(
     } else {
         format!("{back}?reveal=true")
     };
+    let buttons: Vec<serde_json::Value> = match &next.intervals {
+        Some(i) => [(1, "Again", &i.again), (2, "Hard", &i.hard), (3, "Good", &i.good), (4, "Easy", &i.easy)]
+            .iter()
+            .map(|(rating, name, label)| serde_json::json!({"rating": rating, "name": name, "label": label}))
+            .collect(),
+        None => Vec::new(),
+    };
     page.me(&who)
+        .with("buttons", &buttons)
         .with("next", &next)
         .with("revealed", &q.reveal.unwrap_or(false))
         .with("shown_at", &state.clock.now())
@@ -433,7 +441,21 @@ pub async fn card_page(
     let info = card_info(&state, &who, &deck, &item).await?;
     let tz = study::day(&state, who.user.id).await?.settings.timezone();
     let local = |ms: Option<i64>| ms.map(|t| super::local_time(t, tz));
+    let actions = [
+        if info.card.suspended {
+            ("unsuspend", "Unsuspend")
+        } else {
+            ("suspend", "Suspend")
+        },
+        if info.buried_until.is_some_and(|t| t > state.clock.now()) {
+            ("unbury", "Unbury")
+        } else {
+            ("bury", "Bury until tomorrow")
+        },
+        ("reset", "Reset to new"),
+    ];
     page.me(&who)
+        .with("actions", &actions)
         .with("due_local", &local(info.due_at))
         .with("last_local", &local(info.last_review_at))
         .with(

@@ -10,5 +10,6 @@ mod helpers;
 mod openapi;
 mod secrets;
 mod sessions;
+mod study;
 mod throttle;
 mod tokens;
