@@ -75,14 +75,6 @@ impl Templates {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_template_parses() {
-        super::Templates::load().expect("templates parse");
-    }
-}
-
 /// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.
 fn datetime_filter(
     value: &tera::Value,
@@ -95,4 +87,12 @@ fn datetime_filter(
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     Ok(tera::Value::String(text))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        super::Templates::load().expect("templates parse");
+    }
 }
