@@ -46,6 +46,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay a review history (JSON from FILE or stdin) and show the schedule it gives.
+    Schedule {
+        /// The history; `-` or nothing reads stdin.
+        file: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Fuzz the intervals with this seed (default: no fuzz).
+        #[arg(long, conflicts_with = "card")]
+        fuzz_seed: Option<u64>,
+        /// Fuzz exactly as the server does for this card (`deck/item`).
+        #[arg(long)]
+        card: Option<String>,
+        /// Show the four buttons' outcomes at this time (default: when the card is due).
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Manage the deck catalogue.
     Decks {
         #[command(subcommand)]
@@ -129,6 +146,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             });
+        }
+        Command::Schedule {
+            file,
+            json,
+            fuzz_seed,
+            card,
+            at,
+        } => {
+            use crate::schedule_cli::{compute, read_input, table, Fuzz};
+            let fuzz = match (fuzz_seed, card) {
+                (Some(n), _) => Fuzz::Seed(n),
+                (None, Some(c)) => Fuzz::Card(c),
+                (None, None) => Fuzz::Off,
+            };
+            let out = compute(&read_input(file.as_deref())?, &fuzz, at.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                print!("{}", table(&out));
+            }
         }
         Command::Decks {
             command: DecksCommand::Sync,

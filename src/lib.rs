@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod markdown;
 pub mod routes;
+pub mod schedule_cli;
 pub mod startup;
 pub mod state;
 pub mod study;

@@ -300,3 +300,183 @@ fn check_warns_about_raw_html() {
         "{text}"
     );
 }
+
+#[test]
+fn schedule_json_matches_its_snapshot() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schedule");
+    let out = Command::new(BIN)
+        .args(["schedule", "--json", &format!("{dir}/history.json")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/history.snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        actual, expected,
+        "the schedule changed; if on purpose, regenerate the snapshot with \
+         `tradeoff schedule --json tests/fixtures/schedule/history.json`"
+    );
+    // The table names every review and the four buttons.
+    let table = Command::new(BIN)
+        .args(["schedule", &format!("{dir}/history.json")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("relearning") && text.contains("Next answer:") && text.contains("Easy"),
+        "{text}"
+    );
+}
+
+#[test]
+fn schedule_reads_a_bare_array_from_stdin_and_rejects_bad_input() {
+    let ok = run_schedule(r#"[{"rating": 3, "at": "2026-01-01T09:00:00Z"}]"#);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["reviews"][0]["state"], "learning");
+    assert!(
+        (v["reviews"][0]["interval_days"].as_f64().unwrap() - 10.0 / 1440.0).abs() < 1e-6,
+        "10 minutes"
+    );
+    let cases = [
+        ("not json", "not JSON"),
+        (
+            r#"[{"rating": 5, "at": "2026-01-01T09:00:00Z"}]"#,
+            "rating must be 1-4",
+        ),
+        (r#"[{"rating": 3, "at": "yesterday"}]"#, "RFC 3339"),
+        (
+            r#"[{"rating": 3, "at": "2026-01-02T09:00:00Z"}, {"rating": 3, "at": "2026-01-01T09:00:00Z"}]"#,
+            "earlier",
+        ),
+        (
+            r#"{"reviews": [], "settings": {"desired_retention": 2}}"#,
+            "retention",
+        ),
+        (
+            r#"{"reviews": [], "settings": {"timezone": "Mars/Base"}}"#,
+            "timezone",
+        ),
+    ];
+    for (input, expected) in cases {
+        let out = run_schedule(input);
+        assert!(!out.status.success(), "{input}");
+        let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        assert!(!err.contains("panicked"), "{input}: {err}");
+        if expected != "not JSON" {
+            assert!(err.contains(&expected.to_lowercase()), "{input}: {err}");
+        }
+    }
+}
+
+fn run_schedule(input: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(["schedule", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn schedule_agrees_with_what_the_server_computes() {
+    use chrono::TimeZone;
+    let app = crate::study::app_with_deck().await;
+    let t = |d: u32, h: u32, m: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 1, d, h, m, 0)
+            .unwrap()
+            .timestamp_millis()
+    };
+    app.clock.set(t(1, 8, 0));
+    let ada = crate::study::Learner::new(&app, "ada@example.org").await;
+    let first = ada.next(&app).await;
+    let card = first["card"]["id"].as_str().unwrap().to_owned();
+    let mut version = first["version"].as_i64().unwrap();
+
+    // Answer each time the card comes due (an hour later for whole-day intervals), so every
+    // answer reschedules (study, not ahead).
+    let ratings = [3u8, 3, 2, 1, 3, 4];
+    let mut plan = Vec::new();
+    let mut at = t(1, 9, 0);
+    let mut server = Vec::new();
+    for rating in ratings {
+        app.clock.set(at);
+        let resp = ada.answer(&app, &card, rating, version).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["source"], "study", "answer at {at} reschedules");
+        version = body["version"].as_i64().unwrap();
+        plan.push((rating, at));
+        let due = body["due_at"].as_i64().unwrap();
+        at = if body["state"] == "review" {
+            due + 3_600_000
+        } else {
+            due
+        };
+        server.push(body);
+    }
+
+    let history = serde_json::json!({
+        "reviews": plan.iter().map(|(r, at)| serde_json::json!({
+            "rating": r,
+            "at": chrono::DateTime::from_timestamp_millis(*at).unwrap().to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "settings": {"timezone": "Europe/Berlin"},
+    });
+    let mut child = Command::new(BIN)
+        .args(["schedule", "--json", "--card", &card])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(history.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    for (i, s) in server.iter().enumerate() {
+        let c = &cli["reviews"][i];
+        assert_eq!(c["state"], s["state"], "review {i} state");
+        for field in ["stability", "difficulty", "interval_days"] {
+            let (a, b) = (c[field].as_f64().unwrap(), s[field].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "review {i} {field}: cli {a} server {b}"
+            );
+        }
+        let due = chrono::DateTime::parse_from_rfc3339(c["due"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(Some(due), s["due_at"].as_i64(), "review {i} due");
+    }
+}

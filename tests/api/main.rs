@@ -10,6 +10,6 @@ mod helpers;
 mod openapi;
 mod secrets;
 mod sessions;
-mod study;
+pub mod study;
 mod throttle;
 mod tokens;

@@ -22,6 +22,7 @@ mod fuzz;
 mod label;
 mod next_states;
 mod rating;
+pub mod replay;
 mod settings;
 mod state;
 mod steps;
