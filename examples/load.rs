@@ -48,7 +48,10 @@ struct Learner {
 }
 
 async fn learner(base: &str, i: usize) -> Learner {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     // Each learner poses as its own client address (the in-process server trusts loopback
     // as a proxy), so the per-address sign-up limit does not apply to the whole test.
     let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
@@ -61,7 +64,11 @@ async fn learner(base: &str, i: usize) -> Learner {
         .send()
         .await
         .unwrap();
-    assert!(resp.status().is_success(), "sign-up: {}", resp.text().await.unwrap());
+    assert!(
+        resp.status().is_success(),
+        "sign-up: {}",
+        resp.text().await.unwrap()
+    );
     let session: Value = client
         .post(format!("{base}/api/v1/session"))
         .header("x-forwarded-for", &ip)
@@ -79,7 +86,15 @@ async fn learner(base: &str, i: usize) -> Learner {
         ("/api/v1/me/settings", Value::Null),
     ] {
         let body = if body.is_null() {
-            let mut s: Value = l.client.get(format!("{base}/api/v1/me/settings")).send().await.unwrap().json().await.unwrap();
+            let mut s: Value = l
+                .client
+                .get(format!("{base}/api/v1/me/settings"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             s["new_cards_per_day"] = json!(9999);
             s["max_reviews_per_day"] = json!(9999);
             s
@@ -94,7 +109,11 @@ async fn learner(base: &str, i: usize) -> Learner {
             .send()
             .await
             .unwrap();
-        assert!(resp.status().is_success(), "{path}: {}", resp.text().await.unwrap());
+        assert!(
+            resp.status().is_success(),
+            "{path}: {}",
+            resp.text().await.unwrap()
+        );
     }
     l
 }
@@ -104,14 +123,21 @@ async fn run(base: String, l: Learner, until: Instant) -> (Vec<Duration>, usize)
     let mut errors = 0;
     let mut n = 0u64;
     while Instant::now() < until {
-        let next: Value = match l.client.get(format!("{base}/api/v1/study/next?ahead=true")).send().await {
+        let next: Value = match l
+            .client
+            .get(format!("{base}/api/v1/study/next?ahead=true"))
+            .send()
+            .await
+        {
             Ok(r) if r.status().is_success() => r.json().await.unwrap(),
             _ => {
                 errors += 1;
                 continue;
             }
         };
-        let Some(card) = next["card"]["id"].as_str() else { break };
+        let Some(card) = next["card"]["id"].as_str() else {
+            break;
+        };
         n += 1;
         let body = json!({"card": card, "rating": 1 + n % 4, "version": next["version"], "duration_ms": 3000});
         let started = Instant::now();
@@ -159,7 +185,9 @@ async fn main() {
     eprintln!("answering for {} s ...", a.seconds);
     let started = Instant::now();
     let until = started + Duration::from_secs(a.seconds);
-    let runs = learners.into_iter().map(|l| tokio::spawn(run(base.clone(), l, until)));
+    let runs = learners
+        .into_iter()
+        .map(|l| tokio::spawn(run(base.clone(), l, until)));
     let mut latencies = Vec::new();
     let mut errors = 0;
     for r in futures_util::future::join_all(runs).await {

@@ -262,3 +262,87 @@ async fn deck_routes_check_who_is_asking() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_studied_card_keeps_its_schedule_through_rewording_removal_and_return() {
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("fixture.toml"), MINIMAL).unwrap())
+            .await;
+    let client = app.browser();
+    app.sign_up(&client, "ada@example.org").await;
+    let csrf = app.api_session(&client, "ada@example.org").await;
+    let put = client
+        .put(app.url("/api/v1/me/decks/fixture"))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let card = "fixture/loop-card";
+    let answer = client
+        .post(app.url("/api/v1/study/answer"))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"card": card, "rating": 4, "version": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let info = |app: &TestApp| {
+        let (client, url) = (client.clone(), app.url(&format!("/api/v1/cards/{card}")));
+        async move {
+            let resp = client.get(url).send().await.unwrap();
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (_, before) = info(&app).await;
+    assert_eq!(before["history"].as_array().unwrap().len(), 1);
+
+    // Reword it and restart: history and due date unchanged, new text shown.
+    app.write_deck(
+        "fixture.toml",
+        &MINIMAL.replace("What runs the callbacks?", "Which part runs callbacks?"),
+    );
+    let app = app.restart().await;
+    let (status, after) = info(&app).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after["due_at"], before["due_at"]);
+    assert_eq!(after["stability"], before["stability"]);
+    assert_eq!(after["history"], before["history"]);
+    assert!(after["card"]["front"]["markdown"]
+        .as_str()
+        .unwrap()
+        .contains("Which part"));
+
+    // Remove it: hidden (not studyable, no card page), its history kept.
+    let without = MINIMAL
+        .replace("[[cards]]\nid = \"loop-card\"\ntopic = \"concurrency\"\nfront = \"What runs the callbacks?\"\nback = \"The event loop.\"\n", "")
+        .replace("card = \"loop-card\"\n", "");
+    app.write_deck("fixture.toml", &without);
+    let app = app.restart().await;
+    let (status, _) = info(&app).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "hidden");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE item_id = 'fixture/loop-card'")
+            .await,
+        1
+    );
+    let next: Value = client
+        .get(app.url("/api/v1/study/next?ahead=true"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(next["card"]["id"], card, "not offered for study");
+
+    // Put it back: the schedule resumes where it was.
+    app.write_deck("fixture.toml", MINIMAL);
+    let app = app.restart().await;
+    let (status, back) = info(&app).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(back["due_at"], before["due_at"]);
+    assert_eq!(back["history"], before["history"]);
+}

@@ -671,3 +671,39 @@ async fn concurrent_learners_lose_no_acknowledged_answer() {
         "every acknowledged answer is in the log exactly once, and nothing else"
     );
 }
+
+#[tokio::test]
+async fn a_card_forgotten_eight_times_is_flagged_as_a_leech() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let (card, mut last) = ada.answer_next(&app, 4).await;
+    let path = format!("/api/v1/cards/{card}");
+    for lapse in 1..=8 {
+        // Come back when it is due, forget it, relearn it.
+        app.clock.set(last["due_at"].as_i64().unwrap() + 3_600_000);
+        let v = ada.get(&app, &path).await["version"].as_i64().unwrap();
+        let forgot: Value = ada.answer(&app, &card, 1, v).await.json().await.unwrap();
+        assert_eq!(forgot["state"], "relearning", "lapse {lapse}");
+        assert_eq!(forgot["leech"], lapse >= 8, "lapse {lapse}");
+        app.clock.set(forgot["due_at"].as_i64().unwrap());
+        last = ada
+            .answer(&app, &card, 3, forgot["version"].as_i64().unwrap())
+            .await
+            .json()
+            .await
+            .unwrap();
+    }
+    let info = ada.get(&app, &path).await;
+    assert_eq!(info["lapses"], 8);
+    assert_eq!(info["card"]["leech"], true);
+    let page = ada
+        .client
+        .get(app.url(&format!("/cards/{card}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Leech"), "the learner sees the flag");
+}
