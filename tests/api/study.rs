@@ -707,3 +707,36 @@ async fn a_card_forgotten_eight_times_is_flagged_as_a_leech() {
         .unwrap();
     assert!(page.contains("Leech"), "the learner sees the flag");
 }
+
+#[tokio::test]
+async fn the_home_page_shows_what_to_study_today() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let home = ada
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("20 new") && home.contains("Study now"),
+        "{home}"
+    );
+    ada.answer_next(&app, 3).await;
+    let home = ada
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("19 new") && home.contains("1 learning"),
+        "{home}"
+    );
+}
