@@ -485,7 +485,7 @@ async fn write_state(
     Ok(())
 }
 
-async fn current_version(
+pub async fn current_version(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     item_id: &str,
@@ -507,14 +507,27 @@ pub async fn record_answer(
     a: &AnswerRecord<'_>,
 ) -> anyhow::Result<Result<Recorded, Stale>> {
     let mut tx = db.begin_write().await?;
-    let current = current_version(&mut tx, a.user_id, a.item_id).await?;
+    let recorded = record_answer_in(&mut tx, a).await?;
+    if recorded.is_ok() {
+        tx.commit().await.context("Failed to commit the answer")?;
+    }
+    Ok(recorded)
+}
+
+/// [`record_answer`] inside a transaction the caller commits (a quiz answer and the schedule
+/// change it causes are one transaction).
+pub async fn record_answer_in(
+    tx: &mut sqlx::SqliteConnection,
+    a: &AnswerRecord<'_>,
+) -> anyhow::Result<Result<Recorded, Stale>> {
+    let current = current_version(&mut *tx, a.user_id, a.item_id).await?;
     if current != a.expected_version {
         return Ok(Err(Stale {
             current_version: current,
         }));
     }
     let version = current + 1;
-    write_state(&mut tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
+    write_state(&mut *tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
     let review_id: i64 = sqlx::query_scalar(
         "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
              duration_ms, phase_before, state_before, state_after, version_before, version_after)
@@ -535,7 +548,6 @@ pub async fn record_answer(
     .fetch_one(&mut *tx)
     .await
     .context("Failed to append the review")?;
-    tx.commit().await.context("Failed to commit the answer")?;
     Ok(Ok(Recorded { review_id, version }))
 }
 
@@ -711,4 +723,42 @@ pub async fn history(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<Vec
 pub fn phase_name(state: &CardState) -> &'static str {
     let kind: PhaseKind = state.kind();
     kind.as_str()
+}
+
+/// Reads a card's state inside a write transaction (for quiz feeding).
+pub async fn card_state_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_id: &str,
+) -> anyhow::Result<StoredState> {
+    let row = sqlx::query(
+        "SELECT state, version, suspended, buried_until, leech FROM card_states
+         WHERE user_id = $1 AND item_id = $2",
+    )
+    .bind(user_id)
+    .bind(item_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to load card state")?;
+    row.as_ref()
+        .map(stored_from_row)
+        .unwrap_or(Ok(StoredState::NEW))
+}
+
+/// Moves a new card to the front of the learner's new queue (a quiz answer got it wrong).
+pub async fn prioritize_new_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_id: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let version = current_version(&mut *tx, user_id, item_id).await? + 1;
+    write_state(&mut *tx, user_id, item_id, &CardState::NEW, version, now).await?;
+    sqlx::query("UPDATE card_states SET new_priority = 1 WHERE user_id = $1 AND item_id = $2")
+        .bind(user_id)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to move the card forward")?;
+    Ok(())
 }

@@ -1,0 +1,379 @@
+//! Queries on `quizzes`, `quiz_attempts` and `quiz_answers`.
+//!
+//! Answers go through [`record_answer`], one `BEGIN IMMEDIATE` transaction that checks the
+//! attempt is the caller's, still open and in time, and that the question is unanswered; the
+//! schedule change a practice answer causes is written in the same transaction by the caller's
+//! closure over the study seam.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::Db;
+
+/// A saved quiz definition.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Quiz {
+    pub id: i64,
+    pub owner_id: i64,
+    pub deck_id: String,
+    /// Topic ids; empty means the whole deck.
+    pub topics: Vec<String>,
+    /// Total number of questions, or per topic when `per_topic` is true.
+    pub question_count: u32,
+    pub per_topic: bool,
+    /// `practice` or `exam`.
+    pub mode: String,
+    pub time_limit_s: Option<u32>,
+    pub attempts_allowed: Option<u32>,
+    /// Whether answers feed the learner's study schedule.
+    pub feed_schedule: bool,
+    pub created_at: i64,
+}
+
+fn quiz_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Quiz> {
+    let topics: String = r.try_get("topics")?;
+    Ok(Quiz {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        deck_id: r.try_get("deck_id")?,
+        topics: serde_json::from_str(&topics).context("Stored topics are not valid")?,
+        question_count: r.try_get::<i64, _>("question_count")? as u32,
+        per_topic: r.try_get("per_topic")?,
+        mode: r.try_get("mode")?,
+        time_limit_s: r
+            .try_get::<Option<i64>, _>("time_limit_s")?
+            .map(|v| v as u32),
+        attempts_allowed: r
+            .try_get::<Option<i64>, _>("attempts_allowed")?
+            .map(|v| v as u32),
+        feed_schedule: r.try_get("feed_schedule")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub struct NewQuiz<'a> {
+    pub owner_id: i64,
+    pub deck_id: &'a str,
+    pub topics: &'a [String],
+    pub question_count: u32,
+    pub per_topic: bool,
+    pub mode: &'a str,
+    pub time_limit_s: Option<u32>,
+    pub attempts_allowed: Option<u32>,
+    pub feed_schedule: bool,
+    pub now: i64,
+}
+
+pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
+    let row = sqlx::query(
+        "INSERT INTO quizzes (owner_id, deck_id, topics, question_count, per_topic, mode,
+             time_limit_s, attempts_allowed, feed_schedule, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+    )
+    .bind(q.owner_id)
+    .bind(q.deck_id)
+    .bind(serde_json::to_string(q.topics)?)
+    .bind(i64::from(q.question_count))
+    .bind(q.per_topic)
+    .bind(q.mode)
+    .bind(q.time_limit_s.map(i64::from))
+    .bind(q.attempts_allowed.map(i64::from))
+    .bind(q.feed_schedule)
+    .bind(q.now)
+    .fetch_one(&db.write)
+    .await
+    .context("Failed to create quiz")?;
+    quiz_from_row(&row)
+}
+
+pub async fn find_quiz(db: &Db, id: i64) -> anyhow::Result<Option<Quiz>> {
+    let row = sqlx::query("SELECT * FROM quizzes WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await
+        .context("Failed to load quiz")?;
+    row.as_ref().map(quiz_from_row).transpose()
+}
+
+/// A stored attempt.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: i64,
+    pub quiz_id: i64,
+    pub user_id: i64,
+    pub seed: i64,
+    /// JSON of the presented questions.
+    pub questions: String,
+    pub started_at: i64,
+    pub deadline_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub score: Option<f64>,
+    pub max_score: Option<f64>,
+}
+
+fn attempt_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Attempt> {
+    Ok(Attempt {
+        id: r.try_get("id")?,
+        quiz_id: r.try_get("quiz_id")?,
+        user_id: r.try_get("user_id")?,
+        seed: r.try_get("seed")?,
+        questions: r.try_get("questions")?,
+        started_at: r.try_get("started_at")?,
+        deadline_at: r.try_get("deadline_at")?,
+        closed_at: r.try_get("closed_at")?,
+        closed_by: r.try_get("closed_by")?,
+        score: r.try_get("score")?,
+        max_score: r.try_get("max_score")?,
+    })
+}
+
+/// Why an attempt could not start.
+#[derive(Debug)]
+pub enum StartRefused {
+    NoAttemptsLeft { allowed: u32 },
+}
+
+/// Starts an attempt, enforcing the quiz's attempts allowed.
+pub async fn start_attempt(
+    db: &Db,
+    quiz: &Quiz,
+    user_id: i64,
+    seed: i64,
+    questions: &str,
+    now: i64,
+) -> anyhow::Result<Result<Attempt, StartRefused>> {
+    let mut tx = db.begin_write().await?;
+    if let Some(allowed) = quiz.attempts_allowed {
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2",
+        )
+        .bind(quiz.id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used >= i64::from(allowed) {
+            return Ok(Err(StartRefused::NoAttemptsLeft { allowed }));
+        }
+    }
+    let deadline = quiz.time_limit_s.map(|s| now + i64::from(s) * 1000);
+    let row = sqlx::query(
+        "INSERT INTO quiz_attempts (quiz_id, user_id, seed, questions, started_at, deadline_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+    )
+    .bind(quiz.id)
+    .bind(user_id)
+    .bind(seed)
+    .bind(questions)
+    .bind(now)
+    .bind(deadline)
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to start attempt")?;
+    tx.commit().await.context("Failed to commit attempt")?;
+    Ok(Ok(attempt_from_row(&row)?))
+}
+
+/// The caller's attempt; another user's attempt is reported as missing.
+pub async fn find_attempt(db: &Db, user_id: i64, id: i64) -> anyhow::Result<Option<Attempt>> {
+    let row = sqlx::query("SELECT * FROM quiz_attempts WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&db.read)
+        .await
+        .context("Failed to load attempt")?;
+    row.as_ref().map(attempt_from_row).transpose()
+}
+
+/// One stored answer.
+#[derive(Debug, Clone)]
+pub struct StoredAnswer {
+    pub position: u32,
+    pub item_id: String,
+    pub response: String,
+    pub score: f64,
+    pub answered_at: i64,
+    pub fed: bool,
+}
+
+pub async fn answers(db: &Db, attempt_id: i64) -> anyhow::Result<Vec<StoredAnswer>> {
+    let rows = sqlx::query(
+        "SELECT position, item_id, response, score, answered_at, fed FROM quiz_answers
+         WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load answers")?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredAnswer {
+                position: r.try_get::<i64, _>("position")? as u32,
+                item_id: r.try_get("item_id")?,
+                response: r.try_get("response")?,
+                score: r.try_get("score")?,
+                answered_at: r.try_get("answered_at")?,
+                fed: r.try_get("fed")?,
+            })
+        })
+        .collect()
+}
+
+/// Why an answer was not recorded.
+#[derive(Debug)]
+pub enum AnswerRefused {
+    NotFound,
+    Closed,
+    TimeUp,
+    AlreadyAnswered,
+}
+
+/// Where an attempt stands inside a write transaction.
+pub async fn check_open_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    attempt_id: i64,
+    now: i64,
+) -> anyhow::Result<Result<(), AnswerRefused>> {
+    let row = sqlx::query(
+        "SELECT closed_at, deadline_at FROM quiz_attempts WHERE id = $1 AND user_id = $2",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(AnswerRefused::NotFound));
+    };
+    if row.try_get::<Option<i64>, _>("closed_at")?.is_some() {
+        return Ok(Err(AnswerRefused::Closed));
+    }
+    if row
+        .try_get::<Option<i64>, _>("deadline_at")?
+        .is_some_and(|d| now > d)
+    {
+        return Ok(Err(AnswerRefused::TimeUp));
+    }
+    Ok(Ok(()))
+}
+
+/// A graded answer to store.
+pub struct NewAnswer<'a> {
+    pub attempt_id: i64,
+    pub position: u32,
+    pub item_id: &'a str,
+    /// The response as JSON.
+    pub response: &'a str,
+    pub score: f64,
+    pub now: i64,
+    pub fed: bool,
+}
+
+/// Inserts an answer inside a transaction; a second answer to a position is refused.
+pub async fn insert_answer_in(
+    tx: &mut sqlx::SqliteConnection,
+    a: &NewAnswer<'_>,
+) -> anyhow::Result<Result<(), AnswerRefused>> {
+    let done = sqlx::query(
+        "INSERT INTO quiz_answers (attempt_id, position, item_id, response, score, answered_at, fed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (attempt_id, position) DO NOTHING",
+    )
+    .bind(a.attempt_id)
+    .bind(i64::from(a.position))
+    .bind(a.item_id)
+    .bind(a.response)
+    .bind(a.score)
+    .bind(a.now)
+    .bind(a.fed)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to store the answer")?;
+    if done.rows_affected() == 0 {
+        return Ok(Err(AnswerRefused::AlreadyAnswered));
+    }
+    Ok(Ok(()))
+}
+
+/// Closes an open attempt with its score; false if it was already closed.
+pub async fn close_in(
+    tx: &mut sqlx::SqliteConnection,
+    attempt_id: i64,
+    by: &str,
+    now: i64,
+    score: f64,
+    max_score: f64,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE quiz_attempts SET closed_at = $1, closed_by = $2, score = $3, max_score = $4
+         WHERE id = $5 AND closed_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(score)
+    .bind(max_score)
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to close the attempt")?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Marks an answer as fed into the schedule.
+pub async fn mark_fed_in(
+    tx: &mut sqlx::SqliteConnection,
+    attempt_id: i64,
+    position: u32,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE quiz_answers SET fed = 1 WHERE attempt_id = $1 AND position = $2")
+        .bind(attempt_id)
+        .bind(i64::from(position))
+        .execute(&mut *tx)
+        .await
+        .context("Failed to mark the answer fed")?;
+    Ok(())
+}
+
+/// An attempt in the learner's history.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AttemptSummary {
+    pub id: i64,
+    pub quiz_id: i64,
+    pub deck_id: String,
+    pub mode: String,
+    pub started_at: i64,
+    pub closed_at: Option<i64>,
+    pub score: Option<f64>,
+    pub max_score: Option<f64>,
+    pub questions: u32,
+    pub answered: u32,
+}
+
+pub async fn history(db: &Db, user_id: i64) -> anyhow::Result<Vec<AttemptSummary>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.quiz_id, q.deck_id, q.mode, a.started_at, a.closed_at, a.score,
+                a.max_score, json_array_length(a.questions) AS questions,
+                (SELECT COUNT(*) FROM quiz_answers x WHERE x.attempt_id = a.id) AS answered
+         FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
+         WHERE a.user_id = $1 ORDER BY a.started_at DESC, a.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load attempts")?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttemptSummary {
+                id: r.try_get("id")?,
+                quiz_id: r.try_get("quiz_id")?,
+                deck_id: r.try_get("deck_id")?,
+                mode: r.try_get("mode")?,
+                started_at: r.try_get("started_at")?,
+                closed_at: r.try_get("closed_at")?,
+                score: r.try_get("score")?,
+                max_score: r.try_get("max_score")?,
+                questions: r.try_get::<i64, _>("questions")? as u32,
+                answered: r.try_get::<i64, _>("answered")? as u32,
+            })
+        })
+        .collect()
+}
