@@ -239,19 +239,19 @@ pub async fn live_items(db: &Db, deck_id: &str) -> anyhow::Result<Vec<StoredItem
     .fetch_all(&db.read)
     .await
     .context("Failed to load deck items")?;
-    rows.iter()
-        .map(|r| {
-            let content: String = r.try_get("content")?;
-            Ok(StoredItem {
-                id: r.try_get("id")?,
-                item_id: r.try_get("item_id")?,
-                kind: r.try_get("kind")?,
-                topic: r.try_get("topic")?,
-                generated: r.try_get("generated")?,
-                content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
-            })
-        })
-        .collect()
+    rows.iter().map(item_from_row).collect()
+}
+
+fn item_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredItem> {
+    let content: String = r.try_get("content")?;
+    Ok(StoredItem {
+        id: r.try_get("id")?,
+        item_id: r.try_get("item_id")?,
+        kind: r.try_get("kind")?,
+        topic: r.try_get("topic")?,
+        generated: r.try_get("generated")?,
+        content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
+    })
 }
 
 /// One item by its qualified id, if it exists and is not retired.
@@ -264,16 +264,5 @@ pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> 
     .fetch_optional(&db.read)
     .await
     .context("Failed to load item")?;
-    row.map(|r| {
-        let content: String = r.try_get("content")?;
-        Ok(StoredItem {
-            id: r.try_get("id")?,
-            item_id: r.try_get("item_id")?,
-            kind: r.try_get("kind")?,
-            topic: r.try_get("topic")?,
-            generated: r.try_get("generated")?,
-            content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(item_from_row).transpose()
 }

@@ -37,6 +37,19 @@ pub async fn render_settings(
     page.render("settings.html")
 }
 
+/// The settings page again, with an error shown next to the form that failed.
+async fn settings_with_error(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    key: &str,
+    error: AppError,
+) -> Result<HttpResponse, AppError> {
+    let mut resp = render_settings(page, state, who, Some((key, &error.public_message()))).await?;
+    *resp.status_mut() = error.status_code();
+    Ok(resp)
+}
+
 #[get("/settings")]
 pub async fn settings_page(
     page: Page,
@@ -86,16 +99,7 @@ pub async fn change_password(
             "Password changed. Your other sessions are signed out.",
         )),
         Err(e @ (AppError::BadRequest { .. } | AppError::Forbidden(_))) => {
-            let status = e.status_code();
-            let mut resp = render_settings(
-                page,
-                &state,
-                &who,
-                Some(("password_error", &e.public_message())),
-            )
-            .await?;
-            *resp.status_mut() = status;
-            Ok(resp)
+            settings_with_error(page, &state, &who, "password_error", e).await
         }
         Err(e) => Err(e),
     }
@@ -172,18 +176,7 @@ pub async fn delete_account(
         }
         Err(
             e @ (AppError::BadRequest { .. } | AppError::Forbidden(_) | AppError::Conflict { .. }),
-        ) => {
-            let status = e.status_code();
-            let mut resp = render_settings(
-                page,
-                &state,
-                &who,
-                Some(("delete_error", &e.public_message())),
-            )
-            .await?;
-            *resp.status_mut() = status;
-            Ok(resp)
-        }
+        ) => settings_with_error(page, &state, &who, "delete_error", e).await,
         Err(e) => Err(e),
     }
 }
@@ -407,15 +400,7 @@ pub async fn save_study_settings(
             "Study settings saved.",
         )),
         Err(e @ AppError::BadRequest { .. }) => {
-            let mut resp = render_settings(
-                page,
-                &state,
-                &who,
-                Some(("study_error", &e.public_message())),
-            )
-            .await?;
-            *resp.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-            Ok(resp)
+            settings_with_error(page, &state, &who, "study_error", e).await
         }
         Err(e) => Err(e),
     }
