@@ -3,5 +3,6 @@
 
 pub mod account;
 pub mod deck;
+pub mod quiz;
 pub mod scheduler;
 pub mod study;
