@@ -14,6 +14,22 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// Markdown as written, and as sanitized HTML, for pages and the API alike.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Text {
+    pub markdown: String,
+    pub html: String,
+}
+
+impl Text {
+    pub fn of(md: &str) -> Text {
+        Text {
+            markdown: md.to_owned(),
+            html: render(md),
+        }
+    }
+}
+
 /// Renders Markdown to sanitized HTML.
 pub fn render(md: &str) -> String {
     let events = Parser::new_ext(md, options()).map(|event| match event {

@@ -32,6 +32,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("study.html", include_str!("../templates/study.html")),
     ("card.html", include_str!("../templates/card.html")),
+    ("quizzes.html", include_str!("../templates/quizzes.html")),
+    ("attempt.html", include_str!("../templates/attempt.html")),
+    ("results.html", include_str!("../templates/results.html")),
 ];
 
 pub struct Templates {
@@ -45,6 +48,7 @@ impl Templates {
         tera.add_raw_templates(TEMPLATES.iter().copied())
             .context("Failed to parse templates")?;
         tera.register_filter("datetime", datetime_filter);
+        tera.register_filter("markdown", markdown_filter);
         Ok(Templates { tera })
     }
 
@@ -73,6 +77,17 @@ impl Templates {
         }
         self.render("error.html", &ctx)
     }
+}
+
+/// Renders Markdown to sanitized HTML (the output is safe to mark `| safe`).
+fn markdown_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let md = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("markdown expects a string"))?;
+    Ok(tera::Value::String(crate::markdown::render(md)))
 }
 
 /// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.

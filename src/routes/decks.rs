@@ -13,24 +13,9 @@ use crate::db;
 use crate::decks::{self, SyncReport};
 use crate::domain::deck::{Deck, DeckSummary};
 use crate::error::{AppError, ErrorBody};
-use crate::markdown::render;
 use crate::state::AppState;
 
-/// Markdown as written, and as sanitized HTML.
-#[derive(Serialize, ToSchema)]
-pub struct Text {
-    pub markdown: String,
-    pub html: String,
-}
-
-impl Text {
-    pub fn of(md: &str) -> Text {
-        Text {
-            markdown: md.to_owned(),
-            html: render(md),
-        }
-    }
-}
+pub use crate::markdown::Text;
 
 #[derive(Serialize, ToSchema)]
 pub struct Counts {

@@ -13,6 +13,7 @@ pub mod health;
 pub mod home;
 pub mod openapi;
 pub mod page;
+pub mod quizzes;
 pub mod sessions;
 pub mod settings;
 pub mod study;
@@ -49,6 +50,13 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(decks::api_my_decks)
         .service(decks::api_put_my_deck)
         .service(decks::api_delete_my_deck)
+        .service(quizzes::api_start)
+        .service(quizzes::api_attempt)
+        .service(quizzes::api_current)
+        .service(quizzes::api_answer)
+        .service(quizzes::api_submit)
+        .service(quizzes::api_results)
+        .service(quizzes::api_my_attempts)
         .service(study::api_next)
         .service(study::api_answer)
         .service(study::api_undo)
@@ -87,6 +95,13 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(decks::admin_sync)
         .service(decks::join_form)
         .service(decks::leave_form)
+        .service(quizzes::quizzes_page)
+        .service(quizzes::create_form)
+        .service(quizzes::retake_form)
+        .service(quizzes::attempt_page)
+        .service(quizzes::answer_form)
+        .service(quizzes::submit_form)
+        .service(quizzes::results_page)
         .service(study::study_page)
         .service(study::answer_form)
         .service(study::undo_form)

@@ -296,6 +296,7 @@ pub async fn undo_form(
 /// The next card to study, its version, the counts and the four interval labels.
 #[utoipa::path(
     tag = "study",
+    operation_id = "next_card",
     params(StudyQuery),
     responses(
         (status = 200, description = "The next card, or none with when the next is due", body = NextCard),
@@ -328,6 +329,7 @@ pub struct AnswerRequest {
 /// Answer a card. A stale or repeated answer (old version) gets 409 and changes nothing.
 #[utoipa::path(
     tag = "study",
+    operation_id = "answer_card",
     request_body = AnswerRequest,
     responses(
         (status = 200, description = "Recorded", body = Answered),
@@ -369,6 +371,7 @@ pub struct UndoResponse {
 /// Undo the newest study answer of today; repeat to go further back.
 #[utoipa::path(
     tag = "study",
+    operation_id = "undo_answer",
     responses(
         (status = 200, description = "Undone", body = UndoResponse),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -485,6 +488,7 @@ pub async fn card_page(
 /// A card's schedule, memory state and review history.
 #[utoipa::path(
     tag = "study",
+    operation_id = "card_info",
     params(("deck" = String, Path), ("item" = String, Path)),
     responses(
         (status = 200, description = "The card", body = CardInfoResponse),
@@ -541,6 +545,7 @@ pub async fn card_action_form(
 /// Suspend, unsuspend, bury (until the next study day), unbury or reset a card.
 #[utoipa::path(
     tag = "study",
+    operation_id = "card_action",
     params(("deck" = String, Path), ("item" = String, Path)),
     request_body = ActionRequest,
     responses(

@@ -235,6 +235,27 @@ fn grade_ordering(shown: &[usize], order: &[usize]) -> Grade {
     }
 }
 
+/// The right answer to show for a question left unanswered, in presented positions.
+pub fn correct_answer(
+    question: &Question,
+    presented: &PresentedQuestion,
+) -> Result<CorrectAnswer, GradeError> {
+    // Grade a placeholder response of the right kind and keep only the key it reveals.
+    let placeholder = match &presented.arrangement {
+        Arrangement::Single { .. } => Response::Single { choice: 0 },
+        Arrangement::Multi { .. } => Response::Multi { choices: vec![] },
+        Arrangement::TrueFalse => Response::TrueFalse { value: false },
+        Arrangement::WhichOne { .. } => Response::WhichOne { option: 0 },
+        Arrangement::ShortAnswer => Response::ShortAnswer {
+            text: String::new(),
+        },
+        Arrangement::Ordering { items } => Response::Ordering {
+            order: (0..items.len()).collect(),
+        },
+    };
+    grade(question, presented, &placeholder, &[]).map(|g| g.correct_answer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

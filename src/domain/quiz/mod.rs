@@ -51,7 +51,8 @@ mod fixtures;
 pub use build::{build_quiz, BuildError, BuiltQuiz, Count, QuizItem, QuizSpec, TopicShortfall};
 pub use draw::{quiz_rng, QuizRng};
 pub use grade::{
-    grade, grade_prompt, multi_score, ordering_score, CorrectAnswer, Grade, GradeError,
+    correct_answer, grade, grade_prompt, multi_score, ordering_score, CorrectAnswer, Grade,
+    GradeError,
 };
 pub use present::{
     option_label, present, which_one_options, Arrangement, PresentationError, PresentedQuestion,

@@ -1,0 +1,651 @@
+//! Quiz operations shared by the pages and the JSON API: building a quiz, its attempts,
+//! answering, submitting, results and history.
+//!
+//! Grading happens only here, on the server: the client sees [`PublicQuestion`]s (no answer
+//! keys), practice answers get their feedback after they are stored, and exam feedback only
+//! exists once the attempt is closed. Answers that feed the study schedule go through the
+//! study seam in the same transaction as the answer itself.
+
+use std::collections::HashMap;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::db::quizzes::{self as store, AnswerRefused, Attempt, NewAnswer, Quiz};
+use crate::db::study::{self as study_store, AnswerRecord};
+use crate::db::{self, Db};
+use crate::domain::deck::{generate, qualified_id, Deck, Question};
+use crate::domain::quiz::{
+    build_quiz, grade, near_misses, CorrectAnswer, Count, GradeError, PresentedQuestion,
+    PublicQuestion, QuizItem, QuizSpec, Response,
+};
+use crate::domain::scheduler::{days_elapsed, fuzz_seed, PhaseKind, Rating, Scheduler, Settings};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The most questions one quiz may have.
+pub const MAX_QUESTIONS: u32 = 200;
+/// The longest time limit, in seconds (four hours).
+pub const MAX_TIME_LIMIT_S: u32 = 4 * 3600;
+
+/// Practice gives feedback after each answer; an exam only at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Practice,
+    Exam,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Practice => "practice",
+            Mode::Exam => "exam",
+        }
+    }
+}
+
+/// What a learner asks for.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct QuizRequest {
+    pub deck: String,
+    /// Topic ids; empty for the whole deck.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// How many questions (in all, or per topic with `per_topic`).
+    pub count: u32,
+    #[serde(default)]
+    pub per_topic: bool,
+    pub mode: Mode,
+    /// Exam only: seconds from the start; answers after it are refused.
+    #[serde(default)]
+    pub time_limit_s: Option<u32>,
+    /// Exam only: how many attempts this quiz allows.
+    #[serde(default)]
+    pub attempts_allowed: Option<u32>,
+    /// Whether answers feed the study schedule (default true).
+    #[serde(default = "yes")]
+    pub feed_schedule: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::bad_request("invalid_quiz", message)
+}
+
+/// A deck's questions, authored and generated, by id.
+struct Pool {
+    deck: Deck,
+    questions: HashMap<String, Question>,
+}
+
+async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
+    let deck = db::decks::find_live(db, deck_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let generated = generate(&deck);
+    let questions = deck
+        .questions
+        .iter()
+        .chain(generated.questions.iter())
+        .map(|q| (q.id.clone(), q.clone()))
+        .collect();
+    Ok(Pool { deck, questions })
+}
+
+/// Creates a quiz from a request and starts its first attempt.
+pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<i64, AppError> {
+    if req.count == 0 || req.count > MAX_QUESTIONS {
+        return Err(invalid(format!("Ask for 1 to {MAX_QUESTIONS} questions.")));
+    }
+    let (time_limit, attempts) = match req.mode {
+        Mode::Practice => {
+            if req.time_limit_s.is_some() || req.attempts_allowed.is_some() {
+                return Err(invalid("Time limits and attempt limits are for exams."));
+            }
+            (None, None)
+        }
+        Mode::Exam => (req.time_limit_s, req.attempts_allowed),
+    };
+    if time_limit.is_some_and(|t| !(30..=MAX_TIME_LIMIT_S).contains(&t)) {
+        return Err(invalid(
+            "The time limit must be between 30 seconds and 4 hours.",
+        ));
+    }
+    if attempts.is_some_and(|a| a == 0 || a > 100) {
+        return Err(invalid("Allow between 1 and 100 attempts."));
+    }
+    let pool = pool(&state.db, &req.deck).await?;
+    for t in &req.topics {
+        if pool.deck.topic(t).is_none() {
+            return Err(invalid(format!("The deck has no topic `{t}`.")));
+        }
+    }
+    let quiz = store::create_quiz(
+        &state.db,
+        &store::NewQuiz {
+            owner_id: user_id,
+            deck_id: &req.deck,
+            topics: &req.topics,
+            question_count: req.count,
+            per_topic: req.per_topic,
+            mode: req.mode.as_str(),
+            time_limit_s: time_limit,
+            attempts_allowed: attempts,
+            feed_schedule: req.feed_schedule,
+            now: state.clock.now(),
+        },
+    )
+    .await?;
+    start(state, user_id, &quiz).await
+}
+
+/// Starts a new attempt of a quiz the caller owns.
+pub async fn retake(state: &AppState, user_id: i64, quiz_id: i64) -> Result<i64, AppError> {
+    let quiz = store::find_quiz(&state.db, quiz_id)
+        .await?
+        .filter(|q| q.owner_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    start(state, user_id, &quiz).await
+}
+
+async fn start(state: &AppState, user_id: i64, quiz: &Quiz) -> Result<i64, AppError> {
+    let pool = pool(&state.db, &quiz.deck_id).await?;
+    let items: Vec<QuizItem> = pool
+        .questions
+        .values()
+        .map(|q| QuizItem {
+            deck_id: pool.deck.id.clone(),
+            question: q.clone(),
+            subjects: pool.deck.subjects.clone(),
+        })
+        .collect();
+    // HashMap order is random; sort so the seed alone decides the quiz.
+    let mut items = items;
+    items.sort_by(|a, b| a.question.id.cmp(&b.question.id));
+    let spec = QuizSpec {
+        topics: quiz.topics.clone(),
+        count: if quiz.per_topic {
+            Count::PerTopic(quiz.question_count as usize)
+        } else {
+            Count::Total(quiz.question_count as usize)
+        },
+    };
+    // Stored as SQLite's signed 64-bit integer; any value will do as a seed.
+    let seed: i64 = rand::thread_rng().gen::<i64>() & i64::MAX;
+    let built = build_quiz(&items, &spec, seed as u64)
+        .map_err(|e| invalid(format!("Cannot build this quiz: {e}")))?;
+    let questions = serde_json::to_string(&built.questions).map_err(anyhow::Error::new)?;
+    match store::start_attempt(
+        &state.db,
+        quiz,
+        user_id,
+        seed,
+        &questions,
+        state.clock.now(),
+    )
+    .await?
+    {
+        Ok(a) => Ok(a.id),
+        Err(store::StartRefused::NoAttemptsLeft { allowed }) => Err(AppError::conflict(
+            "no_attempts_left",
+            format!("This quiz allows {allowed} attempt(s), and you have used them."),
+        )),
+    }
+}
+
+/// An attempt with everything needed to show or grade it.
+pub struct Loaded {
+    pub attempt: Attempt,
+    pub quiz: Quiz,
+    pub presented: Vec<PresentedQuestion>,
+    pub answers: Vec<store::StoredAnswer>,
+    pool: Pool,
+}
+
+impl Loaded {
+    pub fn mode(&self) -> Mode {
+        if self.quiz.mode == "exam" {
+            Mode::Exam
+        } else {
+            Mode::Practice
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.attempt.closed_at.is_none()
+    }
+
+    fn question(&self, position: usize) -> Result<(&PresentedQuestion, &Question), AppError> {
+        let p = self
+            .presented
+            .get(position)
+            .ok_or_else(|| invalid(format!("This attempt has no question {position}.")))?;
+        let q = self.pool.questions.get(&p.question_id).ok_or_else(|| {
+            AppError::conflict(
+                "question_removed",
+                "This question was removed from its deck.",
+            )
+        })?;
+        Ok((p, q))
+    }
+
+    /// The first unanswered position: resuming always shows the same next question.
+    pub fn current(&self) -> Option<usize> {
+        (0..self.presented.len()).find(|i| !self.answers.iter().any(|a| a.position as usize == *i))
+    }
+
+    pub fn public(&self, position: usize) -> Result<PublicQuestion, AppError> {
+        let (p, q) = self.question(position)?;
+        p.public(q).map_err(|_| {
+            AppError::conflict(
+                "question_changed",
+                "This question changed since the quiz was built.",
+            )
+        })
+    }
+}
+
+/// Loads the caller's attempt, closing it first if its time ran out.
+pub async fn load(state: &AppState, user_id: i64, attempt_id: i64) -> Result<Loaded, AppError> {
+    let mut loaded = load_raw(state, user_id, attempt_id).await?;
+    if loaded.is_open()
+        && loaded
+            .attempt
+            .deadline_at
+            .is_some_and(|d| state.clock.now() > d)
+    {
+        close(state, &loaded, "time_limit").await?;
+        loaded = load_raw(state, user_id, attempt_id).await?;
+    }
+    Ok(loaded)
+}
+
+async fn load_raw(state: &AppState, user_id: i64, attempt_id: i64) -> Result<Loaded, AppError> {
+    let attempt = store::find_attempt(&state.db, user_id, attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let quiz = store::find_quiz(&state.db, attempt.quiz_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let presented: Vec<PresentedQuestion> =
+        serde_json::from_str(&attempt.questions).map_err(anyhow::Error::new)?;
+    let answers = store::answers(&state.db, attempt.id).await?;
+    let pool = pool(&state.db, &quiz.deck_id).await?;
+    Ok(Loaded {
+        attempt,
+        quiz,
+        presented,
+        answers,
+        pool,
+    })
+}
+
+/// Feedback on one answer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Feedback {
+    pub position: usize,
+    /// 0 to 1.
+    pub score: f64,
+    pub full_marks: bool,
+    /// The right answer, in presented positions.
+    #[schema(value_type = Object)]
+    pub correct_answer: CorrectAnswer,
+    /// Markdown and sanitized HTML.
+    pub explanation: crate::markdown::Text,
+}
+
+/// What answering returned: feedback in practice, just the receipt in an exam.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Answered {
+    pub position: usize,
+    pub recorded: bool,
+    /// Practice only.
+    pub feedback: Option<Feedback>,
+    /// The next unanswered position, if any.
+    pub next: Option<usize>,
+}
+
+fn refused(r: AnswerRefused) -> AppError {
+    match r {
+        AnswerRefused::NotFound => AppError::NotFound,
+        AnswerRefused::Closed => {
+            AppError::conflict("attempt_closed", "This attempt is closed; no more answers.")
+        }
+        AnswerRefused::TimeUp => AppError::conflict(
+            "time_up",
+            "Time is up: the attempt has been closed with the answers it had.",
+        ),
+        AnswerRefused::AlreadyAnswered => {
+            AppError::conflict("already_answered", "This question is already answered.")
+        }
+    }
+}
+
+/// The schedulable card a question feeds: its `card` (a card, or a fact's "which one?" card).
+fn linked_card(deck: &Deck, question: &Question) -> Option<String> {
+    let target = question.card.as_deref()?;
+    if deck.fact(target).is_some() {
+        Some(qualified_id(&deck.id, &format!("{target}~which")))
+    } else if deck.cards.iter().any(|c| c.id == target) {
+        Some(qualified_id(&deck.id, target))
+    } else {
+        None
+    }
+}
+
+/// Feeds one quiz result into the learner's schedule: full marks count as Good, anything
+/// less as Again. A card not studied yet is not scheduled; a wrong answer moves it to the
+/// front of the new queue.
+async fn feed_in(
+    tx: &mut sqlx::SqliteConnection,
+    scheduler: &Scheduler,
+    settings: &Settings,
+    user_id: i64,
+    card: &str,
+    full_marks: bool,
+    now: i64,
+) -> Result<(), AppError> {
+    let stored = study_store::card_state_in(&mut *tx, user_id, card).await?;
+    if stored.suspended {
+        return Ok(());
+    }
+    if stored.state.kind() == PhaseKind::New {
+        if !full_marks {
+            study_store::prioritize_new_in(&mut *tx, user_id, card, now).await?;
+        }
+        return Ok(());
+    }
+    let rating = if full_marks {
+        Rating::Good
+    } else {
+        Rating::Again
+    };
+    let next = scheduler
+        .next_states(
+            &stored.state,
+            now,
+            settings,
+            Some(fuzz_seed(card, stored.state.reps)),
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Scheduler failed: {e}")))?;
+    let (tz, hour) = (settings.timezone(), settings.day_start_hour());
+    let elapsed = stored
+        .state
+        .last_review_ms()
+        .map_or(0, |l| days_elapsed(l, now, tz, hour));
+    study_store::record_answer_in(
+        &mut *tx,
+        &AnswerRecord {
+            user_id,
+            item_id: card,
+            rating: rating as u8,
+            source: "quiz",
+            now,
+            elapsed_days: elapsed,
+            duration_ms: 0,
+            before: stored.state,
+            after: next.get(rating).state,
+            expected_version: stored.version,
+        },
+    )
+    .await?
+    .map_err(|_| AppError::conflict("stale_answer", "The card changed meanwhile; try again."))?;
+    Ok(())
+}
+
+fn grade_error(e: GradeError) -> AppError {
+    match e {
+        GradeError::Response(r) => {
+            AppError::bad_request("invalid_response", capitalize(&r.to_string()))
+        }
+        GradeError::Presentation(_) => AppError::conflict(
+            "question_changed",
+            "This question changed since the quiz was built.",
+        ),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
+        .unwrap_or_default()
+}
+
+/// Records and grades an answer. `question` (if given) must be the question at `position`.
+pub async fn answer(
+    state: &AppState,
+    user_id: i64,
+    attempt_id: i64,
+    position: usize,
+    question: Option<&str>,
+    response: &Response,
+) -> Result<Answered, AppError> {
+    let loaded = load(state, user_id, attempt_id).await?;
+    if !loaded.is_open() {
+        return Err(refused(match loaded.attempt.closed_by.as_deref() {
+            Some("time_limit") => AnswerRefused::TimeUp,
+            _ => AnswerRefused::Closed,
+        }));
+    }
+    let (presented, q) = loaded.question(position)?;
+    if question.is_some_and(|id| id != presented.question_id) {
+        return Err(invalid(
+            "That question is not at this position of the attempt.",
+        ));
+    }
+    let graded =
+        grade(q, presented, response, &near_misses(&loaded.pool.deck, q)).map_err(grade_error)?;
+    let practice = loaded.mode() == Mode::Practice;
+    let feed = practice && loaded.quiz.feed_schedule;
+    let settings = crate::study::day(state, user_id).await?.settings;
+    let now = state.clock.now();
+    let response_json = serde_json::to_string(response).map_err(anyhow::Error::new)?;
+
+    let mut tx = state.db.begin_write().await?;
+    match store::check_open_in(&mut tx, user_id, attempt_id, now).await? {
+        Ok(()) => {}
+        Err(AnswerRefused::TimeUp) => {
+            drop(tx);
+            close(state, &loaded, "time_limit").await?;
+            return Err(refused(AnswerRefused::TimeUp));
+        }
+        Err(r) => return Err(refused(r)),
+    }
+    store::insert_answer_in(
+        &mut tx,
+        &NewAnswer {
+            attempt_id,
+            position: position as u32,
+            item_id: &qualified_id(&presented.deck_id, &presented.question_id),
+            response: &response_json,
+            score: graded.score,
+            now,
+            fed: feed,
+        },
+    )
+    .await?
+    .map_err(refused)?;
+    if feed {
+        if let Some(card) = linked_card(&loaded.pool.deck, q) {
+            feed_in(
+                &mut tx,
+                &state.scheduler,
+                &settings,
+                user_id,
+                &card,
+                graded.full_marks,
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(anyhow::Error::new)?;
+
+    let next = (0..loaded.presented.len())
+        .find(|i| *i != position && !loaded.answers.iter().any(|a| a.position as usize == *i));
+    Ok(Answered {
+        position,
+        recorded: true,
+        feedback: practice.then(|| Feedback {
+            position,
+            score: graded.score,
+            full_marks: graded.full_marks,
+            correct_answer: graded.correct_answer,
+            explanation: crate::markdown::Text::of(&q.explanation),
+        }),
+        next,
+    })
+}
+
+/// Closes an attempt: scores it, and in an exam feeds the answers into the schedule now.
+async fn close(state: &AppState, loaded: &Loaded, by: &str) -> Result<(), AppError> {
+    let settings = crate::study::day(state, loaded.attempt.user_id)
+        .await?
+        .settings;
+    let now = state.clock.now();
+    let points: f64 = loaded.answers.iter().map(|a| a.score).sum();
+    let max = loaded.presented.len() as f64;
+    let mut tx = state.db.begin_write().await?;
+    if !store::close_in(&mut tx, loaded.attempt.id, by, now, points, max).await? {
+        return Ok(()); // closed meanwhile
+    }
+    if loaded.quiz.feed_schedule {
+        for a in loaded.answers.iter().filter(|a| !a.fed) {
+            let Some(q) = loaded
+                .presented
+                .get(a.position as usize)
+                .and_then(|p| loaded.pool.questions.get(&p.question_id))
+            else {
+                continue;
+            };
+            if let Some(card) = linked_card(&loaded.pool.deck, q) {
+                feed_in(
+                    &mut tx,
+                    &state.scheduler,
+                    &settings,
+                    loaded.attempt.user_id,
+                    &card,
+                    a.score >= 1.0,
+                    now,
+                )
+                .await?;
+            }
+            store::mark_fed_in(&mut tx, loaded.attempt.id, a.position).await?;
+        }
+    }
+    tx.commit().await.map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+/// Submits an open attempt.
+pub async fn submit(state: &AppState, user_id: i64, attempt_id: i64) -> Result<(), AppError> {
+    let loaded = load(state, user_id, attempt_id).await?;
+    if !loaded.is_open() {
+        return Err(refused(AnswerRefused::Closed));
+    }
+    close(state, &loaded, "submitted").await
+}
+
+/// One question of a closed attempt, with everything revealed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResultItem {
+    pub position: usize,
+    #[schema(value_type = Object)]
+    pub question: PublicQuestion,
+    /// The learner's response, or null if unanswered.
+    #[schema(value_type = Object)]
+    pub response: Option<Response>,
+    #[schema(value_type = Object)]
+    pub correct_answer: CorrectAnswer,
+    pub explanation: crate::markdown::Text,
+    /// Points for this question (0 to 1).
+    pub points: f64,
+}
+
+/// The results of a closed attempt.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Results {
+    pub attempt: i64,
+    pub mode: Mode,
+    /// `submitted` or `time_limit`.
+    pub closed_by: String,
+    pub score: f64,
+    pub max_score: f64,
+    pub items: Vec<ResultItem>,
+}
+
+pub async fn results(state: &AppState, user_id: i64, attempt_id: i64) -> Result<Results, AppError> {
+    let loaded = load(state, user_id, attempt_id).await?;
+    if loaded.is_open() {
+        return Err(AppError::conflict(
+            "attempt_open",
+            "Results are shown once the attempt is submitted.",
+        ));
+    }
+    let mut items = Vec::new();
+    for (position, p) in loaded.presented.iter().enumerate() {
+        let Some(q) = loaded.pool.questions.get(&p.question_id) else {
+            continue;
+        };
+        let Ok(public) = p.public(q) else { continue };
+        let answer = loaded
+            .answers
+            .iter()
+            .find(|a| a.position as usize == position);
+        let response: Option<Response> =
+            answer.and_then(|a| serde_json::from_str(&a.response).ok());
+        // Grading an empty-kind placeholder gives the correct answer for unanswered ones.
+        let correct = match &response {
+            Some(r) => grade(q, p, r, &[]).map(|g| g.correct_answer).ok(),
+            None => crate::domain::quiz::correct_answer(q, p).ok(),
+        };
+        let Some(correct_answer) = correct else {
+            continue;
+        };
+        items.push(ResultItem {
+            position,
+            question: public,
+            response,
+            correct_answer,
+            explanation: crate::markdown::Text::of(&q.explanation),
+            points: answer.map_or(0.0, |a| a.score),
+        });
+    }
+    Ok(Results {
+        attempt: loaded.attempt.id,
+        mode: loaded.mode(),
+        closed_by: loaded.attempt.closed_by.clone().unwrap_or_default(),
+        score: loaded.attempt.score.unwrap_or(0.0),
+        max_score: loaded
+            .attempt
+            .max_score
+            .unwrap_or(loaded.presented.len() as f64),
+        items,
+    })
+}
+
+/// Practice feedback for an answered position, rebuilt from what was stored.
+pub fn feedback(loaded: &Loaded, position: usize) -> Option<serde_json::Value> {
+    let stored = loaded
+        .answers
+        .iter()
+        .find(|a| a.position as usize == position)?;
+    let (p, q) = loaded.question(position).ok()?;
+    let response: Response = serde_json::from_str(&stored.response).ok()?;
+    let graded = grade(q, p, &response, &near_misses(&loaded.pool.deck, q)).ok()?;
+    let public = p.public(q).ok()?;
+    Some(serde_json::json!({
+        "position": position + 1,
+        "prompt": crate::markdown::render(&q.prompt),
+        "full_marks": graded.full_marks,
+        "score": format!("{:.2}", stored.score),
+        "yours": crate::routes::quizzes::describe_response(&public, &response),
+        "right": crate::routes::quizzes::describe_correct(&public, &graded.correct_answer),
+        "explanation": crate::markdown::render(&q.explanation),
+    }))
+}

@@ -1,0 +1,674 @@
+//! Quizzes: `/quizzes`, `/attempts/{id}` and `/api/v1/attempts`.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::page::{redirect, redirect_with_flash, Page};
+use crate::auth::Identity;
+use crate::db;
+use crate::db::quizzes::{AttemptSummary, Quiz};
+use crate::domain::quiz::{PublicQuestion, Response, Shown};
+use crate::error::{AppError, ErrorBody};
+use crate::quiz::{self, Answered, Mode, QuizRequest, Results};
+use crate::state::AppState;
+
+/// An attempt as its owner sees it while it runs.
+#[derive(Serialize, ToSchema)]
+pub struct AttemptView {
+    pub id: i64,
+    pub quiz: Quiz,
+    pub mode: Mode,
+    pub open: bool,
+    /// `submitted` or `time_limit` once closed.
+    pub closed_by: Option<String>,
+    pub started_at: i64,
+    pub deadline_at: Option<i64>,
+    /// Seconds left before the deadline, for a timed open attempt.
+    pub seconds_left: Option<i64>,
+    pub total: usize,
+    /// Positions already answered.
+    pub answered: Vec<usize>,
+    /// The next unanswered position.
+    pub current: Option<usize>,
+    /// Once closed.
+    pub score: Option<f64>,
+    pub max_score: Option<f64>,
+}
+
+fn view(state: &AppState, l: &quiz::Loaded) -> AttemptView {
+    let now = state.clock.now();
+    AttemptView {
+        id: l.attempt.id,
+        quiz: l.quiz.clone(),
+        mode: l.mode(),
+        open: l.is_open(),
+        closed_by: l.attempt.closed_by.clone(),
+        started_at: l.attempt.started_at,
+        deadline_at: l.attempt.deadline_at,
+        seconds_left: l
+            .attempt
+            .deadline_at
+            .filter(|_| l.is_open())
+            .map(|d| ((d - now) / 1000).max(0)),
+        total: l.presented.len(),
+        answered: l.answers.iter().map(|a| a.position as usize).collect(),
+        current: l.current(),
+        score: l.attempt.score,
+        max_score: l.attempt.max_score,
+    }
+}
+
+/// Start an attempt: a new quiz from its settings, or `{"quiz": id}` to retake one.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum StartRequest {
+    Retake { quiz: i64 },
+    New(QuizRequest),
+}
+
+/// Start a quiz attempt: questions are drawn at random (seeded) and choices shuffled.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "start_attempt",
+    request_body = StartRequest,
+    responses(
+        (status = 201, description = "The attempt", body = AttemptView),
+        (status = 400, description = "Invalid quiz settings", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such deck or quiz", body = ErrorBody),
+        (status = 409, description = "No attempts left", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/attempts")]
+pub async fn api_start(
+    state: web::Data<AppState>,
+    who: Identity,
+    body: web::Json<StartRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = match body.into_inner() {
+        StartRequest::Retake { quiz: q } => quiz::retake(&state, who.user.id, q).await?,
+        StartRequest::New(req) => quiz::create(&state, who.user.id, req).await?,
+    };
+    let loaded = quiz::load(&state, who.user.id, id).await?;
+    Ok(HttpResponse::Created().json(view(&state, &loaded)))
+}
+
+/// An attempt of the caller's (closes itself if its time ran out).
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "get_attempt",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The attempt", body = AttemptView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such attempt of yours", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/attempts/{id}")]
+pub async fn api_attempt(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<AttemptView>, AppError> {
+    let loaded = quiz::load(&state, who.user.id, *id).await?;
+    Ok(web::Json(view(&state, &loaded)))
+}
+
+/// The question to answer next.
+#[derive(Serialize, ToSchema)]
+pub struct CurrentQuestion {
+    /// Null once every question is answered.
+    pub position: Option<usize>,
+    pub total: usize,
+    /// Prompt and shown choices only: never the answer key or the explanation.
+    #[schema(value_type = Object)]
+    pub question: Option<PublicQuestion>,
+    pub seconds_left: Option<i64>,
+}
+
+/// The next unanswered question of an open attempt.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "current_question",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The next question", body = CurrentQuestion),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such attempt of yours", body = ErrorBody),
+        (status = 409, description = "The attempt is closed", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/attempts/{id}/current")]
+pub async fn api_current(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<CurrentQuestion>, AppError> {
+    let loaded = quiz::load(&state, who.user.id, *id).await?;
+    if !loaded.is_open() {
+        return Err(AppError::conflict(
+            "attempt_closed",
+            "This attempt is closed.",
+        ));
+    }
+    let position = loaded.current();
+    let question = position.map(|p| loaded.public(p)).transpose()?;
+    Ok(web::Json(CurrentQuestion {
+        position,
+        total: loaded.presented.len(),
+        question,
+        seconds_left: view(&state, &loaded).seconds_left,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    /// 0-based position in the attempt.
+    position: usize,
+    /// Optional: the question id you saw, checked against the position.
+    #[serde(default)]
+    question: Option<String>,
+    /// e.g. `{"kind": "single", "choice": 2}`, `{"kind": "multi", "choices": [0, 2]}`,
+    /// `{"kind": "true_false", "value": true}`, `{"kind": "which_one", "option": 1}`,
+    /// `{"kind": "short_answer", "text": "..."}`, `{"kind": "ordering", "order": [2, 0, 1]}`;
+    /// indexes are positions as shown.
+    #[schema(value_type = Object)]
+    response: Response,
+}
+
+/// Answer one question; practice returns feedback, an exam only records it.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "answer_question",
+    params(("id" = i64, Path)),
+    request_body = AnswerRequest,
+    responses(
+        (status = 200, description = "Recorded", body = Answered),
+        (status = 400, description = "Invalid response", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such attempt of yours", body = ErrorBody),
+        (status = 409, description = "Already answered, closed, or time is up", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/attempts/{id}/answers")]
+pub async fn api_answer(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<AnswerRequest>,
+) -> Result<web::Json<Answered>, AppError> {
+    let b = body.into_inner();
+    Ok(web::Json(
+        quiz::answer(
+            &state,
+            who.user.id,
+            *id,
+            b.position,
+            b.question.as_deref(),
+            &b.response,
+        )
+        .await?,
+    ))
+}
+
+/// Submit the attempt and get the results.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "submit_attempt",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The results", body = Results),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such attempt of yours", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/attempts/{id}/submit")]
+pub async fn api_submit(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Results>, AppError> {
+    quiz::submit(&state, who.user.id, *id).await?;
+    Ok(web::Json(quiz::results(&state, who.user.id, *id).await?))
+}
+
+/// Each question with your answer, the right one, the explanation and the points.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "attempt_results",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The results", body = Results),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such attempt of yours", body = ErrorBody),
+        (status = 409, description = "Not submitted yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/attempts/{id}/results")]
+pub async fn api_results(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Results>, AppError> {
+    Ok(web::Json(quiz::results(&state, who.user.id, *id).await?))
+}
+
+/// The caller's attempts, newest first.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "my_attempts",
+    responses(
+        (status = 200, description = "Attempts with scores", body = [AttemptSummary]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/me/attempts")]
+pub async fn api_my_attempts(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<Vec<AttemptSummary>>, AppError> {
+    Ok(web::Json(
+        db::quizzes::history(&state.db, who.user.id).await?,
+    ))
+}
+
+// ---- Pages ----
+
+#[get("/quizzes")]
+pub async fn quizzes_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    let decks = db::decks::live(&state.db).await?;
+    let decks: Vec<super::decks::DeckInfo> =
+        decks.iter().map(super::decks::DeckInfo::from).collect();
+    let history = db::quizzes::history(&state.db, who.user.id).await?;
+    let tz = crate::study::day(&state, who.user.id)
+        .await?
+        .settings
+        .timezone();
+    let rows: Vec<serde_json::Value> = history
+        .iter()
+        .map(|a| {
+            let pct = match (a.score, a.max_score) {
+                (Some(s), Some(m)) if m > 0.0 => Some((s / m * 100.0).round()),
+                _ => None,
+            };
+            serde_json::json!({
+                "id": a.id, "quiz_id": a.quiz_id, "deck": a.deck_id, "mode": a.mode,
+                "started": super::local_time(a.started_at, tz), "open": a.closed_at.is_none(),
+                "percent": pct, "answered": a.answered, "questions": a.questions,
+            })
+        })
+        .collect();
+    let scores: Vec<f64> = history
+        .iter()
+        .rev()
+        .filter_map(|a| Some(a.score? / a.max_score.filter(|m| *m > 0.0)?))
+        .collect();
+    page.me(&who)
+        .with("decks", &decks)
+        .with("attempts", &rows)
+        .with("trend", &trend(&scores))
+        .render("quizzes.html")
+}
+
+/// The score trend over closed attempts, oldest first: the last five against the five before.
+fn trend(scores: &[f64]) -> Option<String> {
+    if scores.len() < 2 {
+        return None;
+    }
+    let n = scores.len();
+    let recent = &scores[n.saturating_sub(5)..];
+    let before = &scores[n.saturating_sub(10)..n.saturating_sub(5).max(1).min(n - 1)];
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len().max(1) as f64;
+    let (now, then) = (
+        mean(recent),
+        mean(if before.is_empty() {
+            &scores[..1]
+        } else {
+            before
+        }),
+    );
+    let delta = ((now - then) * 100.0).round();
+    Some(if delta > 0.0 {
+        format!("up {delta} points (recent average {:.0}%)", now * 100.0)
+    } else if delta < 0.0 {
+        format!(
+            "down {} points (recent average {:.0}%)",
+            -delta,
+            now * 100.0
+        )
+    } else {
+        format!("steady (recent average {:.0}%)", now * 100.0)
+    })
+}
+
+#[post("/quizzes")]
+pub async fn create_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let get = |k: &str| {
+        f.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let number = |k: &str| -> Result<Option<u32>, AppError> {
+        match get(k).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                AppError::bad_request("invalid_quiz", format!("`{k}` must be a whole number."))
+            }),
+        }
+    };
+    let mode = match get("mode").as_deref() {
+        Some("exam") => Mode::Exam,
+        Some("practice") | None => Mode::Practice,
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "invalid_quiz",
+                "Mode is practice or exam.",
+            ))
+        }
+    };
+    let req = QuizRequest {
+        deck: get("deck").unwrap_or_default(),
+        topics: f
+            .iter()
+            .filter(|(k, _)| k == "topic")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        count: number("count")?.unwrap_or(10),
+        per_topic: get("per_topic").is_some(),
+        mode,
+        time_limit_s: if mode == Mode::Exam {
+            number("time_limit_min")?.map(|m| m.saturating_mul(60))
+        } else {
+            None
+        },
+        attempts_allowed: if mode == Mode::Exam {
+            number("attempts_allowed")?
+        } else {
+            None
+        },
+        feed_schedule: get("feed").is_some(),
+    };
+    let id = quiz::create(&state, who.user.id, req).await?;
+    Ok(redirect(&format!("/attempts/{id}")))
+}
+
+#[post("/quizzes/{id}/retake")]
+pub async fn retake_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    match quiz::retake(&state, who.user.id, *id).await {
+        Ok(attempt) => Ok(redirect(&format!("/attempts/{attempt}"))),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
+            &state,
+            "/quizzes",
+            "error",
+            &e.public_message(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FeedbackQuery {
+    #[serde(default)]
+    feedback: Option<usize>,
+}
+
+#[get("/attempts/{id}")]
+pub async fn attempt_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    q: web::Query<FeedbackQuery>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = quiz::load(&state, who.user.id, *id).await?;
+    if !loaded.is_open() {
+        return Ok(redirect(&format!("/attempts/{}/results", *id)));
+    }
+    let current = loaded.current();
+    let question = current.map(|p| loaded.public(p)).transpose()?;
+    // Practice: the feedback on the answer just given.
+    let feedback = match (loaded.mode(), q.feedback) {
+        (Mode::Practice, Some(pos)) => quiz::feedback(&loaded, pos),
+        _ => None,
+    };
+    page.me(&who)
+        .with("attempt", &view(&state, &loaded))
+        .with("question", &question)
+        .with("position", &current)
+        .with("feedback", &feedback)
+        .render("attempt.html")
+}
+
+/// Turns the answer form into a response: `choice` (repeated for multi), `value`, `option`,
+/// `text`, or `rank_<i>` for ordering.
+fn form_response(kind: &str, f: &[(String, String)]) -> Result<Response, AppError> {
+    let bad = |m: &str| AppError::bad_request("invalid_response", m.to_owned());
+    let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let index = |v: &str| {
+        v.parse::<usize>()
+            .map_err(|_| bad("Choose one of the options."))
+    };
+    Ok(match kind {
+        "single" => Response::Single {
+            choice: index(get("choice").ok_or_else(|| bad("Choose an answer."))?)?,
+        },
+        "multi" => Response::Multi {
+            choices: f
+                .iter()
+                .filter(|(k, _)| k == "choice")
+                .map(|(_, v)| index(v))
+                .collect::<Result<_, _>>()?,
+        },
+        "true_false" => Response::TrueFalse {
+            value: match get("value") {
+                Some("true") => true,
+                Some("false") => false,
+                _ => return Err(bad("Choose true or false.")),
+            },
+        },
+        "which_one" => Response::WhichOne {
+            option: index(get("option").ok_or_else(|| bad("Choose an answer."))?)?,
+        },
+        "short_answer" => Response::ShortAnswer {
+            text: get("text").unwrap_or_default().to_owned(),
+        },
+        "ordering" => {
+            let mut ranked: Vec<(usize, usize)> = Vec::new();
+            for (k, v) in f {
+                if let Some(i) = k.strip_prefix("rank_") {
+                    let item = i.parse().map_err(|_| bad("Unknown item."))?;
+                    let rank = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad("Give every item a number."))?;
+                    ranked.push((rank, item));
+                }
+            }
+            let mut ranks: Vec<usize> = ranked.iter().map(|r| r.0).collect();
+            ranks.sort();
+            if ranks != (1..=ranked.len()).collect::<Vec<_>>() {
+                return Err(bad("Number the items 1, 2, 3… using each number once."));
+            }
+            ranked.sort();
+            Response::Ordering {
+                order: ranked.into_iter().map(|(_, item)| item).collect(),
+            }
+        }
+        _ => return Err(bad("Unknown question kind.")),
+    })
+}
+
+#[post("/attempts/{id}/answer")]
+pub async fn answer_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let position: usize = get("position")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| AppError::bad_request("invalid_response", "Missing question position."))?;
+    let response = form_response(&get("kind").unwrap_or_default(), &f)?;
+    let back = format!("/attempts/{}", *id);
+    match quiz::answer(
+        &state,
+        who.user.id,
+        *id,
+        position,
+        get("question").as_deref(),
+        &response,
+    )
+    .await
+    {
+        Ok(done) if done.feedback.is_some() => Ok(redirect(&format!("{back}?feedback={position}"))),
+        Ok(_) => Ok(redirect(&back)),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
+            &state,
+            &back,
+            "error",
+            &e.public_message(),
+        )),
+        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_flash(
+            &state,
+            &back,
+            "error",
+            &e.public_message(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/attempts/{id}/submit")]
+pub async fn submit_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    match quiz::submit(&state, who.user.id, *id).await {
+        Ok(()) | Err(AppError::Conflict { .. }) => {
+            Ok(redirect(&format!("/attempts/{}/results", *id)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[get("/attempts/{id}/results")]
+pub async fn results_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let results = match quiz::results(&state, who.user.id, *id).await {
+        Ok(r) => r,
+        Err(AppError::Conflict { .. }) => return Ok(redirect(&format!("/attempts/{}", *id))),
+        Err(e) => Err(e)?,
+    };
+    let loaded = quiz::load(&state, who.user.id, *id).await?;
+    let items: Vec<serde_json::Value> = results
+        .items
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "position": i.position + 1,
+                "prompt": crate::markdown::render(&i.question.prompt),
+                "yours": i.response.as_ref().map(|r| describe_response(&i.question, r)),
+                "right": describe_correct(&i.question, &i.correct_answer),
+                "explanation": i.explanation.html,
+                "points": format!("{:.2}", i.points),
+                "full": i.points >= 1.0,
+            })
+        })
+        .collect();
+    page.me(&who)
+        .with("results", &results)
+        .with("items", &items)
+        .with(
+            "percent",
+            &((results.score / results.max_score.max(1.0)) * 100.0).round(),
+        )
+        .with("quiz_id", &loaded.quiz.id)
+        .render("results.html")
+}
+
+fn shown_list(q: &PublicQuestion) -> Vec<String> {
+    match &q.shown {
+        Shown::Single { choices } | Shown::Multi { choices } => choices.clone(),
+        Shown::WhichOne { options } => options.clone(),
+        Shown::Ordering { items } => items.clone(),
+        Shown::TrueFalse | Shown::ShortAnswer { .. } => Vec::new(),
+    }
+}
+
+fn pick(list: &[String], i: usize) -> String {
+    list.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
+}
+
+/// A response in words, for the results page.
+pub fn describe_response(q: &PublicQuestion, r: &Response) -> String {
+    let list = shown_list(q);
+    match r {
+        Response::Single { choice } => pick(&list, *choice),
+        Response::Multi { choices } if choices.is_empty() => "(nothing selected)".into(),
+        Response::Multi { choices } => choices
+            .iter()
+            .map(|c| pick(&list, *c))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Response::TrueFalse { value } => if *value { "True" } else { "False" }.into(),
+        Response::WhichOne { option } => pick(&list, *option),
+        Response::ShortAnswer { text } => text.clone(),
+        Response::Ordering { order } => order
+            .iter()
+            .map(|c| pick(&list, *c))
+            .collect::<Vec<_>>()
+            .join(" → "),
+    }
+}
+
+/// The right answer in words.
+pub fn describe_correct(q: &PublicQuestion, c: &crate::domain::quiz::CorrectAnswer) -> String {
+    use crate::domain::quiz::CorrectAnswer as C;
+    let list = shown_list(q);
+    match c {
+        C::Single { choice } => pick(&list, *choice),
+        C::Multi { choices } => choices
+            .iter()
+            .map(|c| pick(&list, *c))
+            .collect::<Vec<_>>()
+            .join("; "),
+        C::TrueFalse { value } => if *value { "True" } else { "False" }.into(),
+        C::WhichOne { option } => pick(&list, *option),
+        C::ShortAnswer { text } => text.clone(),
+        C::Ordering { order } => order
+            .iter()
+            .map(|c| pick(&list, *c))
+            .collect::<Vec<_>>()
+            .join(" → "),
+        C::Prompt => String::new(),
+    }
+}

@@ -1,0 +1,579 @@
+//! Quizzes over HTTP: building, resuming, grading on the server, time limits, feeding the
+//! schedule, and abuse.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, TestApp};
+use crate::study::Learner;
+
+const QUIZ_DECK: &str = r#"
+id = "quizdeck"
+title = "Quiz deck"
+subjects = ["Node.js", "Go"]
+
+[[topics]]
+id = "t"
+title = "Topic"
+
+[[cards]]
+id = "first"
+topic = "t"
+front = "First card"
+back = "One"
+
+[[cards]]
+id = "linked"
+topic = "t"
+front = "Linked card"
+back = "Two"
+
+[[questions]]
+id = "q"
+topic = "t"
+kind = "single"
+prompt = "Pick the right one"
+choices = ["Right", "Wrong", "Also wrong"]
+answer = 0
+explanation = "SECRET-EXPLANATION"
+card = "linked"
+"#;
+
+const SHIPPED: &str = include_str!("../../decks/nodejs-vs-go.toml");
+
+async fn app() -> TestApp {
+    TestApp::spawn_with(|s| {
+        std::fs::write(s.decks.join("quizdeck.toml"), QUIZ_DECK).unwrap();
+        std::fs::write(s.decks.join("nodejs-vs-go.toml"), SHIPPED).unwrap();
+    })
+    .await
+}
+
+async fn learner(app: &TestApp, email: &str) -> Learner {
+    let l = Learner::new(app, email).await;
+    let resp = l.put(app, "/api/v1/me/decks/quizdeck", json!({})).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    l
+}
+
+async fn start(app: &TestApp, l: &Learner, body: Value) -> Value {
+    let resp = l.post(app, "/api/v1/attempts", body).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::CREATED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    resp.json().await.unwrap()
+}
+
+async fn current(app: &TestApp, l: &Learner, id: i64) -> Value {
+    l.get(app, &format!("/api/v1/attempts/{id}/current")).await
+}
+
+/// The presented index of a choice with this text.
+fn choice(current: &Value, text: &str) -> usize {
+    current["question"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == text)
+        .unwrap()
+}
+
+async fn answer(
+    app: &TestApp,
+    l: &Learner,
+    id: i64,
+    position: usize,
+    response: Value,
+) -> reqwest::Response {
+    l.post(
+        app,
+        &format!("/api/v1/attempts/{id}/answers"),
+        json!({"position": position, "response": response}),
+    )
+    .await
+}
+
+/// Studies the linked card until it is a review card and due again.
+async fn make_linked_card_due(app: &TestApp, l: &Learner) {
+    // Good through the learning steps, then wait until the review is due (a few days, well
+    // within the idle limit of a session).
+    let mut version = 0;
+    loop {
+        let resp = l.answer(app, "quizdeck/linked", 3, version).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.unwrap();
+        version = body["version"].as_i64().unwrap();
+        let due = body["due_at"].as_i64().unwrap();
+        if body["state"] == "review" {
+            app.clock.set(due + 3_600_000);
+            return;
+        }
+        app.clock.set(due);
+    }
+}
+
+async fn due_of(app: &TestApp, l: &Learner) -> (i64, i64) {
+    let info = l.get(app, "/api/v1/cards/quizdeck/linked").await;
+    (
+        info["due_at"].as_i64().unwrap_or(0),
+        info["version"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_wrong_practice_answer_makes_the_linked_card_due_sooner_than_a_right_one() {
+    let app = app().await;
+    let wrong = learner(&app, "wrong@example.org").await;
+    let right = learner(&app, "right@example.org").await;
+    make_linked_card_due(&app, &wrong).await;
+    let t = app.clock.now();
+    make_linked_card_due(&app, &right).await;
+    app.clock.set(t.max(app.clock.now()));
+
+    for (l, pick) in [(&wrong, "Wrong"), (&right, "Right")] {
+        let a = start(
+            &app,
+            l,
+            json!({"deck": "quizdeck", "count": 1, "mode": "practice"}),
+        )
+        .await;
+        let id = a["id"].as_i64().unwrap();
+        let cur = current(&app, l, id).await;
+        let resp = answer(
+            &app,
+            l,
+            id,
+            0,
+            json!({"kind": "single", "choice": choice(&cur, pick)}),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(
+            body["feedback"]["full_marks"],
+            pick == "Right",
+            "practice feedback at once"
+        );
+        assert_eq!(
+            body["feedback"]["explanation"]["markdown"],
+            "SECRET-EXPLANATION"
+        );
+    }
+    let (wrong_due, _) = due_of(&app, &wrong).await;
+    let (right_due, _) = due_of(&app, &right).await;
+    assert!(
+        wrong_due < right_due,
+        "wrong {wrong_due} should be before right {right_due}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE source = 'quiz'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_answer_to_an_unstudied_card_moves_it_to_the_front_of_the_new_queue() {
+    let app = app().await;
+    let l = learner(&app, "kim@example.org").await;
+    let next = l.get(&app, "/api/v1/study/next?deck=quizdeck").await;
+    assert_eq!(next["card"]["id"], "quizdeck/first", "deck order first");
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "practice"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let cur = current(&app, &l, id).await;
+    answer(
+        &app,
+        &l,
+        id,
+        0,
+        json!({"kind": "single", "choice": choice(&cur, "Wrong")}),
+    )
+    .await;
+    let next = l.get(&app, "/api/v1/study/next?deck=quizdeck").await;
+    assert_eq!(next["card"]["id"], "quizdeck/linked", "moved to the front");
+    assert_eq!(next["card"]["state"], "new", "not scheduled");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews").await,
+        0,
+        "no review logged"
+    );
+}
+
+#[tokio::test]
+async fn in_an_exam_nothing_changes_until_submit_and_no_key_is_shown_before() {
+    let app = app().await;
+    let l = learner(&app, "kim@example.org").await;
+    make_linked_card_due(&app, &l).await;
+    let before = due_of(&app, &l).await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "exam"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+
+    let cur = current(&app, &l, id).await;
+    let json_text = cur.to_string();
+    assert!(
+        !json_text.contains("SECRET-EXPLANATION"),
+        "no explanation in JSON"
+    );
+    assert!(
+        !json_text.contains("\"answer\""),
+        "no answer key in JSON: {json_text}"
+    );
+    assert!(!json_text.contains("explanation"), "{json_text}");
+    let html = l
+        .client
+        .get(app.url(&format!("/attempts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Pick the right one"), "the question is shown");
+    assert!(
+        !html.contains("SECRET-EXPLANATION"),
+        "no explanation in HTML"
+    );
+
+    let resp = answer(
+        &app,
+        &l,
+        id,
+        0,
+        json!({"kind": "single", "choice": choice(&cur, "Wrong")}),
+    )
+    .await;
+    let body: Value = resp.json().await.unwrap();
+    assert!(body["feedback"].is_null(), "no feedback in an exam: {body}");
+    assert_eq!(
+        due_of(&app, &l).await,
+        before,
+        "the schedule waits for submit"
+    );
+    let early = l
+        .client
+        .get(app.url(&format!("/api/v1/attempts/{id}/results")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(early, StatusCode::CONFLICT).await,
+        "attempt_open"
+    );
+
+    let results: Value = l
+        .post(&app, &format!("/api/v1/attempts/{id}/submit"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["score"], 0.0);
+    assert_eq!(
+        results["items"][0]["explanation"]["markdown"],
+        "SECRET-EXPLANATION"
+    );
+    assert_eq!(
+        results["items"][0]["correct_answer"]["choice"],
+        choice(&cur, "Right")
+    );
+    let after = due_of(&app, &l).await;
+    assert!(after.1 > before.1, "fed at submit: {before:?} -> {after:?}");
+    let info = l.get(&app, "/api/v1/cards/quizdeck/linked").await;
+    assert_eq!(
+        info["card"]["state"], "relearning",
+        "the wrong answer counted as Again"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_after_the_time_limit_is_refused_and_the_attempt_closes_with_what_it_had() {
+    let app = app().await;
+    let l = Learner::new(&app, "kim@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 3, "mode": "exam", "time_limit_s": 60}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(a["seconds_left"], 60);
+    let cur = current(&app, &l, id).await;
+    let first = first_valid_response(&cur["question"]);
+    assert_eq!(
+        answer(&app, &l, id, 0, first).await.status(),
+        StatusCode::OK
+    );
+
+    app.clock.advance(61_000);
+    let cur2 = current_raw(&app, &l, id).await;
+    assert_eq!(cur2, StatusCode::CONFLICT, "closed by the clock");
+    let late = answer(
+        &app,
+        &l,
+        id,
+        1,
+        json!({"kind": "true_false", "value": true}),
+    )
+    .await;
+    assert_eq!(late.status(), StatusCode::CONFLICT);
+    let view = l.get(&app, &format!("/api/v1/attempts/{id}")).await;
+    assert_eq!(view["open"], false);
+    assert_eq!(view["closed_by"], "time_limit");
+    assert_eq!(
+        view["answered"].as_array().unwrap().len(),
+        1,
+        "kept the answer it had"
+    );
+    let results = l.get(&app, &format!("/api/v1/attempts/{id}/results")).await;
+    assert_eq!(results["items"].as_array().unwrap().len(), 3);
+}
+
+async fn current_raw(app: &TestApp, l: &Learner, id: i64) -> StatusCode {
+    l.client
+        .get(app.url(&format!("/api/v1/attempts/{id}/current")))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Some well-formed response for a shown question (right or wrong does not matter).
+fn first_valid_response(q: &Value) -> Value {
+    match q["kind"].as_str().unwrap() {
+        "single" => json!({"kind": "single", "choice": 0}),
+        "multi" => json!({"kind": "multi", "choices": [0]}),
+        "true_false" => json!({"kind": "true_false", "value": true}),
+        "which_one" => json!({"kind": "which_one", "option": 0}),
+        "short_answer" => json!({"kind": "short_answer", "text": "goroutines"}),
+        "ordering" => {
+            let n = q["items"].as_array().unwrap().len();
+            json!({"kind": "ordering", "order": (0..n).collect::<Vec<_>>()})
+        }
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+#[tokio::test]
+async fn resuming_shows_the_same_next_question_even_after_a_new_login() {
+    let app = app().await;
+    let l = Learner::new(&app, "kim@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 5, "mode": "practice"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let q0 = current(&app, &l, id).await;
+    assert_eq!(
+        answer(&app, &l, id, 0, first_valid_response(&q0["question"]))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let q1 = current(&app, &l, id).await;
+    assert_eq!(q1["position"], 1);
+    assert_eq!(
+        current(&app, &l, id).await,
+        q1,
+        "a reload shows the same question, same order"
+    );
+
+    let again = app.browser();
+    app.api_session(&again, "kim@example.org").await;
+    let resumed: Value = again
+        .get(app.url(&format!("/api/v1/attempts/{id}/current")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resumed, q1, "a new login resumes at the same question");
+    let mine: Value = l.get(&app, "/api/v1/me/attempts").await;
+    assert_eq!(mine[0]["id"], id);
+    assert_eq!(mine[0]["answered"], 1);
+}
+
+#[tokio::test]
+async fn every_abuse_gets_a_4xx_and_changes_nothing() {
+    let app = app().await;
+    let l = learner(&app, "kim@example.org").await;
+    let other = learner(&app, "eve@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "practice"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let cur = current(&app, &l, id).await;
+    let right = json!({"kind": "single", "choice": choice(&cur, "Right")});
+
+    // Another user's attempt: not found, for reading and for answering.
+    let resp = other
+        .client
+        .get(app.url(&format!("/api/v1/attempts/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(resp, StatusCode::NOT_FOUND).await, "not_found");
+    assert_eq!(
+        answer(&app, &other, id, 0, right.clone()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // A position that is not in this attempt, and a question id that is not at the position.
+    assert_eq!(
+        answer(&app, &l, id, 5, right.clone()).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let mismatch = l
+        .post(
+            &app,
+            &format!("/api/v1/attempts/{id}/answers"),
+            json!({"position": 0, "question": "some-other-question", "response": right}),
+        )
+        .await;
+    assert_eq!(mismatch.status(), StatusCode::BAD_REQUEST);
+    // Malformed responses.
+    for (bad, why) in [
+        (json!({"kind": "multi", "choices": [0]}), "wrong kind"),
+        (json!({"kind": "single", "choice": 9}), "out of range"),
+        (json!({"kind": "single"}), "missing field"),
+        (json!({"kind": "telepathy"}), "unknown kind"),
+    ] {
+        let resp = answer(&app, &l, id, 0, bad).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM quiz_answers").await,
+        0,
+        "nothing stored yet"
+    );
+
+    // Answering twice.
+    assert_eq!(
+        answer(&app, &l, id, 0, right.clone()).await.status(),
+        StatusCode::OK
+    );
+    let twice = answer(
+        &app,
+        &l,
+        id,
+        0,
+        json!({"kind": "single", "choice": choice(&cur, "Wrong")}),
+    )
+    .await;
+    assert_eq!(
+        error_code(twice, StatusCode::CONFLICT).await,
+        "already_answered"
+    );
+    // After the attempt closed.
+    assert_eq!(
+        l.post(&app, &format!("/api/v1/attempts/{id}/submit"), json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let late = answer(&app, &l, id, 0, right).await;
+    assert_eq!(
+        error_code(late, StatusCode::CONFLICT).await,
+        "attempt_closed"
+    );
+    let resubmit = l
+        .post(&app, &format!("/api/v1/attempts/{id}/submit"), json!({}))
+        .await;
+    assert_eq!(resubmit.status(), StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT COUNT(*) FROM quiz_answers").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM quiz_answers WHERE score = 1.0")
+            .await,
+        1,
+        "the first answer stands"
+    );
+}
+
+#[tokio::test]
+async fn bad_quiz_settings_are_refused_and_attempts_are_limited() {
+    let app = app().await;
+    let l = Learner::new(&app, "kim@example.org").await;
+    for (body, why) in [
+        (
+            json!({"deck": "nodejs-vs-go", "count": 0, "mode": "practice"}),
+            "zero questions",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 1000, "mode": "practice"}),
+            "too many",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 5, "mode": "practice", "time_limit_s": 60}),
+            "time limit in practice",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 5, "mode": "exam", "time_limit_s": 5}),
+            "too short",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 5, "mode": "exam", "attempts_allowed": 0}),
+            "zero attempts",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 5, "mode": "sprint"}),
+            "unknown mode",
+        ),
+        (
+            json!({"deck": "nodejs-vs-go", "topics": ["nope"], "count": 5, "mode": "practice"}),
+            "unknown topic",
+        ),
+        (json!({"count": 5, "mode": "practice"}), "no deck"),
+    ] {
+        let resp = l.post(&app, "/api/v1/attempts", body).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");
+    }
+    let missing = l
+        .post(
+            &app,
+            "/api/v1/attempts",
+            json!({"deck": "no-such", "count": 5, "mode": "practice"}),
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM quiz_attempts").await, 0);
+
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 2, "mode": "exam", "attempts_allowed": 1}),
+    )
+    .await;
+    let quiz = a["quiz"]["id"].as_i64().unwrap();
+    let again = l
+        .post(&app, "/api/v1/attempts", json!({"quiz": quiz}))
+        .await;
+    assert_eq!(
+        error_code(again, StatusCode::CONFLICT).await,
+        "no_attempts_left"
+    );
+
+    // Per topic: two from each of the four topics.
+    let per = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 2, "per_topic": true, "mode": "practice"}),
+    )
+    .await;
+    assert_eq!(per["total"], 8);
+}
