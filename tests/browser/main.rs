@@ -8,6 +8,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod quiz;
 mod study;
 
 use std::future::Future;
