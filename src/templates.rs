@@ -35,6 +35,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("quizzes.html", include_str!("../templates/quizzes.html")),
     ("attempt.html", include_str!("../templates/attempt.html")),
     ("results.html", include_str!("../templates/results.html")),
+    ("prompt.html", include_str!("../templates/prompt.html")),
+    (
+        "prompt_answer.html",
+        include_str!("../templates/prompt_answer.html"),
+    ),
 ];
 
 pub struct Templates {

@@ -13,6 +13,7 @@ pub mod health;
 pub mod home;
 pub mod openapi;
 pub mod page;
+pub mod prompts;
 pub mod quizzes;
 pub mod sessions;
 pub mod settings;
@@ -50,6 +51,9 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(decks::api_my_decks)
         .service(decks::api_put_my_deck)
         .service(decks::api_delete_my_deck)
+        .service(prompts::api_prompt)
+        .service(prompts::api_write)
+        .service(prompts::api_grade)
         .service(quizzes::api_start)
         .service(quizzes::api_attempt)
         .service(quizzes::api_current)
@@ -95,6 +99,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(decks::admin_sync)
         .service(decks::join_form)
         .service(decks::leave_form)
+        .service(prompts::prompt_page)
+        .service(prompts::write_form)
+        .service(prompts::answer_page)
+        .service(prompts::grade_form)
         .service(quizzes::quizzes_page)
         .service(quizzes::create_form)
         .service(quizzes::retake_form)

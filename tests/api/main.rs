@@ -8,6 +8,7 @@ mod csrf;
 mod decks;
 mod helpers;
 mod openapi;
+mod prompts;
 mod quizzes;
 mod secrets;
 mod sessions;

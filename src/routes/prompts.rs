@@ -1,0 +1,282 @@
+//! Trade-off prompts: write an answer, then see the model answer and tick the rubric points
+//! covered (`/prompts/{deck}/{item}`, `/api/v1/prompts/...`). The score is the share ticked.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::page::{redirect, redirect_with_flash, Page};
+use crate::auth::Identity;
+use crate::db::{self, prompts::PromptAnswer};
+use crate::domain::deck::{qualified_id, Prompt};
+use crate::domain::quiz::grade_prompt;
+use crate::error::{AppError, ErrorBody};
+use crate::markdown::Text;
+use crate::state::AppState;
+
+/// The longest answer accepted, in characters.
+pub const MAX_ANSWER_CHARS: usize = 10_000;
+
+async fn prompt(state: &AppState, id: &str) -> Result<Prompt, AppError> {
+    match db::decks::live_item(&state.db, id).await? {
+        Some(item) if item.kind == "prompt" => {
+            serde_json::from_value(item.content).map_err(|e| AppError::Internal(e.into()))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn checked_answer(text: &str) -> Result<&str, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::bad_request(
+            "invalid_answer",
+            "Write your answer first.",
+        ));
+    }
+    if text.chars().count() > MAX_ANSWER_CHARS {
+        return Err(AppError::bad_request(
+            "invalid_answer",
+            format!("Answers can be at most {MAX_ANSWER_CHARS} characters."),
+        ));
+    }
+    Ok(text)
+}
+
+async fn grade(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    ticked: &[usize],
+) -> Result<PromptAnswer, AppError> {
+    let answer = db::prompts::find(&state.db, who.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = prompt(state, &answer.prompt).await?;
+    let g = grade_prompt(p.rubric.len(), ticked)
+        .map_err(|e| AppError::bad_request("invalid_rubric", format!("{e}.")))?;
+    if !db::prompts::grade(
+        &state.db,
+        who.user.id,
+        id,
+        ticked,
+        g.score,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return Err(AppError::conflict(
+            "already_graded",
+            "This answer is already graded.",
+        ));
+    }
+    db::prompts::find(&state.db, who.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[get("/prompts/{deck}/{item}")]
+pub async fn prompt_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (deck, item) = path.into_inner();
+    let id = qualified_id(&deck, &item);
+    let p = prompt(&state, &id).await?;
+    let previous: Vec<serde_json::Value> = db::prompts::for_prompt(&state.db, who.user.id, &id)
+        .await?
+        .iter()
+        .map(|a| {
+            serde_json::json!({"id": a.id, "answered_at": a.answered_at,
+                               "percent": a.score.map(|s| (s * 100.0).round())})
+        })
+        .collect();
+    page.me(&who)
+        .with("id", &id)
+        .with("deck", &deck)
+        .with("prompt", &Text::of(&p.prompt))
+        .with("previous", &previous)
+        .render("prompt.html")
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WriteRequest {
+    /// Your answer, 1 to 10,000 characters.
+    answer: String,
+}
+
+#[post("/prompts/{deck}/{item}")]
+pub async fn write_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String)>,
+    form: web::Form<WriteRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (deck, item) = path.into_inner();
+    let id = qualified_id(&deck, &item);
+    prompt(&state, &id).await?;
+    let text = match checked_answer(&form.answer) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(redirect_with_flash(
+                &state,
+                &format!("/prompts/{id}"),
+                "error",
+                &e.public_message(),
+            ))
+        }
+    };
+    let saved = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
+    Ok(redirect(&format!("/prompt-answers/{}", saved.id)))
+}
+
+#[get("/prompt-answers/{id}")]
+pub async fn answer_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let answer = db::prompts::find(&state.db, who.user.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = prompt(&state, &answer.prompt).await?;
+    page.me(&who)
+        .with("answer", &answer)
+        .with("prompt", &Text::of(&p.prompt))
+        .with("model", &Text::of(&p.model_answer))
+        .with("rubric", &p.rubric)
+        .with("percent", &answer.score.map(|s| (s * 100.0).round()))
+        .render("prompt_answer.html")
+}
+
+#[post("/prompt-answers/{id}/grade")]
+pub async fn grade_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let ticked: Vec<usize> = form
+        .iter()
+        .filter(|(k, _)| k == "point")
+        .map(|(_, v)| {
+            v.parse()
+                .map_err(|_| AppError::bad_request("invalid_rubric", "Unknown rubric point."))
+        })
+        .collect::<Result<_, _>>()?;
+    grade(&state, &who, *id, &ticked).await?;
+    Ok(redirect(&format!("/prompt-answers/{}", *id)))
+}
+
+/// A prompt before answering: no model answer.
+#[derive(Serialize, ToSchema)]
+pub struct PromptView {
+    id: String,
+    topic: String,
+    prompt: Text,
+    rubric_points: usize,
+}
+
+/// A trade-off prompt (without its model answer).
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "get_prompt",
+    params(("deck" = String, Path), ("item" = String, Path)),
+    responses(
+        (status = 200, description = "The prompt", body = PromptView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such prompt", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/prompts/{deck}/{item}")]
+pub async fn api_prompt(
+    state: web::Data<AppState>,
+    _who: Identity,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<PromptView>, AppError> {
+    let (deck, item) = path.into_inner();
+    let id = qualified_id(&deck, &item);
+    let p = prompt(&state, &id).await?;
+    Ok(web::Json(PromptView {
+        id,
+        topic: p.topic,
+        prompt: Text::of(&p.prompt),
+        rubric_points: p.rubric.len(),
+    }))
+}
+
+/// Your stored answer, with the model answer and rubric now revealed.
+#[derive(Serialize, ToSchema)]
+pub struct Written {
+    answer: PromptAnswer,
+    model_answer: Text,
+    rubric: Vec<String>,
+}
+
+/// Write an answer; the model answer and rubric come back for self-grading.
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "answer_prompt",
+    params(("deck" = String, Path), ("item" = String, Path)),
+    request_body = WriteRequest,
+    responses(
+        (status = 201, description = "Stored", body = Written),
+        (status = 400, description = "Empty or too long", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such prompt", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/prompts/{deck}/{item}/answers")]
+pub async fn api_write(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String)>,
+    body: web::Json<WriteRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (deck, item) = path.into_inner();
+    let id = qualified_id(&deck, &item);
+    let p = prompt(&state, &id).await?;
+    let text = checked_answer(&body.answer)?;
+    let answer = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
+    Ok(HttpResponse::Created().json(Written {
+        answer,
+        model_answer: Text::of(&p.model_answer),
+        rubric: p.rubric,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GradeRequest {
+    /// 0-based indexes of the rubric points your answer covered.
+    ticked: Vec<usize>,
+}
+
+/// Grade your own answer by ticking the rubric points it covered; final once given.
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "grade_prompt_answer",
+    params(("id" = i64, Path)),
+    request_body = GradeRequest,
+    responses(
+        (status = 200, description = "Graded", body = PromptAnswer),
+        (status = 400, description = "Unknown or repeated rubric point", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such answer of yours", body = ErrorBody),
+        (status = 409, description = "Already graded", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/prompt-answers/{id}/grade")]
+pub async fn api_grade(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<GradeRequest>,
+) -> Result<web::Json<PromptAnswer>, AppError> {
+    Ok(web::Json(grade(&state, &who, *id, &body.ticked).await?))
+}
