@@ -577,3 +577,127 @@ async fn bad_quiz_settings_are_refused_and_attempts_are_limited() {
     .await;
     assert_eq!(per["total"], 8);
 }
+
+#[tokio::test]
+async fn a_quiz_can_switch_feeding_off() {
+    let app = app().await;
+    let l = learner(&app, "kim@example.org").await;
+    make_linked_card_due(&app, &l).await;
+    let before = due_of(&app, &l).await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "practice", "feed_schedule": false}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let cur = current(&app, &l, id).await;
+    answer(
+        &app,
+        &l,
+        id,
+        0,
+        json!({"kind": "single", "choice": choice(&cur, "Wrong")}),
+    )
+    .await;
+    assert_eq!(due_of(&app, &l).await, before, "the schedule is untouched");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE source = 'quiz'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_quiz_forms_reject_bad_input_with_a_message() {
+    let app = app().await;
+    let l = learner(&app, "kim@example.org").await;
+    let html = l
+        .client
+        .get(app.url("/quizzes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf_from(&html).unwrap();
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let (client, url, token) = (l.client.clone(), app.url(&path), token.clone());
+        async move {
+            let mut form = form;
+            form.push(("csrf_token", token));
+            client.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    for (form, why) in [
+        (
+            vec![
+                ("deck", "quizdeck".to_owned()),
+                ("count", "many".to_owned()),
+            ],
+            "count not a number",
+        ),
+        (
+            vec![("deck", "quizdeck".to_owned()), ("count", "0".to_owned())],
+            "zero questions",
+        ),
+        (
+            vec![
+                ("deck", "quizdeck".to_owned()),
+                ("count", "1".to_owned()),
+                ("mode", "sprint".to_owned()),
+            ],
+            "unknown mode",
+        ),
+    ] {
+        let resp = post("/quizzes".into(), form).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");
+    }
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "practice"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    for (form, why) in [
+        (
+            vec![("position", "0".to_owned()), ("kind", "single".to_owned())],
+            "no choice",
+        ),
+        (
+            vec![
+                ("position", "0".to_owned()),
+                ("kind", "single".to_owned()),
+                ("choice", "x".to_owned()),
+            ],
+            "choice not a number",
+        ),
+        (
+            vec![
+                ("position", "0".to_owned()),
+                ("kind", "ordering".to_owned()),
+                ("rank_0", "1".to_owned()),
+                ("rank_1", "1".to_owned()),
+            ],
+            "ranks repeat",
+        ),
+        (
+            vec![("kind", "single".to_owned()), ("choice", "0".to_owned())],
+            "no position",
+        ),
+    ] {
+        let resp = post(format!("/attempts/{id}/answer"), form).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");
+        assert!(
+            resp.text().await.unwrap().contains("<html"),
+            "{why}: an HTML page with the message"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM quiz_answers").await,
+        0,
+        "nothing stored"
+    );
+}
