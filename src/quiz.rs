@@ -83,7 +83,8 @@ struct Pool {
 }
 
 async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
-    let deck = db::decks::find_live(db, deck_id)
+    // Retired decks too: an attempt on a deck that was removed can still be closed and read.
+    let deck = db::decks::find_any(db, deck_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let generated = generate(&deck);
@@ -98,6 +99,9 @@ async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
 
 /// Creates a quiz from a request and starts its first attempt.
 pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<i64, AppError> {
+    if db::decks::find_live(&state.db, &req.deck).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
     if req.count == 0 || req.count > MAX_QUESTIONS {
         return Err(invalid(format!("Ask for 1 to {MAX_QUESTIONS} questions.")));
     }
@@ -122,6 +126,22 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
     for t in &req.topics {
         if pool.deck.topic(t).is_none() {
             return Err(invalid(format!("The deck has no topic `{t}`.")));
+        }
+    }
+    if req.per_topic {
+        let mut topics = req.topics.clone();
+        topics.sort();
+        topics.dedup();
+        let n = if topics.is_empty() {
+            pool.deck.topics.len()
+        } else {
+            topics.len()
+        } as u32;
+        if req.count.saturating_mul(n) > MAX_QUESTIONS {
+            return Err(invalid(format!(
+                "{} per topic over {n} topics is more than {MAX_QUESTIONS} questions.",
+                req.count
+            )));
         }
     }
     let quiz = store::create_quiz(
@@ -508,14 +528,16 @@ async fn close(state: &AppState, loaded: &Loaded, by: &str) -> Result<(), AppErr
         .await?
         .settings;
     let now = state.clock.now();
-    let points: f64 = loaded.answers.iter().map(|a| a.score).sum();
     let max = loaded.presented.len() as f64;
     let mut tx = state.db.begin_write().await?;
+    // Read the answers under the write lock: one that arrived since `loaded` was read counts.
+    let answers = store::answers_in(&mut tx, loaded.attempt.id).await?;
+    let points: f64 = answers.iter().map(|a| a.score).sum();
     if !store::close_in(&mut tx, loaded.attempt.id, by, now, points, max).await? {
         return Ok(()); // closed meanwhile
     }
     if loaded.quiz.feed_schedule {
-        for a in loaded.answers.iter().filter(|a| !a.fed) {
+        for a in answers.iter().filter(|a| !a.fed) {
             let Some(q) = loaded
                 .presented
                 .get(a.position as usize)

@@ -281,7 +281,7 @@ pub async fn undo(state: &AppState, user_id: i64) -> Result<store::Undone, AppEr
         )),
         Err(store::UndoRefused::Superseded) => Err(AppError::conflict(
             "undo_superseded",
-            "That card was answered again since (e.g. in a quiz), so this answer cannot be undone.",
+            "That card changed since (a quiz answer, a reset or a suspension), so this answer cannot be undone.",
         )),
     }
 }

@@ -218,6 +218,18 @@ pub async fn find_live(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
         .transpose()
 }
 
+/// One deck, retired or not (for history that must stay readable).
+pub async fn find_any(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
+    let content: Option<String> = sqlx::query_scalar("SELECT content FROM decks WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await
+        .context("Failed to load deck")?;
+    content
+        .map(|c| serde_json::from_str(&c).context("Stored deck is not valid JSON"))
+        .transpose()
+}
+
 /// A stored item as the catalogue shows it.
 #[derive(Debug, Clone)]
 pub struct StoredItem {
@@ -252,6 +264,18 @@ fn item_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredItem> {
         generated: r.try_get("generated")?,
         content: serde_json::from_str(&content).context("Stored item is not valid JSON")?,
     })
+}
+
+/// One item by its qualified id, retired or not (for history).
+pub async fn any_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
+    let row = sqlx::query(
+        "SELECT id, item_id, kind, topic, generated, content FROM deck_items WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to load item")?;
+    row.as_ref().map(item_from_row).transpose()
 }
 
 /// One item by its qualified id, if it exists and is not retired.

@@ -205,18 +205,34 @@ pub async fn answers(db: &Db, attempt_id: i64) -> anyhow::Result<Vec<StoredAnswe
     .fetch_all(&db.read)
     .await
     .context("Failed to load answers")?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredAnswer {
-                position: r.try_get::<i64, _>("position")? as u32,
-                item_id: r.try_get("item_id")?,
-                response: r.try_get("response")?,
-                score: r.try_get("score")?,
-                answered_at: r.try_get("answered_at")?,
-                fed: r.try_get("fed")?,
-            })
-        })
-        .collect()
+    rows.iter().map(answer_from_row).collect()
+}
+
+/// The answers of an attempt, read inside a write transaction.
+pub async fn answers_in(
+    tx: &mut sqlx::SqliteConnection,
+    attempt_id: i64,
+) -> anyhow::Result<Vec<StoredAnswer>> {
+    let rows = sqlx::query(
+        "SELECT position, item_id, response, score, answered_at, fed FROM quiz_answers
+         WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to load answers")?;
+    rows.iter().map(answer_from_row).collect()
+}
+
+fn answer_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredAnswer> {
+    Ok(StoredAnswer {
+        position: r.try_get::<i64, _>("position")? as u32,
+        item_id: r.try_get("item_id")?,
+        response: r.try_get("response")?,
+        score: r.try_get("score")?,
+        answered_at: r.try_get("answered_at")?,
+        fed: r.try_get("fed")?,
+    })
 }
 
 /// Why an answer was not recorded.

@@ -578,7 +578,7 @@ pub async fn undo_last(
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
-        "SELECT id, item_id, state_before FROM reviews
+        "SELECT id, item_id, state_before, version_after FROM reviews
          WHERE user_id = $1 AND source IN ('study', 'ahead') AND undone_at IS NULL
            AND reviewed_at >= $2
          ORDER BY id DESC LIMIT 1",
@@ -600,12 +600,15 @@ pub async fn undo_last(
     .bind(&item_id)
     .fetch_one(&mut *tx)
     .await?;
-    if latest != review_id {
+    let current = current_version(&mut tx, user_id, &item_id).await?;
+    // Anything that touched the card after this answer (a quiz, a reset, a suspension) moved
+    // its version on; undoing then would silently throw that change away.
+    if latest != review_id || current != row.try_get::<i64, _>("version_after")? {
         return Ok(Err(UndoRefused::Superseded));
     }
     let before: CardState = serde_json::from_str(&row.try_get::<String, _>("state_before")?)
         .context("Logged card state is not valid")?;
-    let version = current_version(&mut tx, user_id, &item_id).await? + 1;
+    let version = current + 1;
     write_state(&mut tx, user_id, &item_id, &before, version, now).await?;
     sqlx::query("UPDATE reviews SET undone_at = $1 WHERE id = $2")
         .bind(now)

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod decks;
+pub mod export;
 pub mod health;
 pub mod home;
 pub mod openapi;
@@ -51,6 +52,8 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(decks::api_my_decks)
         .service(decks::api_put_my_deck)
         .service(decks::api_delete_my_deck)
+        .service(export::export_json)
+        .service(export::export_csv)
         .service(prompts::api_prompt)
         .service(prompts::api_write)
         .service(prompts::api_grade)

@@ -17,8 +17,18 @@ use crate::state::AppState;
 /// The longest answer accepted, in characters.
 pub const MAX_ANSWER_CHARS: usize = 10_000;
 
+/// A prompt that can be answered now.
 async fn prompt(state: &AppState, id: &str) -> Result<Prompt, AppError> {
-    match db::decks::live_item(&state.db, id).await? {
+    prompt_from(db::decks::live_item(&state.db, id).await?)
+}
+
+/// A prompt for showing an earlier answer, even if it was removed from its deck since.
+async fn any_prompt(state: &AppState, id: &str) -> Result<Prompt, AppError> {
+    prompt_from(db::decks::any_item(&state.db, id).await?)
+}
+
+fn prompt_from(item: Option<crate::db::decks::StoredItem>) -> Result<Prompt, AppError> {
+    match item {
         Some(item) if item.kind == "prompt" => {
             serde_json::from_value(item.content).map_err(|e| AppError::Internal(e.into()))
         }
@@ -52,7 +62,7 @@ async fn grade(
     let answer = db::prompts::find(&state.db, who.user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = prompt(state, &answer.prompt).await?;
+    let p = any_prompt(state, &answer.prompt).await?;
     let g = grade_prompt(p.rubric.len(), ticked)
         .map_err(|e| AppError::bad_request("invalid_rubric", format!("{e}.")))?;
     if !db::prompts::grade(
@@ -142,7 +152,7 @@ pub async fn answer_page(
     let answer = db::prompts::find(&state.db, who.user.id, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = prompt(&state, &answer.prompt).await?;
+    let p = any_prompt(&state, &answer.prompt).await?;
     page.me(&who)
         .with("answer", &answer)
         .with("prompt", &Text::of(&p.prompt))

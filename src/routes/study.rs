@@ -242,7 +242,7 @@ pub async fn answer_form(
         ahead: f.ahead,
     }
     .back_to();
-    let duration = state.clock.now() - f.shown_at;
+    let duration = state.clock.now().saturating_sub(f.shown_at);
     match study::answer(&state, who.user.id, &f.card, rating(f.rating)?, f.version, duration).await {
         Ok(done) if done.leech => Ok(redirect_with_flash(
             &state,

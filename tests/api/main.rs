@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod csrf;
 mod decks;
+mod export;
 mod helpers;
 mod openapi;
 mod prompts;

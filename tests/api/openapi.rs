@@ -63,8 +63,8 @@ async fn the_document_is_structurally_valid_openapi_3() {
                 "duplicate operationId {id}"
             );
             // Path parameters are declared.
-            for seg in path.split('/').filter(|s| s.starts_with('{')) {
-                let name = seg.trim_matches(|c| c == '{' || c == '}');
+            for seg in path.split('/').filter(|s| s.contains('{')) {
+                let name = &seg[seg.find('{').unwrap() + 1..seg.find('}').unwrap()];
                 let declared = op["parameters"]
                     .as_array()
                     .is_some_and(|ps| ps.iter().any(|p| p["name"] == name && p["in"] == "path"));
@@ -118,7 +118,9 @@ async fn every_documented_operation_is_served_and_the_core_routes_are_documented
             // never the router's `route_not_found` or 405.
             let concrete = path
                 .replace("{id}", "999999")
-                .replace("{deck}", "no-such-deck");
+                .replace("{deck}", "no-such-deck")
+                .replace("{item}", "no-such-item")
+                .replace("{table}", "reviews");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let resp = app
                 .script()

@@ -539,6 +539,10 @@ async fn bad_quiz_settings_are_refused_and_attempts_are_limited() {
             "unknown topic",
         ),
         (json!({"count": 5, "mode": "practice"}), "no deck"),
+        (
+            json!({"deck": "nodejs-vs-go", "count": 60, "per_topic": true, "mode": "practice"}),
+            "per topic over the cap",
+        ),
     ] {
         let resp = l.post(&app, "/api/v1/attempts", body).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");

@@ -740,3 +740,69 @@ async fn the_home_page_shows_what_to_study_today() {
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn undo_never_throws_away_a_later_change_to_the_card() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let (card, _) = ada.answer_next(&app, 3).await;
+    let reset = ada
+        .post(
+            &app,
+            &format!("/api/v1/cards/{card}/actions"),
+            json!({"action": "reset"}),
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let undo = ada.post(&app, "/api/v1/study/undo", json!({})).await;
+    assert_eq!(
+        error_code(undo, StatusCode::CONFLICT).await,
+        "undo_superseded"
+    );
+    assert_eq!(
+        ada.get(&app, &format!("/api/v1/cards/{card}")).await["card"]["state"],
+        "new",
+        "the reset stands"
+    );
+}
+
+#[tokio::test]
+async fn an_absurd_shown_at_on_the_answer_form_is_harmless() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let next = ada.next(&app).await;
+    let page = ada
+        .client
+        .get(app.url("/study"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf_from(&page).unwrap();
+    let resp = ada
+        .client
+        .post(app.url("/study/answer"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("card", next["card"]["id"].as_str().unwrap()),
+            ("rating", "3"),
+            ("version", "0"),
+            ("shown_at", "-9223372036854775808"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let pool = app.raw_db().await;
+    let duration: i64 = sqlx::query_scalar("SELECT duration_ms FROM reviews")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(
+        (0..=tradeoff::study::MAX_ANSWER_MS).contains(&duration),
+        "clamped: {duration}"
+    );
+}
