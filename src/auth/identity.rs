@@ -96,17 +96,12 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Identity>, AppError> {
             None => None,
         }
     } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        match session::resolve(state, cookie.value()).await? {
-            Some((user_id, id_hash)) => {
-                db::users::find_by_id(&state.db, user_id)
-                    .await?
-                    .map(|user| Identity {
-                        user,
-                        via: AuthMethod::Session { id_hash },
-                    })
-            }
-            None => None,
-        }
+        session::resolve(state, cookie.value())
+            .await?
+            .map(|(user, id_hash)| Identity {
+                user,
+                via: AuthMethod::Session { id_hash },
+            })
     } else {
         None
     };

@@ -74,19 +74,22 @@ pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
     c
 }
 
-/// Looks up the live session for a cookie token: the user id, refreshing `last_seen_at` when
-/// it is stale.
-pub async fn resolve(state: &AppState, token: &str) -> anyhow::Result<Option<(i64, String)>> {
+/// Looks up the live session for a cookie token: its user and the session's hash, refreshing
+/// `last_seen_at` when it is stale.
+pub async fn resolve(
+    state: &AppState,
+    token: &str,
+) -> anyhow::Result<Option<(crate::db::users::User, String)>> {
     let db = &state.db;
     let id_hash = hash_token(token);
     let now = state.clock.now();
-    let Some((user_id, last_seen)) =
-        db::sessions::find_live(db, &id_hash, now, now - IDLE_MS).await?
+    let Some((user, last_seen)) =
+        db::sessions::find_live_user(db, &id_hash, now, now - IDLE_MS).await?
     else {
         return Ok(None);
     };
     if now - last_seen > TOUCH_EVERY_MS {
         db::sessions::touch(db, &id_hash, now).await?;
     }
-    Ok(Some((user_id, id_hash)))
+    Ok(Some((user, id_hash)))
 }

@@ -41,6 +41,28 @@ pub async fn insert(db: &Db, s: NewSession<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The user of a live session and when the session was last seen, in one query.
+pub async fn find_live_user(
+    db: &Db,
+    id_hash: &str,
+    now: i64,
+    idle_cutoff: i64,
+) -> anyhow::Result<Option<(super::users::User, i64)>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.role, u.timezone, u.created_at, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .bind(idle_cutoff)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to load session")?;
+    row.map(|r| Ok((super::users::user_from_row(&r)?, r.try_get("last_seen_at")?)))
+        .transpose()
+}
+
 /// The user id and last-seen time of a live session.
 pub async fn find_live(
     db: &Db,

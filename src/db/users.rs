@@ -16,7 +16,7 @@ pub struct User {
     pub created_at: i64,
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
+pub(crate) fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
