@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod deck;
+pub mod optimizer;
 pub mod quiz;
 pub mod scheduler;
 pub mod study;
