@@ -13,6 +13,7 @@ pub mod decks;
 pub mod domain;
 pub mod error;
 pub mod markdown;
+pub mod optimize;
 pub mod quiz;
 pub mod routes;
 pub mod schedule_cli;

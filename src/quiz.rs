@@ -462,7 +462,7 @@ pub async fn answer(
         grade(q, presented, response, &near_misses(&loaded.pool.deck, q)).map_err(grade_error)?;
     let practice = loaded.mode() == Mode::Practice;
     let feed = practice && loaded.quiz.feed_schedule;
-    let settings = crate::study::day(state, user_id).await?.settings;
+    let day = crate::study::day(state, user_id).await?;
     let now = state.clock.now();
     let response_json = serde_json::to_string(response).map_err(anyhow::Error::new)?;
 
@@ -494,8 +494,8 @@ pub async fn answer(
         if let Some(card) = linked_card(&loaded.pool.deck, q) {
             feed_in(
                 &mut tx,
-                &state.scheduler,
-                &settings,
+                &day.scheduler,
+                &day.settings,
                 user_id,
                 &card,
                 graded.full_marks,
@@ -524,9 +524,7 @@ pub async fn answer(
 
 /// Closes an attempt: scores it, and in an exam feeds the answers into the schedule now.
 async fn close(state: &AppState, loaded: &Loaded, by: &str) -> Result<(), AppError> {
-    let settings = crate::study::day(state, loaded.attempt.user_id)
-        .await?
-        .settings;
+    let day = crate::study::day(state, loaded.attempt.user_id).await?;
     let now = state.clock.now();
     let max = loaded.presented.len() as f64;
     let mut tx = state.db.begin_write().await?;
@@ -548,8 +546,8 @@ async fn close(state: &AppState, loaded: &Loaded, by: &str) -> Result<(), AppErr
             if let Some(card) = linked_card(&loaded.pool.deck, q) {
                 feed_in(
                     &mut tx,
-                    &state.scheduler,
-                    &settings,
+                    &day.scheduler,
+                    &day.settings,
                     loaded.attempt.user_id,
                     &card,
                     a.score >= 1.0,

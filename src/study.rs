@@ -17,9 +17,11 @@ use crate::state::AppState;
 /// The longest answer time recorded; longer ones are capped (the learner walked away).
 pub const MAX_ANSWER_MS: i64 = 10 * 60 * 1000;
 
-/// A learner's settings and today's boundaries.
+/// A learner's settings, scheduler and today's boundaries.
 pub struct Day {
     pub settings: Settings,
+    /// FSRS with the learner's own parameters when a fit kept some, else the defaults.
+    pub scheduler: crate::domain::scheduler::Scheduler,
     pub now: i64,
     pub start: i64,
     pub end: i64,
@@ -44,6 +46,7 @@ pub async fn day(state: &AppState, user_id: i64) -> Result<Day, AppError> {
     let end = start_of_next_day(now, tz, hour);
     Ok(Day {
         settings,
+        scheduler: crate::optimize::scheduler_for(state, user_id).await?,
         now,
         start,
         end,
@@ -160,7 +163,7 @@ async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppErr
 async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Result<Shown, AppError> {
     let item = live_card(state, item_id).await?;
     let stored = store::card_state(&state.db, user_id, item_id).await?;
-    let next = state
+    let next = day
         .scheduler
         .next_states(
             &stored.state,
@@ -340,11 +343,11 @@ pub async fn card_info(
     };
     let stored = store::card_state(&state.db, user_id, item_id).await?;
     let history = store::history(&state.db, user_id, item_id).await?;
-    let now = state.clock.now();
+    let day = day(state, user_id).await?;
     let retrievability = match (stored.state.memory(), stored.state.last_review_ms()) {
         (Some(memory), Some(last)) => {
-            let elapsed = (now - last).max(0) as f64 / crate::clock::DAY_MS as f64;
-            Some(state.scheduler.retrievability(memory, elapsed))
+            let elapsed = (day.now - last).max(0) as f64 / crate::clock::DAY_MS as f64;
+            Some(day.scheduler.retrievability(memory, elapsed))
         }
         _ => None,
     };

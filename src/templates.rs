@@ -14,6 +14,7 @@ use actix_web::HttpMessage;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
+    ("charts.html", include_str!("../templates/charts.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("register.html", include_str!("../templates/register.html")),

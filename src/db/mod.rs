@@ -7,6 +7,7 @@
 //! `BEGIN IMMEDIATE`, which keeps them safe against a second process such as the CLI.
 
 pub mod decks;
+pub mod params;
 pub mod prompts;
 pub mod quizzes;
 pub mod resets;

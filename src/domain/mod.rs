@@ -7,3 +7,4 @@ pub mod optimizer;
 pub mod quiz;
 pub mod scheduler;
 pub mod study;
+pub mod progress;

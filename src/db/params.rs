@@ -1,0 +1,103 @@
+//! Queries on `fsrs_params`: a learner's fitted FSRS parameters and the last fit's figures.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::Db;
+
+/// The last optimization of a learner.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ParamsRow {
+    /// The learner's own parameters, or none while the defaults are used.
+    pub parameters: Option<Vec<f32>>,
+    pub log_loss_before: Option<f64>,
+    pub log_loss_after: Option<f64>,
+    /// `keep` or `discard`.
+    pub decision: Option<String>,
+    /// Study reviews there were when the fit ran.
+    pub reviews_at_fit: i64,
+    pub fitted_at: Option<i64>,
+}
+
+pub async fn load(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
+    let row = sqlx::query(
+        "SELECT parameters, log_loss_before, log_loss_after, decision, reviews_at_fit, fitted_at
+         FROM fsrs_params WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to load FSRS parameters")?;
+    let Some(r) = row else {
+        return Ok(ParamsRow::default());
+    };
+    let parameters: Option<String> = r.try_get("parameters")?;
+    Ok(ParamsRow {
+        parameters: parameters
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .context("Stored parameters are not valid")?,
+        log_loss_before: r.try_get("log_loss_before")?,
+        log_loss_after: r.try_get("log_loss_after")?,
+        decision: r.try_get("decision")?,
+        reviews_at_fit: r.try_get("reviews_at_fit")?,
+        fitted_at: r.try_get("fitted_at")?,
+    })
+}
+
+/// Records a fit; `parameters` is what the learner uses from now on (None: the defaults).
+pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO fsrs_params (user_id, parameters, log_loss_before, log_loss_after, decision,
+             reviews_at_fit, fitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (user_id) DO UPDATE SET parameters = excluded.parameters,
+             log_loss_before = excluded.log_loss_before, log_loss_after = excluded.log_loss_after,
+             decision = excluded.decision, reviews_at_fit = excluded.reviews_at_fit,
+             fitted_at = excluded.fitted_at",
+    )
+    .bind(user_id)
+    .bind(row.parameters.as_ref().map(serde_json::to_string).transpose()?)
+    .bind(row.log_loss_before)
+    .bind(row.log_loss_after)
+    .bind(&row.decision)
+    .bind(row.reviews_at_fit)
+    .bind(row.fitted_at)
+    .execute(&db.write)
+    .await
+    .context("Failed to store FSRS parameters")?;
+    Ok(())
+}
+
+/// How many study reviews (not undone) the learner has.
+pub async fn study_review_count(db: &Db, user_id: i64) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reviews WHERE user_id = $1 AND source = 'study' AND undone_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(&db.read)
+    .await
+    .context("Failed to count reviews")
+}
+
+/// The learner's study reviews as (card, rating, elapsed days, time), ordered by time.
+pub async fn study_reviews(db: &Db, user_id: i64) -> anyhow::Result<Vec<(String, u8, u32, i64)>> {
+    let rows = sqlx::query(
+        "SELECT item_id, rating, elapsed_days, reviewed_at FROM reviews
+         WHERE user_id = $1 AND source = 'study' AND undone_at IS NULL ORDER BY reviewed_at, id",
+    )
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load reviews")?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("item_id")?,
+                r.try_get::<i64, _>("rating")? as u8,
+                r.try_get::<i64, _>("elapsed_days")? as u32,
+                r.try_get("reviewed_at")?,
+            ))
+        })
+        .collect()
+}

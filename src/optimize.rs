@@ -1,0 +1,107 @@
+//! Personal FSRS parameters: fitting them from a learner's own reviews, in the background.
+//!
+//! A fit runs once a learner has [`MIN_REVIEWS`] study reviews, again after every further
+//! [`REFIT_EVERY`], and on demand. It never runs on a request thread: the work goes to the
+//! blocking pool. New parameters are kept only if they predict the learner's own history
+//! better (lower log loss) than the current ones.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::db::{self, params::ParamsRow};
+use crate::domain::optimizer::{fit, CardHistory, Decision, HistoryReview, MIN_REVIEWS};
+use crate::domain::scheduler::{Rating, Scheduler, FSRS6_DEFAULT_PARAMETERS};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Refit after this many more study reviews.
+pub const REFIT_EVERY: i64 = 400;
+
+/// The scheduler for a learner: their own parameters if a fit kept some, else the defaults.
+pub async fn scheduler_for(state: &AppState, user_id: i64) -> Result<Scheduler, AppError> {
+    let row = db::params::load(&state.db, user_id).await?;
+    Ok(match row.parameters {
+        Some(p) => Scheduler::new(&p).unwrap_or_default(),
+        None => state.scheduler.clone(),
+    })
+}
+
+/// Fits now and stores the outcome. Returns the stored row.
+pub async fn run(state: &AppState, user_id: i64) -> Result<ParamsRow, AppError> {
+    let current = db::params::load(&state.db, user_id).await?;
+    let current_params = current
+        .parameters
+        .clone()
+        .unwrap_or_else(|| FSRS6_DEFAULT_PARAMETERS.to_vec());
+    let reviews = db::params::study_reviews(&state.db, user_id).await?;
+    let count = reviews.len() as i64;
+    let mut by_card: BTreeMap<String, Vec<HistoryReview>> = BTreeMap::new();
+    for (card, rating, elapsed_days, at) in reviews {
+        let Ok(rating) = Rating::try_from(rating) else { continue };
+        by_card.entry(card).or_default().push(HistoryReview {
+            rating,
+            elapsed_days,
+            reviewed_at_ms: at,
+        });
+    }
+    let histories: Vec<CardHistory> = by_card
+        .into_iter()
+        .map(|(card, reviews)| CardHistory { card, reviews })
+        .collect();
+    let outcome = tokio::task::spawn_blocking(move || fit(&histories, &current_params))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let fitted = match outcome {
+        Ok(f) => f,
+        Err(crate::domain::optimizer::OptimizerError::NotEnoughReviews { found, needed }) => {
+            return Err(AppError::conflict(
+                "not_enough_reviews",
+                format!("Personal parameters need {needed} reviews on separate days; you have {found} so far."),
+            ))
+        }
+        Err(e) => return Err(AppError::Internal(anyhow::anyhow!("Optimizer failed: {e}"))),
+    };
+    let row = ParamsRow {
+        parameters: match fitted.decision {
+            Decision::Keep => Some(fitted.parameters.clone()),
+            Decision::Discard => current.parameters.clone(),
+        },
+        log_loss_before: Some(f64::from(fitted.log_loss_before)),
+        log_loss_after: Some(f64::from(fitted.log_loss_after)),
+        decision: Some(match fitted.decision {
+            Decision::Keep => "keep".into(),
+            Decision::Discard => "discard".into(),
+        }),
+        reviews_at_fit: count,
+        fitted_at: Some(state.clock.now()),
+    };
+    db::params::save(&state.db, user_id, &row).await?;
+    tracing::info!(user_id, decision = ?row.decision, "FSRS parameters fitted");
+    Ok(row)
+}
+
+/// After an answer: start a background fit when enough new reviews have come in.
+pub async fn maybe_refit(state: Arc<AppState>, user_id: i64) -> Result<(), AppError> {
+    let count = db::params::study_review_count(&state.db, user_id).await?;
+    if count < MIN_REVIEWS as i64 {
+        return Ok(());
+    }
+    let last = db::params::load(&state.db, user_id).await?;
+    let due = last.fitted_at.is_none() || count - last.reviews_at_fit >= REFIT_EVERY;
+    if due {
+        actix_web::rt::spawn(async move {
+            if let Err(e) = run(&state, user_id).await {
+                tracing::info!(error = ?e, "background fit did not run");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Back to the default parameters.
+pub async fn reset(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    let mut row = db::params::load(&state.db, user_id).await?;
+    row.parameters = None;
+    db::params::save(&state.db, user_id, &row).await?;
+    Ok(())
+}
