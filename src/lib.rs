@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod markdown;
 pub mod optimize;
+pub mod progress;
 pub mod quiz;
 pub mod routes;
 pub mod schedule_cli;

@@ -37,7 +37,9 @@ pub async fn run(state: &AppState, user_id: i64) -> Result<ParamsRow, AppError> 
     let count = reviews.len() as i64;
     let mut by_card: BTreeMap<String, Vec<HistoryReview>> = BTreeMap::new();
     for (card, rating, elapsed_days, at) in reviews {
-        let Ok(rating) = Rating::try_from(rating) else { continue };
+        let Ok(rating) = Rating::try_from(rating) else {
+            continue;
+        };
         by_card.entry(card).or_default().push(HistoryReview {
             rating,
             elapsed_days,

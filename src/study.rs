@@ -64,6 +64,41 @@ pub struct Counts {
     pub review: u32,
 }
 
+/// Today's numbers for one scope, before daily limits except for new cards.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct TodayCounts {
+    /// Learning and review cards due now.
+    pub due_now: u32,
+    /// Learning and review cards that come due later today.
+    pub due_later_today: u32,
+    /// New cards that may still be introduced today.
+    pub new_available: u32,
+    /// Cards in learning or relearning.
+    pub learning: u32,
+}
+
+pub async fn today_counts(
+    state: &AppState,
+    user_id: i64,
+    scope: &Scope,
+) -> Result<TodayCounts, AppError> {
+    let day = day(state, user_id).await?;
+    let q = store::queue_counts(&state.db, user_id, scope, day.now, day.now, day.end).await?;
+    let today = store::today(&state.db, user_id, day.start).await?;
+    let queue = QueueState {
+        new_available: q.new_available,
+        new_done_today: today.new_done,
+        ..Default::default()
+    };
+    let due_now = q.learning_due_now + q.reviews_due_now;
+    Ok(TodayCounts {
+        due_now,
+        due_later_today: (q.learning_due_today + q.reviews_due_today).saturating_sub(due_now),
+        new_available: queue.new_left(day.limits()),
+        learning: q.learning_due_today,
+    })
+}
+
 /// A card ready to show.
 pub struct Shown {
     pub item: StoredItem,

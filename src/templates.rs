@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("attempt.html", include_str!("../templates/attempt.html")),
     ("results.html", include_str!("../templates/results.html")),
     ("prompt.html", include_str!("../templates/prompt.html")),
+    ("stats.html", include_str!("../templates/stats.html")),
     (
         "prompt_answer.html",
         include_str!("../templates/prompt_answer.html"),

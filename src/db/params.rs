@@ -57,7 +57,12 @@ pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> 
              fitted_at = excluded.fitted_at",
     )
     .bind(user_id)
-    .bind(row.parameters.as_ref().map(serde_json::to_string).transpose()?)
+    .bind(
+        row.parameters
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?,
+    )
     .bind(row.log_loss_before)
     .bind(row.log_loss_after)
     .bind(&row.decision)

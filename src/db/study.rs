@@ -258,6 +258,7 @@ pub struct QueueCounts {
     pub learning_due_soon: u32,
     pub learning_due_today: u32,
     pub reviews_due_today: u32,
+    pub reviews_due_now: u32,
     pub new_available: u32,
 }
 
@@ -275,6 +276,7 @@ pub async fn queue_counts(
            COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due <= $5), 0) AS learning_soon,
            COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due < $6), 0) AS learning_today,
            COALESCE(SUM(c.phase = 'review' AND c.due < $6), 0) AS reviews_today,
+           COALESCE(SUM(c.phase = 'review' AND c.due <= $4), 0) AS reviews_now,
            COALESCE(SUM(c.item_id IS NULL OR c.phase = 'new'), 0) AS new_available
          {SCOPE}"
     );
@@ -290,6 +292,7 @@ pub async fn queue_counts(
         learning_due_soon: n("learning_soon")?,
         learning_due_today: n("learning_today")?,
         reviews_due_today: n("reviews_today")?,
+        reviews_due_now: n("reviews_now")?,
         new_available: n("new_available")?,
     })
 }

@@ -4,7 +4,7 @@
 pub mod account;
 pub mod deck;
 pub mod optimizer;
+pub mod progress;
 pub mod quiz;
 pub mod scheduler;
 pub mod study;
-pub mod progress;

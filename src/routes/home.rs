@@ -1,11 +1,9 @@
-//! The home page: what to study now, for a signed-in learner; a welcome otherwise.
+//! The home page: what to study today, for a signed-in learner; a welcome otherwise.
 
 use actix_web::{get, web, HttpResponse};
 
 use super::page::Page;
 use crate::auth::MaybeIdentity;
-use crate::db;
-use crate::db::study::Scope;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -18,32 +16,19 @@ pub async fn index(
     let Some(who) = &who.0 else {
         return page.render("home.html");
     };
-    let view = crate::study::next(&state, who.user.id, &Scope::default(), false).await?;
-    let tz = crate::study::day(&state, who.user.id)
-        .await?
-        .settings
-        .timezone();
-    let decks = db::study::study_decks(&state.db, who.user.id).await?;
-    let titles: Vec<serde_json::Value> = {
-        let live = db::decks::live(&state.db).await?;
-        decks
-            .iter()
-            .map(|d| {
-                let title = live
-                    .iter()
-                    .find(|x| x.id == d.deck_id)
-                    .map_or(d.deck_id.clone(), |x| x.title.clone());
-                serde_json::json!({"id": d.deck_id, "title": title, "topics": d.topics.len()})
-            })
-            .collect()
-    };
+    let today = super::stats::today(&state, who).await?;
+    let minutes = (today.time_studied_ms() as f64 / 60_000.0).round();
+    let weakest: Vec<serde_json::Value> = today
+        .weakest()
+        .iter()
+        .map(|t| {
+            serde_json::json!({"deck": t.deck_id, "topic": t.topic, "title": t.title,
+                               "mastery": (t.mastery * 100.0).round()})
+        })
+        .collect();
     page.me(who)
-        .with("counts", &view.counts)
-        .with("has_card", &view.card.is_some())
-        .with(
-            "next_due",
-            &view.next_due.map(|ms| super::local_time(ms, tz)),
-        )
-        .with("study_decks", &titles)
+        .with("today", &today)
+        .with("minutes", &minutes)
+        .with("weakest", &weakest)
         .render("home.html")
 }

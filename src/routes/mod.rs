@@ -18,6 +18,7 @@ pub mod prompts;
 pub mod quizzes;
 pub mod sessions;
 pub mod settings;
+pub mod stats;
 pub mod study;
 pub mod tokens;
 
@@ -52,6 +53,9 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(decks::api_my_decks)
         .service(decks::api_put_my_deck)
         .service(decks::api_delete_my_deck)
+        .service(stats::api_stats)
+        .service(stats::api_mastery)
+        .service(stats::api_today)
         .service(export::export_json)
         .service(export::export_csv)
         .service(prompts::api_prompt)
@@ -106,6 +110,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(prompts::write_form)
         .service(prompts::answer_page)
         .service(prompts::grade_form)
+        .service(stats::stats_page)
         .service(quizzes::quizzes_page)
         .service(quizzes::create_form)
         .service(quizzes::retake_form)

@@ -41,6 +41,7 @@ mod template_tests;
 #[cfg(test)]
 mod test_support;
 
+pub use crate::domain::scheduler::{PhaseKind, Rating};
 pub use activity::{reviews_by_rating, today_summary, DayRatings, TodaySummary};
 pub use calendar::{StudyCalendar, StudyDay, Window};
 pub use counts::{card_counts, CardCounts};
@@ -59,6 +60,5 @@ pub use quiz_trend::{quiz_trend, QuizPoint, DEFAULT_AVERAGE_OVER};
 pub use retention::{
     true_retention, RetentionCounts, RetentionRow, TrueRetention, MATURE_INTERVAL_DAYS,
 };
-pub use crate::domain::scheduler::{PhaseKind, Rating};
 pub use streak::{streak, Streak};
 pub use topics::{topic_progress, weakest_first, weakest_topics, TopicProgress};

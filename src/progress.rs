@@ -1,0 +1,276 @@
+//! Learner progress: loading what the pure figures in `domain::progress` need, for the home
+//! page, the statistics page and their JSON twins.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::domain::progress::{
+    calendar_heatmap, card_counts, difficulty_histogram, forecast, interval_histogram, quiz_trend,
+    retrievability_histogram, reviews_by_rating, stability_histogram, streak, today_summary,
+    topic_progress, true_retention, weakest_topics, CardCounts, CardSnapshot, DayRatings,
+    ForecastDay, Heatmap, Histogram, LoggedReview, PhaseKind, QuizPoint, QuizResult, Rating,
+    Source, Streak, StudyCalendar, TodaySummary, TopicCards, TopicProgress, TrueRetention, Window,
+    DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
+};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Everything the figures are computed from.
+pub struct Inputs {
+    pub reviews: Vec<LoggedReview>,
+    pub cards: Vec<CardSnapshot>,
+    pub topics: Vec<TopicCards>,
+    pub quizzes: Vec<QuizResult>,
+    pub calendar: StudyCalendar,
+    pub now: i64,
+}
+
+fn phase(s: &str) -> PhaseKind {
+    match s {
+        "learning" => PhaseKind::Learning,
+        "review" => PhaseKind::Review,
+        "relearning" => PhaseKind::Relearning,
+        _ => PhaseKind::New,
+    }
+}
+
+/// Loads a learner's reviews of the last year, card states, topics and quiz results, for one
+/// deck or all decks of the study set.
+pub async fn inputs(
+    state: &AppState,
+    user_id: i64,
+    deck: Option<&str>,
+) -> Result<Inputs, AppError> {
+    let day = crate::study::day(state, user_id).await?;
+    let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
+    let since = day.now - 367 * crate::clock::DAY_MS;
+    let db = &state.db;
+    let deck_like = deck.map(|d| format!("{d}/%"));
+
+    let rows = sqlx::query(
+        "SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
+                json_extract(state_before, '$.phase.scheduled_days') AS scheduled_before
+         FROM reviews
+         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
+           AND ($3 IS NULL OR item_id LIKE $3)
+         ORDER BY reviewed_at",
+    )
+    .bind(user_id)
+    .bind(since)
+    .bind(deck_like.as_deref())
+    .fetch_all(&db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    let mut reviews = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let source = match r.try_get::<&str, _>("source").map_err(anyhow::Error::new)? {
+            "ahead" => Source::Ahead,
+            "quiz" => Source::Quiz,
+            _ => Source::Study,
+        };
+        let rating: i64 = r.try_get("rating").map_err(anyhow::Error::new)?;
+        reviews.push(LoggedReview {
+            item_id: r.try_get("item_id").map_err(anyhow::Error::new)?,
+            rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
+            source,
+            reviewed_at: r.try_get("reviewed_at").map_err(anyhow::Error::new)?,
+            phase_before: phase(r.try_get("phase_before").map_err(anyhow::Error::new)?),
+            scheduled_days_before: r
+                .try_get::<Option<i64>, _>("scheduled_before")
+                .map_err(anyhow::Error::new)?
+                .map(|d| d as u32),
+            duration_ms: r.try_get("duration_ms").map_err(anyhow::Error::new)?,
+        });
+    }
+
+    let rows = sqlx::query(
+        "SELECT c.item_id, i.deck_id, i.topic, c.phase, c.due, c.stability, c.difficulty,
+                c.scheduled_days, c.last_review_at, c.suspended, c.leech
+         FROM card_states c
+         JOIN deck_items i ON i.id = c.item_id AND i.retired_at IS NULL
+         JOIN study_decks sd ON sd.user_id = c.user_id AND sd.deck_id = i.deck_id
+         WHERE c.user_id = $1 AND ($2 IS NULL OR i.deck_id = $2)",
+    )
+    .bind(user_id)
+    .bind(deck)
+    .fetch_all(&db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    let mut cards = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let get = |e: sqlx::Error| AppError::Internal(e.into());
+        let stability: Option<f64> = r.try_get("stability").map_err(get)?;
+        let difficulty: Option<f64> = r.try_get("difficulty").map_err(get)?;
+        let last: Option<i64> = r.try_get("last_review_at").map_err(get)?;
+        let retrievability = match (stability, difficulty, last) {
+            (Some(s), Some(d), Some(l)) => Some(day.scheduler.retrievability(
+                crate::domain::scheduler::MemoryState {
+                    stability: s as f32,
+                    difficulty: d as f32,
+                },
+                (day.now - l).max(0) as f64 / crate::clock::DAY_MS as f64,
+            )),
+            _ => None,
+        };
+        cards.push(CardSnapshot {
+            item_id: r.try_get("item_id").map_err(get)?,
+            deck_id: r.try_get("deck_id").map_err(get)?,
+            topic: r.try_get("topic").map_err(get)?,
+            phase: phase(r.try_get("phase").map_err(get)?),
+            due: r.try_get("due").map_err(get)?,
+            stability: stability.map(|s| s as f32),
+            difficulty: difficulty.map(|d| d as f32),
+            scheduled_days: r
+                .try_get::<Option<i64>, _>("scheduled_days")
+                .map_err(get)?
+                .map(|d| d as u32),
+            last_review_at: last,
+            suspended: r.try_get("suspended").map_err(get)?,
+            leech: r.try_get("leech").map_err(get)?,
+            retrievability,
+        });
+    }
+
+    let study = crate::db::study::study_decks(db, user_id).await?;
+    let live = crate::db::decks::live(db).await?;
+    let rows = sqlx::query(
+        "SELECT i.deck_id, i.topic, COUNT(*) AS n FROM deck_items i
+         JOIN study_decks sd ON sd.user_id = $1 AND sd.deck_id = i.deck_id
+         WHERE i.kind = 'card' AND i.retired_at IS NULL AND ($2 IS NULL OR i.deck_id = $2)
+         GROUP BY i.deck_id, i.topic",
+    )
+    .bind(user_id)
+    .bind(deck)
+    .fetch_all(&db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    let mut topics = Vec::new();
+    for r in &rows {
+        let deck_id: String = r.try_get("deck_id").map_err(anyhow::Error::new)?;
+        let topic: String = r.try_get("topic").map_err(anyhow::Error::new)?;
+        let chosen = study.iter().find(|s| s.deck_id == deck_id);
+        if chosen.is_some_and(|s| !s.topics.is_empty() && !s.topics.contains(&topic)) {
+            continue;
+        }
+        let title = live
+            .iter()
+            .find(|d| d.id == deck_id)
+            .and_then(|d| d.topic(&topic))
+            .map_or(topic.clone(), |t| t.title.clone());
+        topics.push(TopicCards {
+            deck_id,
+            topic,
+            title,
+            total_cards: r.try_get::<i64, _>("n").map_err(anyhow::Error::new)? as usize,
+        });
+    }
+
+    let rows = sqlx::query(
+        "SELECT a.closed_at, a.score, a.max_score FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
+         WHERE a.user_id = $1 AND a.closed_at IS NOT NULL AND a.max_score > 0
+           AND ($2 IS NULL OR q.deck_id = $2) ORDER BY a.closed_at",
+    )
+    .bind(user_id)
+    .bind(deck)
+    .fetch_all(&db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    let quizzes = rows
+        .iter()
+        .map(|r| {
+            let score: f64 = r.try_get("score")?;
+            let max: f64 = r.try_get("max_score")?;
+            Ok(QuizResult {
+                closed_at: r.try_get("closed_at")?,
+                score: score / max,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(anyhow::Error::new)?;
+
+    Ok(Inputs {
+        reviews,
+        cards,
+        topics,
+        quizzes,
+        calendar,
+        now: day.now,
+    })
+}
+
+/// The statistics of one deck or all, over a range.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    /// `7d`, `30d` or `1y`.
+    pub range: String,
+    pub deck: Option<String>,
+    #[schema(value_type = Object)]
+    pub true_retention: TrueRetention,
+    #[schema(value_type = Object)]
+    pub streak: Streak,
+    #[schema(value_type = Object)]
+    pub today: TodaySummary,
+    #[schema(value_type = Vec<Object>)]
+    pub forecast: Vec<ForecastDay>,
+    #[schema(value_type = Vec<Object>)]
+    pub reviews_by_rating: Vec<DayRatings>,
+    #[schema(value_type = Object)]
+    pub heatmap: Heatmap,
+    #[schema(value_type = Object)]
+    pub intervals: Histogram,
+    #[schema(value_type = Object)]
+    pub stability: Histogram,
+    #[schema(value_type = Object)]
+    pub difficulty: Histogram,
+    #[schema(value_type = Object)]
+    pub retrievability: Histogram,
+    #[schema(value_type = Object)]
+    pub card_counts: CardCounts,
+    #[schema(value_type = Vec<Object>)]
+    pub topics: Vec<TopicProgress>,
+    #[schema(value_type = Vec<Object>)]
+    pub quiz_trend: Vec<QuizPoint>,
+}
+
+pub fn window(range: &str) -> Result<Window, AppError> {
+    match range {
+        "7d" => Ok(Window::Week),
+        "30d" | "" => Ok(Window::Month),
+        "1y" => Ok(Window::Year),
+        _ => Err(AppError::bad_request(
+            "invalid_range",
+            "Range is 7d, 30d or 1y.",
+        )),
+    }
+}
+
+pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, AppError> {
+    let w = window(range)?;
+    let total_cards: usize = i.topics.iter().map(|t| t.total_cards).sum();
+    Ok(Stats {
+        range: if range.is_empty() {
+            "30d".into()
+        } else {
+            range.into()
+        },
+        deck,
+        true_retention: true_retention(&i.reviews, &i.calendar, i.now),
+        streak: streak(&i.reviews, &i.calendar, i.now),
+        today: today_summary(&i.reviews, &i.calendar, i.now),
+        forecast: forecast(&i.cards, &i.calendar, i.now, FORECAST_DAYS),
+        reviews_by_rating: reviews_by_rating(&i.reviews, &i.calendar, i.now, w),
+        heatmap: calendar_heatmap(&i.reviews, &i.calendar, i.now),
+        intervals: interval_histogram(&i.cards),
+        stability: stability_histogram(&i.cards),
+        difficulty: difficulty_histogram(&i.cards),
+        retrievability: retrievability_histogram(&i.cards),
+        card_counts: card_counts(&i.cards, total_cards),
+        topics: topic_progress(&i.topics, &i.cards),
+        quiz_trend: quiz_trend(&i.quizzes, &i.calendar, DEFAULT_AVERAGE_OVER),
+    })
+}
+
+/// Weakest topics first.
+pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
+    weakest_topics(&topic_progress(&i.topics, &i.cards), limit)
+}
