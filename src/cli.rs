@@ -63,6 +63,27 @@ pub enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Load a learner with a simulated study history of a deck, written through the server's
+    /// scheduler and backdated (for demos, tests and benchmarks).
+    Simulate {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        deck: String,
+        /// At most this many of the deck's cards.
+        #[arg(long, default_value_t = 300)]
+        cards: usize,
+        /// Days of history, ending now.
+        #[arg(long, default_value_t = 120)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Fit a learner's personal FSRS parameters now.
+    Optimize {
+        #[arg(long)]
+        email: String,
+    },
     /// Manage the deck catalogue.
     Decks {
         #[command(subcommand)]
@@ -74,6 +95,15 @@ pub enum Command {
 pub enum DecksCommand {
     /// Sync the decks folder into the database (as the server does at start-up).
     Sync,
+    /// Print a synthetic deck with numbered cards (for load tests).
+    Synthetic {
+        #[arg(long, default_value = "synthetic")]
+        id: String,
+        #[arg(long, default_value_t = 1000)]
+        cards: usize,
+        #[arg(long, default_value_t = 4)]
+        topics: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +198,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Decks {
+            command: DecksCommand::Synthetic { id, cards, topics },
+        } => {
+            print!("{}", crate::simulate::synthetic_deck(&id, cards, topics));
+        }
+        Command::Simulate {
+            email,
+            deck,
+            cards,
+            days,
+            seed,
+        } => {
+            let state = open_state(cli.settings).await?;
+            let user = find_user(&state, &email).await?;
+            let loaded = crate::simulate::load(&state, user.id, &deck, cards, days, seed)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Loaded {} reviews of {} cards for {}.",
+                loaded.reviews, loaded.cards, user.email
+            );
+        }
+        Command::Optimize { email } => {
+            let state = open_state(cli.settings).await?;
+            let user = find_user(&state, &email).await?;
+            let row = crate::optimize::run(&state, user.id)
+                .await
+                .map_err(explain)?;
+            println!(
+                "log loss {:.4} -> {:.4}: {}",
+                row.log_loss_before.unwrap_or(f64::NAN),
+                row.log_loss_after.unwrap_or(f64::NAN),
+                if row.decision.as_deref() == Some("keep") {
+                    "new parameters kept"
+                } else {
+                    "no better; the old parameters stay"
+                }
+            );
+        }
+        Command::Decks {
             command: DecksCommand::Sync,
         } => {
             let folder = cli.settings.decks.clone();
@@ -253,6 +322,13 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn find_user(state: &crate::state::AppState, email: &str) -> anyhow::Result<db::users::User> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    db::users::find_by_email(&state.db, &email)
+        .await?
+        .with_context(|| format!("No account has the email {email}"))
 }
 
 fn explain(e: AppError) -> anyhow::Error {

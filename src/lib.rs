@@ -18,6 +18,7 @@ pub mod progress;
 pub mod quiz;
 pub mod routes;
 pub mod schedule_cli;
+pub mod simulate;
 pub mod startup;
 pub mod state;
 pub mod study;

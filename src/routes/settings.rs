@@ -24,13 +24,15 @@ pub async fn render_settings(
     let sessions = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
     let tokens = db::tokens::list_for_user(&state.db, who.user.id).await?;
     let study = StudySettings::from(&db::study::settings(&state.db, who.user.id).await?);
+    let fsrs = fsrs_status(state, who.user.id).await?;
     let mut page = page
         .me(who)
         .with("user", &MeResponse::from(&who.user))
         .with("sessions", &sessions)
         .with("current_session", &who.session_hash().unwrap_or(""))
         .with("tokens", &tokens)
-        .with("study", &study);
+        .with("study", &study)
+        .with("fsrs", &fsrs);
     if let Some((key, value)) = extra {
         page = page.with(key, &value);
     }
@@ -445,4 +447,126 @@ pub async fn api_put_settings(
     crate::study::save_settings(&state, who.user.id, input).await?;
     let stored = crate::db::study::settings(&state.db, who.user.id).await?;
     Ok(web::Json(StudySettings::from(&stored)))
+}
+
+/// Personal FSRS parameters: the last fit and whether it is in use.
+#[derive(Serialize, ToSchema)]
+pub struct FsrsStatus {
+    /// Whether the learner's own parameters are in use (else the FSRS-6 defaults).
+    personal: bool,
+    #[serde(flatten)]
+    last_fit: crate::db::params::ParamsRow,
+    /// Study reviews so far, and how many a first fit needs.
+    reviews: i64,
+    needed: usize,
+}
+
+async fn fsrs_status(state: &AppState, user_id: i64) -> Result<FsrsStatus, AppError> {
+    let last_fit = db::params::load(&state.db, user_id).await?;
+    Ok(FsrsStatus {
+        personal: last_fit.parameters.is_some(),
+        last_fit,
+        reviews: db::params::study_review_count(&state.db, user_id).await?,
+        needed: crate::domain::optimizer::MIN_REVIEWS,
+    })
+}
+
+/// The caller's FSRS parameters and the figures of the last fit.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "my_fsrs",
+    responses(
+        (status = 200, description = "Status", body = FsrsStatus),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/me/fsrs")]
+pub async fn api_fsrs(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<FsrsStatus>, AppError> {
+    Ok(web::Json(fsrs_status(&state, who.user.id).await?))
+}
+
+/// Fit personal parameters now; they are kept only if they predict your history better.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "optimize_fsrs",
+    responses(
+        (status = 200, description = "The fit's figures", body = FsrsStatus),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 409, description = "Not enough reviews yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/me/fsrs/optimize")]
+pub async fn api_optimize(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<FsrsStatus>, AppError> {
+    crate::optimize::run(&state, who.user.id).await?;
+    Ok(web::Json(fsrs_status(&state, who.user.id).await?))
+}
+
+/// Go back to the default FSRS-6 parameters.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "reset_fsrs",
+    responses(
+        (status = 204, description = "Defaults in use"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/me/fsrs")]
+pub async fn api_reset_fsrs(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    crate::optimize::reset(&state, who.user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[post("/settings/fsrs/optimize")]
+pub async fn optimize_form(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    match crate::optimize::run(&state, who.user.id).await {
+        Ok(row) => {
+            let message = if row.decision.as_deref() == Some("keep") {
+                "Personal parameters fitted: they predict your history better, so they are in use."
+            } else {
+                "Fitted, but the new parameters were no better; the current ones stay."
+            };
+            Ok(redirect_with_flash(
+                &state,
+                "/settings#fsrs",
+                "success",
+                message,
+            ))
+        }
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
+            &state,
+            "/settings#fsrs",
+            "error",
+            &e.public_message(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/settings/fsrs/reset")]
+pub async fn reset_fsrs_form(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    crate::optimize::reset(&state, who.user.id).await?;
+    Ok(redirect_with_flash(
+        &state,
+        "/settings#fsrs",
+        "success",
+        "Back to the default FSRS parameters.",
+    ))
 }

@@ -220,6 +220,20 @@ pub struct AnswerForm {
     ahead: Option<bool>,
 }
 
+/// Every so often, checks whether the learner is due a background fit of their parameters
+/// (counting reviews on every answer would cost a query each time).
+fn refit_in_background(state: &web::Data<AppState>, user_id: i64, done: &Answered) {
+    if done.review_id % 25 != 0 {
+        return;
+    }
+    let state = state.clone().into_inner();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = crate::optimize::maybe_refit(state, user_id).await {
+            tracing::info!(error = ?e, "refit check failed");
+        }
+    });
+}
+
 fn rating(value: u8) -> Result<Rating, AppError> {
     Rating::try_from(value).map_err(|_| {
         AppError::bad_request(
@@ -243,7 +257,19 @@ pub async fn answer_form(
     }
     .back_to();
     let duration = state.clock.now().saturating_sub(f.shown_at);
-    match study::answer(&state, who.user.id, &f.card, rating(f.rating)?, f.version, duration).await {
+    let result = study::answer(
+        &state,
+        who.user.id,
+        &f.card,
+        rating(f.rating)?,
+        f.version,
+        duration,
+    )
+    .await;
+    if let Ok(done) = &result {
+        refit_in_background(&state, who.user.id, done);
+    }
+    match result {
         Ok(done) if done.leech => Ok(redirect_with_flash(
             &state,
             &back,
@@ -347,17 +373,17 @@ pub async fn api_answer(
     body: web::Json<AnswerRequest>,
 ) -> Result<web::Json<Answered>, AppError> {
     let b = body.into_inner();
-    Ok(web::Json(
-        study::answer(
-            &state,
-            who.user.id,
-            &b.card,
-            rating(b.rating)?,
-            b.version,
-            b.duration_ms,
-        )
-        .await?,
-    ))
+    let done = study::answer(
+        &state,
+        who.user.id,
+        &b.card,
+        rating(b.rating)?,
+        b.version,
+        b.duration_ms,
+    )
+    .await?;
+    refit_in_background(&state, who.user.id, &done);
+    Ok(web::Json(done))
 }
 
 #[derive(Serialize, ToSchema)]

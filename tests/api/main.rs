@@ -9,6 +9,7 @@ mod decks;
 mod export;
 mod helpers;
 mod openapi;
+mod optimizer;
 mod progress;
 mod prompts;
 mod quizzes;

@@ -29,6 +29,15 @@ impl Learner {
         l
     }
 
+    /// A signed-in learner with an empty study set.
+    pub async fn new_without_deck(app: &TestApp, email: &str) -> Learner {
+        let client = app.browser();
+        let resp = app.sign_up(&client, email).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let csrf = app.api_session(&client, email).await;
+        Learner { client, csrf }
+    }
+
     pub async fn get(&self, app: &TestApp, path: &str) -> Value {
         let resp = self.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "GET {path}");

@@ -1,0 +1,112 @@
+//! Loading a learner with a long simulated history, for tests, benchmarks and demos.
+//!
+//! The simulated learner (`domain::optimizer::simulate`) decides when cards are studied and
+//! how they are answered; every answer is then written through the server's own scheduler and
+//! write seam, backdated to when it happened, exactly as if the learner had studied then.
+
+use std::fmt::Write as _;
+
+use crate::db::study::{self as store, AnswerRecord};
+use crate::domain::optimizer::{simulate, FORGETFUL_LEARNER};
+use crate::domain::scheduler::{days_elapsed, fuzz_seed, CardState};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What was loaded.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Loaded {
+    pub cards: usize,
+    pub reviews: usize,
+}
+
+/// Simulates `days` of study of up to `cards` cards of `deck` for the user, ending now, and
+/// writes every answer. The deck is added to the user's study set.
+pub async fn load(
+    state: &AppState,
+    user_id: i64,
+    deck: &str,
+    cards: usize,
+    days: u32,
+    seed: u64,
+) -> Result<Loaded, AppError> {
+    let items: Vec<String> = crate::db::decks::live_items(&state.db, deck)
+        .await?
+        .into_iter()
+        .filter(|i| i.kind == "card")
+        .map(|i| i.id)
+        .collect();
+    if items.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    crate::db::study::put_study_deck(&state.db, user_id, deck, &[], state.clock.now()).await?;
+    let day = crate::study::day(state, user_id).await?;
+    let start = day.now - i64::from(days) * crate::clock::DAY_MS;
+    let settings = day.settings.clone();
+    let n = cards.min(items.len());
+    let simulated = tokio::task::spawn_blocking(move || {
+        simulate(seed, n, days, &FORGETFUL_LEARNER, &settings, start)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let (tz, hour) = (day.settings.timezone(), day.settings.day_start_hour());
+    let mut reviews = 0;
+    for (sim, item) in simulated.iter().zip(&items) {
+        let mut tx = state.db.begin_write().await?;
+        let stored = store::card_state_in(&mut tx, user_id, item).await?;
+        let (mut card, mut version): (CardState, i64) = (stored.state, stored.version);
+        for &(rating, at) in &sim.reviews {
+            let next = day
+                .scheduler
+                .next_states(&card, at, &day.settings, Some(fuzz_seed(item, card.reps)))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            let after = next.get(rating).state;
+            let recorded = store::record_answer_in(
+                &mut tx,
+                &AnswerRecord {
+                    user_id,
+                    item_id: item,
+                    rating: rating as u8,
+                    source: "study",
+                    now: at,
+                    elapsed_days: card
+                        .last_review_ms()
+                        .map_or(0, |l| days_elapsed(l, at, tz, hour)),
+                    duration_ms: 8_000,
+                    before: card,
+                    after,
+                    expected_version: version,
+                },
+            )
+            .await?
+            .map_err(|_| AppError::conflict("stale_answer", "The card changed meanwhile."))?;
+            card = after;
+            version = recorded.version;
+            reviews += 1;
+        }
+        tx.commit().await.map_err(anyhow::Error::new)?;
+    }
+    Ok(Loaded { cards: n, reviews })
+}
+
+/// A deck file with `cards` numbered cards over `topics` topics, for load tests.
+pub fn synthetic_deck(id: &str, cards: usize, topics: usize) -> String {
+    let topics = topics.max(1);
+    let mut t = format!(
+        "id = \"{id}\"\ntitle = \"Synthetic deck ({cards} cards)\"\nsubjects = [\"Alpha\", \"Beta\"]\n"
+    );
+    for k in 0..topics {
+        let _ = write!(
+            t,
+            "\n[[topics]]\nid = \"topic-{k}\"\ntitle = \"Topic {k}\"\n"
+        );
+    }
+    for c in 0..cards {
+        let _ = write!(
+            t,
+            "\n[[cards]]\nid = \"card-{c}\"\ntopic = \"topic-{}\"\nfront = \"Question {c}\"\nback = \"Answer {c}\"\n",
+            c % topics
+        );
+    }
+    t
+}
