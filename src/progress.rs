@@ -41,47 +41,66 @@ pub async fn inputs(
     user_id: i64,
     deck: Option<&str>,
 ) -> Result<Inputs, AppError> {
+    load(state, user_id, deck, true).await
+}
+
+/// Like [`inputs`] without the review log (mastery needs only card states and topics).
+pub async fn card_inputs(state: &AppState, user_id: i64) -> Result<Inputs, AppError> {
+    load(state, user_id, None, false).await
+}
+
+async fn load(
+    state: &AppState,
+    user_id: i64,
+    deck: Option<&str>,
+    with_reviews: bool,
+) -> Result<Inputs, AppError> {
     let day = crate::study::day(state, user_id).await?;
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
     let since = day.now - 367 * crate::clock::DAY_MS;
     let db = &state.db;
     let deck_like = deck.map(|d| format!("{d}/%"));
 
-    let rows = sqlx::query(
-        "SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
-                json_extract(state_before, '$.phase.scheduled_days') AS scheduled_before
-         FROM reviews
-         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
-           AND ($3 IS NULL OR item_id LIKE $3)
-         ORDER BY reviewed_at",
-    )
-    .bind(user_id)
-    .bind(since)
-    .bind(deck_like.as_deref())
-    .fetch_all(&db.read)
-    .await
-    .map_err(anyhow::Error::new)?;
-    let mut reviews = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let source = match r.try_get::<&str, _>("source").map_err(anyhow::Error::new)? {
-            "ahead" => Source::Ahead,
-            "quiz" => Source::Quiz,
-            _ => Source::Study,
-        };
-        let rating: i64 = r.try_get("rating").map_err(anyhow::Error::new)?;
-        reviews.push(LoggedReview {
-            item_id: r.try_get("item_id").map_err(anyhow::Error::new)?,
-            rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
-            source,
-            reviewed_at: r.try_get("reviewed_at").map_err(anyhow::Error::new)?,
-            phase_before: phase(r.try_get("phase_before").map_err(anyhow::Error::new)?),
-            scheduled_days_before: r
-                .try_get::<Option<i64>, _>("scheduled_before")
-                .map_err(anyhow::Error::new)?
-                .map(|d| d as u32),
-            duration_ms: r.try_get("duration_ms").map_err(anyhow::Error::new)?,
-        });
-    }
+    type ReviewTuple = (String, i64, String, i64, String, i64, Option<i64>);
+    let rows: Vec<ReviewTuple> = if with_reviews {
+        sqlx::query_as(
+            "SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
+                    CASE WHEN phase_before = 'review'
+                         THEN json_extract(state_before, '$.phase.scheduled_days') END
+             FROM reviews
+             WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
+               AND ($3 IS NULL OR item_id LIKE $3)
+             ORDER BY reviewed_at",
+        )
+        .bind(user_id)
+        .bind(since)
+        .bind(deck_like.as_deref())
+        .fetch_all(&db.read)
+        .await
+        .map_err(anyhow::Error::new)?
+    } else {
+        Vec::new()
+    };
+    let reviews: Vec<LoggedReview> = rows
+        .into_iter()
+        .map(
+            |(item_id, rating, source, reviewed_at, phase_before, duration_ms, scheduled)| {
+                LoggedReview {
+                    item_id,
+                    rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
+                    source: match source.as_str() {
+                        "ahead" => Source::Ahead,
+                        "quiz" => Source::Quiz,
+                        _ => Source::Study,
+                    },
+                    reviewed_at,
+                    phase_before: phase(phase_before.as_str()),
+                    scheduled_days_before: scheduled.map(|d| d as u32),
+                    duration_ms,
+                }
+            },
+        )
+        .collect();
 
     let rows = sqlx::query(
         "SELECT c.item_id, i.deck_id, i.topic, c.phase, c.due, c.stability, c.difficulty,
@@ -132,7 +151,7 @@ pub async fn inputs(
     }
 
     let study = crate::db::study::study_decks(db, user_id).await?;
-    let live = crate::db::decks::live(db).await?;
+    let titles = crate::db::decks::topic_titles(db).await?;
     let rows = sqlx::query(
         "SELECT i.deck_id, i.topic, COUNT(*) AS n FROM deck_items i
          JOIN study_decks sd ON sd.user_id = $1 AND sd.deck_id = i.deck_id
@@ -152,11 +171,10 @@ pub async fn inputs(
         if chosen.is_some_and(|s| !s.topics.is_empty() && !s.topics.contains(&topic)) {
             continue;
         }
-        let title = live
-            .iter()
-            .find(|d| d.id == deck_id)
-            .and_then(|d| d.topic(&topic))
-            .map_or(topic.clone(), |t| t.title.clone());
+        let title = titles
+            .get(&(deck_id.clone(), topic.clone()))
+            .cloned()
+            .unwrap_or_else(|| topic.clone());
         topics.push(TopicCards {
             deck_id,
             topic,

@@ -218,6 +218,28 @@ pub async fn find_live(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
         .transpose()
 }
 
+/// Every live deck's topic titles, by (deck, topic), without parsing whole decks.
+pub async fn topic_titles(
+    db: &Db,
+) -> anyhow::Result<std::collections::HashMap<(String, String), String>> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, json_extract(content, '$.topics') FROM decks WHERE retired_at IS NULL",
+    )
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load topics")?;
+    let mut titles = std::collections::HashMap::new();
+    for (deck, topics) in rows {
+        let topics: Vec<crate::domain::deck::Topic> =
+            serde_json::from_str(topics.as_deref().unwrap_or("[]"))
+                .context("Stored topics are not valid")?;
+        for t in topics {
+            titles.insert((deck.clone(), t.id), t.title);
+        }
+    }
+    Ok(titles)
+}
+
 /// One deck, retired or not (for history that must stay readable).
 pub async fn find_any(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
     let content: Option<String> = sqlx::query_scalar("SELECT content FROM decks WHERE id = $1")

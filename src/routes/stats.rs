@@ -74,7 +74,7 @@ pub async fn api_mastery(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<web::Json<Vec<TopicProgress>>, AppError> {
-    let inputs = progress::inputs(&state, who.user.id, None).await?;
+    let inputs = progress::card_inputs(&state, who.user.id).await?;
     Ok(web::Json(progress::weakest(&inputs, usize::MAX)))
 }
 
