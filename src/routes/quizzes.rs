@@ -628,25 +628,29 @@ fn pick(list: &[String], i: usize) -> String {
     list.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
 }
 
+fn picks(list: &[String], indexes: &[usize], separator: &str) -> String {
+    indexes
+        .iter()
+        .map(|i| pick(list, *i))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "True" } else { "False" }.into()
+}
+
 /// A response in words, for the results page.
 pub fn describe_response(q: &PublicQuestion, r: &Response) -> String {
     let list = shown_list(q);
     match r {
         Response::Single { choice } => pick(&list, *choice),
         Response::Multi { choices } if choices.is_empty() => "(nothing selected)".into(),
-        Response::Multi { choices } => choices
-            .iter()
-            .map(|c| pick(&list, *c))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Response::TrueFalse { value } => if *value { "True" } else { "False" }.into(),
+        Response::Multi { choices } => picks(&list, choices, "; "),
+        Response::TrueFalse { value } => yes_no(*value),
         Response::WhichOne { option } => pick(&list, *option),
         Response::ShortAnswer { text } => text.clone(),
-        Response::Ordering { order } => order
-            .iter()
-            .map(|c| pick(&list, *c))
-            .collect::<Vec<_>>()
-            .join(" → "),
+        Response::Ordering { order } => picks(&list, order, " → "),
     }
 }
 
@@ -656,19 +660,11 @@ pub fn describe_correct(q: &PublicQuestion, c: &crate::domain::quiz::CorrectAnsw
     let list = shown_list(q);
     match c {
         C::Single { choice } => pick(&list, *choice),
-        C::Multi { choices } => choices
-            .iter()
-            .map(|c| pick(&list, *c))
-            .collect::<Vec<_>>()
-            .join("; "),
-        C::TrueFalse { value } => if *value { "True" } else { "False" }.into(),
+        C::Multi { choices } => picks(&list, choices, "; "),
+        C::TrueFalse { value } => yes_no(*value),
         C::WhichOne { option } => pick(&list, *option),
         C::ShortAnswer { text } => text.clone(),
-        C::Ordering { order } => order
-            .iter()
-            .map(|c| pick(&list, *c))
-            .collect::<Vec<_>>()
-            .join(" → "),
+        C::Ordering { order } => picks(&list, order, " → "),
         C::Prompt => String::new(),
     }
 }
