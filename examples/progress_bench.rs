@@ -130,6 +130,25 @@ async fn main() {
     );
 
     if std::env::var("BENCH_SPLIT").is_ok() {
+        for _ in 0..3 {
+            let t = Instant::now();
+            let inputs = tradeoff::progress::inputs(&state, user_id, None)
+                .await
+                .unwrap();
+            let loaded_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            let stats = tradeoff::progress::stats(&inputs, "1y", None).unwrap();
+            let figures_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            let json = serde_json::to_string(&stats).unwrap();
+            eprintln!(
+                "inputs {loaded_ms:.1} ms ({} reviews, {} cards), figures {figures_ms:.1} ms, json {:.1} ms ({} bytes)",
+                inputs.reviews.len(),
+                inputs.cards.len(),
+                t.elapsed().as_secs_f64() * 1000.0,
+                json.len()
+            );
+        }
         for path in [
             "/api/v1/me/stats?range=1y",
             "/api/v1/me/mastery",

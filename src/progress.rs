@@ -62,25 +62,35 @@ async fn load(
     let deck_like = deck.map(|d| format!("{d}/%"));
 
     type ReviewTuple = (String, i64, String, i64, String, i64, Option<i64>);
+    // One row holding the whole log as a JSON array: SQLite builds it in C and serde reads it in
+    // one pass, which is several times faster than decoding ~100k rows one by one.
     let rows: Vec<ReviewTuple> = if with_reviews {
-        sqlx::query_as(
-            "SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
-                    CASE WHEN phase_before = 'review'
-                         THEN json_extract(state_before, '$.phase.scheduled_days') END
-             FROM reviews
-             WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
-               AND ($3 IS NULL OR item_id LIKE $3)
-             ORDER BY reviewed_at",
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(item_id, rating, source, reviewed_at, phase_before,
+                        duration_ms, scheduled))
+             FROM (SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
+                          CASE WHEN phase_before = 'review'
+                               THEN json_extract(state_before, '$.phase.scheduled_days') END
+                              AS scheduled
+                   FROM reviews
+                   WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
+                     AND ($3 IS NULL OR item_id LIKE $3)
+                   ORDER BY reviewed_at)",
         )
         .bind(user_id)
         .bind(since)
         .bind(deck_like.as_deref())
-        .fetch_all(&db.read)
+        .fetch_one(&db.read)
         .await
-        .map_err(anyhow::Error::new)?
+        .map_err(anyhow::Error::new)?;
+        serde_json::from_str(json.as_deref().unwrap_or("[]")).map_err(anyhow::Error::new)?
     } else {
         Vec::new()
     };
+    // SQLite keeps the subquery's order in practice; sorting again makes it a guarantee (and
+    // costs next to nothing on sorted input).
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.3);
     let reviews: Vec<LoggedReview> = rows
         .into_iter()
         .map(
