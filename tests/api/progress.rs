@@ -88,3 +88,117 @@ async fn studying_moves_the_stats_mastery_and_today_as_predicted() {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() {
+    use tradeoff::domain::progress::{
+        calendar_heatmap, streak, today_summary, true_retention, LoggedReview, PhaseKind, Rating,
+        Source, StudyCalendar,
+    };
+    let deck = tradeoff::simulate::synthetic_deck("synthetic", 150, 3);
+    let app = crate::helpers::TestApp::spawn_with(|s| {
+        std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap()
+    })
+    .await;
+    let ada = Learner::new_without_deck(&app, "ada@example.org").await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tradeoff"))
+        .args([
+            "simulate",
+            "--email",
+            "ada@example.org",
+            "--deck",
+            "synthetic",
+            "--cards",
+            "150",
+            "--days",
+            "200",
+        ])
+        .env("TRADEOFF_DATA_DIR", &app.settings.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A few answers today too, so "today" is not empty.
+    ada.put(&app, "/api/v1/me/settings", {
+        let mut s = ada.get(&app, "/api/v1/me/settings").await;
+        s["timezone"] = "Europe/Berlin".into();
+        s
+    })
+    .await;
+    let stats = ada.get(&app, "/api/v1/me/stats?range=1y").await;
+
+    let pool = app.raw_db().await;
+    type Row = (String, i64, String, i64, String, i64, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
+                json_extract(state_before, '$.phase.scheduled_days')
+         FROM reviews WHERE undone_at IS NULL ORDER BY reviewed_at",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let log: Vec<LoggedReview> = rows
+        .into_iter()
+        .map(
+            |(item_id, rating, source, at, phase, ms, sched)| LoggedReview {
+                item_id,
+                rating: Rating::try_from(rating as u8).unwrap(),
+                source: match source.as_str() {
+                    "ahead" => Source::Ahead,
+                    "quiz" => Source::Quiz,
+                    _ => Source::Study,
+                },
+                reviewed_at: at,
+                phase_before: match phase.as_str() {
+                    "learning" => PhaseKind::Learning,
+                    "review" => PhaseKind::Review,
+                    "relearning" => PhaseKind::Relearning,
+                    _ => PhaseKind::New,
+                },
+                scheduled_days_before: sched.map(|d| d as u32),
+                duration_ms: ms,
+            },
+        )
+        .collect();
+    assert!(log.len() > 1000, "{} reviews", log.len());
+    let calendar = StudyCalendar::new(chrono_tz::Europe::Berlin, 4);
+    let now = app.clock.now();
+    // Rates go through JSON text and back, which may move the last digit: compare rounded.
+    let same = |v: &serde_json::Value| round(v.clone());
+    let expected = serde_json::to_value(true_retention(&log, &calendar, now)).unwrap();
+    assert_eq!(
+        same(&stats["true_retention"]),
+        same(&expected),
+        "true retention"
+    );
+    assert_eq!(
+        stats["streak"],
+        serde_json::to_value(streak(&log, &calendar, now)).unwrap(),
+        "streak"
+    );
+    assert_eq!(
+        stats["today"],
+        serde_json::to_value(today_summary(&log, &calendar, now)).unwrap(),
+        "today"
+    );
+    assert_eq!(
+        stats["heatmap"],
+        serde_json::to_value(calendar_heatmap(&log, &calendar, now)).unwrap(),
+        "heatmap"
+    );
+}
+
+fn round(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            serde_json::json!((n.as_f64().unwrap() * 1e9).round() / 1e9)
+        }
+        serde_json::Value::Object(m) => m.into_iter().map(|(k, v)| (k, round(v))).collect(),
+        serde_json::Value::Array(a) => a.into_iter().map(round).collect(),
+        other => other,
+    }
+}
