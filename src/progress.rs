@@ -302,3 +302,50 @@ pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, App
 pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
     weakest_topics(&topic_progress(&i.topics, &i.cards), limit)
 }
+
+/// The current streak and today's summary, reading the review log backwards only as far as
+/// the streak reaches (the home page needs no more, so a long history costs it nothing).
+pub async fn recent(state: &AppState, user_id: i64) -> Result<(Streak, TodaySummary), AppError> {
+    use futures_util::TryStreamExt;
+    let day = crate::study::day(state, user_id).await?;
+    let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
+    let today = calendar.day_of(day.now);
+    let mut rows = sqlx::query_as::<_, (String, i64, String, i64, i64)>(
+        "SELECT item_id, rating, source, reviewed_at, duration_ms FROM reviews
+         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at <= $2
+         ORDER BY reviewed_at DESC",
+    )
+    .bind(user_id)
+    .bind(day.now)
+    .fetch(&state.db.read);
+    let mut reviews = Vec::new();
+    let mut last_day = today;
+    while let Some((item_id, rating, source, reviewed_at, duration_ms)) =
+        rows.try_next().await.map_err(anyhow::Error::new)?
+    {
+        let d = calendar.day_of(reviewed_at);
+        // A day with no answer ends the streak (yesterday may be the first day counted).
+        if d < last_day - 1 {
+            break;
+        }
+        last_day = d;
+        reviews.push(LoggedReview {
+            item_id,
+            rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
+            source: match source.as_str() {
+                "ahead" => Source::Ahead,
+                "quiz" => Source::Quiz,
+                _ => Source::Study,
+            },
+            reviewed_at,
+            phase_before: PhaseKind::Review,
+            scheduled_days_before: None,
+            duration_ms,
+        });
+    }
+    reviews.reverse();
+    Ok((
+        streak(&reviews, &calendar, day.now),
+        crate::domain::progress::today_summary(&reviews, &calendar, day.now),
+    ))
+}

@@ -192,17 +192,22 @@ fn detail(d: &Deck) -> DeckDetail {
     }
 }
 
+/// Every live deck as the catalogue lists it.
+pub async fn deck_infos(state: &AppState) -> Result<Vec<DeckInfo>, AppError> {
+    Ok(db::decks::live(&state.db)
+        .await?
+        .iter()
+        .map(DeckInfo::from)
+        .collect())
+}
+
 #[get("/decks")]
 pub async fn list_page(
     page: Page,
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    let decks: Vec<DeckInfo> = db::decks::live(&state.db)
-        .await?
-        .iter()
-        .map(DeckInfo::from)
-        .collect();
+    let decks = deck_infos(&state).await?;
     page.me(&who).with("decks", &decks).render("decks.html")
 }
 
@@ -242,8 +247,7 @@ pub async fn api_list(
     state: web::Data<AppState>,
     _who: Identity,
 ) -> Result<web::Json<Vec<DeckInfo>>, AppError> {
-    let decks = db::decks::live(&state.db).await?;
-    Ok(web::Json(decks.iter().map(DeckInfo::from).collect()))
+    Ok(web::Json(deck_infos(&state).await?))
 }
 
 /// One deck with a preview of its items per topic (no answer keys).
@@ -276,11 +280,7 @@ pub async fn admin_page(
     state: web::Data<AppState>,
     admin: Admin,
 ) -> Result<HttpResponse, AppError> {
-    let decks: Vec<DeckInfo> = db::decks::live(&state.db)
-        .await?
-        .iter()
-        .map(DeckInfo::from)
-        .collect();
+    let decks = deck_infos(&state).await?;
     let errors = db::decks::errors(&state.db).await?;
     page.me(&admin.0)
         .with("decks", &decks)

@@ -289,9 +289,7 @@ pub async fn quizzes_page(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    let decks = db::decks::live(&state.db).await?;
-    let decks: Vec<super::decks::DeckInfo> =
-        decks.iter().map(super::decks::DeckInfo::from).collect();
+    let decks = super::decks::deck_infos(&state).await?;
     let history = db::quizzes::history(&state.db, who.user.id).await?;
     let tz = crate::study::day(&state, who.user.id)
         .await?

@@ -129,9 +129,8 @@ pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> 
             counts,
         });
     }
-    let inputs = progress::inputs(state, who.user.id, None).await?;
-    let s = crate::domain::progress::streak(&inputs.reviews, &inputs.calendar, inputs.now);
-    let t = crate::domain::progress::today_summary(&inputs.reviews, &inputs.calendar, inputs.now);
+    let inputs = progress::card_inputs(state, who.user.id).await?;
+    let (s, t) = progress::recent(state, who.user.id).await?;
     Ok(Today {
         total,
         decks,

@@ -190,6 +190,14 @@ async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() 
         serde_json::to_value(calendar_heatmap(&log, &calendar, now)).unwrap(),
         "heatmap"
     );
+    // The home page reads only as far back as the streak goes; it must agree.
+    let today = ada.get(&app, "/api/v1/me/today").await;
+    assert_eq!(
+        today["streak"], stats["streak"]["current"],
+        "today's streak"
+    );
+    assert_eq!(today["reviews_today"], stats["today"]["reviews"]);
+    assert_eq!(today["time_studied_ms"], stats["today"]["time_studied_ms"]);
 }
 
 fn round(v: serde_json::Value) -> serde_json::Value {
