@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::{LoggedReview, Source, StudyCalendar, StudyDay, Window};
+use super::daily::DailyLog;
+use super::{LoggedReview, StudyCalendar, StudyDay, Window};
 
 /// Answers on one study day, by button.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,26 +34,27 @@ pub fn reviews_by_rating(
     now_ms: i64,
     window: Window,
 ) -> Vec<DayRatings> {
-    let today = calendar.day_of(now_ms);
-    let first = window.first_day(today);
-    let mut days: Vec<DayRatings> = (first..=today)
+    ratings_of(
+        &DailyLog::from_reviews(reviews, calendar),
+        calendar,
+        calendar.day_of(now_ms),
+        window,
+    )
+}
+
+/// Study answers per day and rating from per-day totals, over `window` ending on `today`.
+pub fn ratings_of(
+    log: &DailyLog,
+    calendar: &StudyCalendar,
+    today: i64,
+    window: Window,
+) -> Vec<DayRatings> {
+    (window.first_day(today)..=today)
         .map(|day| DayRatings {
             day: calendar.study_day(day),
-            counts: [0; 4],
+            counts: log.day(day).study_ratings,
         })
-        .collect();
-    for review in reviews {
-        if review.source == Source::Quiz {
-            continue;
-        }
-        let day = calendar.day_of(review.reviewed_at);
-        if !window.contains(today, day) {
-            continue;
-        }
-        let index = usize::try_from(day - first).expect("day lies in the window");
-        days[index].counts[usize::from(review.rating.as_u8() - 1)] += 1;
-    }
-    days
+        .collect()
 }
 
 /// Today's activity so far.
@@ -94,6 +96,7 @@ mod tests {
     use super::*;
     use crate::domain::progress::test_support::{from, local_ms, review, step};
     use crate::domain::progress::Rating::{Again, Easy, Good, Hard};
+    use crate::domain::progress::Source;
     use chrono_tz::Australia::Sydney;
 
     fn at(local: &str) -> i64 {

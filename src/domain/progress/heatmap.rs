@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::daily::DailyLog;
 use super::{LoggedReview, StudyCalendar, StudyDay, Window};
 
 /// The highest intensity level.
@@ -55,16 +56,17 @@ pub fn calendar_heatmap(
     calendar: &StudyCalendar,
     now_ms: i64,
 ) -> Heatmap {
-    let today = calendar.day_of(now_ms);
+    heatmap_of(
+        &DailyLog::from_reviews(reviews, calendar),
+        calendar,
+        calendar.day_of(now_ms),
+    )
+}
+
+/// The heatmap from per-day totals, for the 365 study days ending on `today`.
+pub fn heatmap_of(log: &DailyLog, calendar: &StudyCalendar, today: i64) -> Heatmap {
     let first = Window::Year.first_day(today);
-    let mut counts = vec![0u32; Window::Year.days() as usize];
-    for review in reviews {
-        let day = calendar.day_of(review.reviewed_at);
-        if Window::Year.contains(today, day) {
-            let index = usize::try_from(day - first).expect("day lies in the window");
-            counts[index] += 1;
-        }
-    }
+    let counts: Vec<u32> = (first..=today).map(|day| log.day(day).answers).collect();
 
     let max = counts.iter().copied().max().unwrap_or(0);
     let lead = u32::from(calendar.study_day(first).weekday);

@@ -24,6 +24,7 @@ mod activity;
 mod calendar;
 pub mod chart;
 mod counts;
+mod daily;
 mod figures;
 mod forecast;
 mod heatmap;
@@ -42,15 +43,19 @@ mod template_tests;
 mod test_support;
 
 pub use crate::domain::scheduler::{PhaseKind, Rating};
-pub use activity::{reviews_by_rating, today_summary, DayRatings, TodaySummary};
+pub use activity::{ratings_of, reviews_by_rating, today_summary, DayRatings, TodaySummary};
 pub use calendar::{StudyCalendar, StudyDay, Window};
 pub use counts::{card_counts, CardCounts};
+pub use daily::{
+    bucket_of, contribution, sum_buckets, Bucket, Contribution, DailyLog, DayTotals, RecallCheck,
+    RecallTally, BUCKET_MS, LONGEST_DAY_MS,
+};
 pub use figures::{
     forecast_chart, histogram_chart, quiz_trend_chart, review_heatmap_chart,
     reviews_by_rating_chart, HistogramKind, RATING_SERIES,
 };
 pub use forecast::{forecast, ForecastDay, FORECAST_DAYS};
-pub use heatmap::{calendar_heatmap, heat_level, Heatmap, HeatmapDay, MAX_LEVEL};
+pub use heatmap::{calendar_heatmap, heat_level, heatmap_of, Heatmap, HeatmapDay, MAX_LEVEL};
 pub use histogram::{
     difficulty_histogram, interval_histogram, retrievability_histogram, stability_histogram, Bin,
     Histogram,
@@ -58,7 +63,8 @@ pub use histogram::{
 pub use input::{CardSnapshot, LoggedReview, QuizResult, Source, TopicCards};
 pub use quiz_trend::{quiz_trend, QuizPoint, DEFAULT_AVERAGE_OVER};
 pub use retention::{
-    true_retention, RetentionCounts, RetentionRow, TrueRetention, MATURE_INTERVAL_DAYS,
+    retention_of, true_retention, RetentionCounts, RetentionRow, TrueRetention,
+    MATURE_INTERVAL_DAYS,
 };
-pub use streak::{streak, Streak};
+pub use streak::{streak, streak_of, Streak};
 pub use topics::{topic_progress, weakest_first, weakest_topics, TopicProgress};

@@ -4,8 +4,9 @@ use proptest::prelude::*;
 
 use super::chart::{bar_chart, nice_ticks, BarChartSpec, Category, Series, ValueFormat};
 use super::{
-    calendar_heatmap, card_counts, streak, topic_progress, true_retention, CardSnapshot,
-    LoggedReview, PhaseKind, Rating, RetentionRow, Source, StudyCalendar, TopicCards, MAX_LEVEL,
+    calendar_heatmap, card_counts, contribution, streak, sum_buckets, topic_progress,
+    true_retention, CardSnapshot, DailyLog, LoggedReview, PhaseKind, Rating, RetentionRow, Source,
+    StudyCalendar, TopicCards, MAX_LEVEL,
 };
 
 const NOW: i64 = 1_720_000_000_000;
@@ -69,7 +70,66 @@ fn within(shorter: &RetentionRow, longer: &RetentionRow) -> bool {
     shorter.total.passed <= longer.total.passed && shorter.total.failed <= longer.total.failed
 }
 
+/// Answers to three cards over ten days, minutes apart, so that many cards are answered
+/// again within a day (the rollups' hard case).
+fn dense_reviews() -> impl Strategy<Value = Vec<LoggedReview>> {
+    prop::collection::vec((any_review(), 0u8..3, 0i64..10 * 24 * 60), 0..80).prop_map(|entries| {
+        let mut reviews: Vec<LoggedReview> = entries
+            .into_iter()
+            .map(|(review, item, minute)| LoggedReview {
+                item_id: format!("c{item}"),
+                reviewed_at: NOW - 10 * DAY + minute * 60_000,
+                ..review
+            })
+            .collect();
+        // Answers are logged in time order.
+        reviews.sort_by_key(|r| r.reviewed_at);
+        reviews
+    })
+}
+
+fn any_calendar() -> impl Strategy<Value = StudyCalendar> {
+    use chrono_tz::{America, Asia, Australia, Europe, Pacific, UTC};
+    let zones = [
+        UTC,
+        Europe::Berlin,
+        America::New_York,
+        Asia::Kathmandu,
+        Asia::Kolkata,
+        Australia::Lord_Howe,
+        Pacific::Chatham,
+    ];
+    (0usize..zones.len(), 0u8..24)
+        .prop_map(move |(zone, hour)| StudyCalendar::new(zones[zone], hour))
+}
+
 proptest! {
+    #[test]
+    fn rollups_give_the_same_days_as_the_log_under_any_calendar(
+        reviews in dense_reviews(),
+        calendar in any_calendar(),
+        spread in prop::collection::vec(any_review(), 0..40)
+    ) {
+        // Contributions are worked out without any calendar, so a learner who changes
+        // timezone gets the same figures as if they had always lived there.
+        let mut reviews = reviews;
+        reviews.extend(spread);
+        reviews.sort_by_key(|r| r.reviewed_at);
+        let mut last: std::collections::HashMap<String, i64> = Default::default();
+        let mut contributions = Vec::new();
+        for review in &reviews {
+            contributions.push(contribution(review, last.get(&review.item_id).copied()));
+            last.insert(review.item_id.clone(), review.reviewed_at);
+        }
+        let checks: Vec<_> = contributions.iter().filter_map(|c| c.check).collect();
+        let buckets = sum_buckets(contributions);
+        prop_assert!(buckets.iter().map(|b| b.answers as usize).sum::<usize>() == reviews.len());
+        prop_assert_eq!(
+            DailyLog::from_rollups(&buckets, &checks, &calendar),
+            DailyLog::from_reviews(&reviews, &calendar)
+        );
+    }
+
     #[test]
     fn retention_windows_nest_and_young_plus_mature_is_total(
         reviews in prop::collection::vec(any_review(), 0..60)

@@ -7,11 +7,10 @@
 //! due card. Only Again is a failure. A card is young when the interval it had before the
 //! answer was under [`MATURE_INTERVAL_DAYS`] days, mature otherwise.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
-use super::{LoggedReview, PhaseKind, Rating, Source, StudyCalendar, Window};
+use super::daily::{DailyLog, RecallTally};
+use super::{LoggedReview, StudyCalendar, Window};
 
 /// A card whose interval was at least this many days is mature (Anki's threshold).
 pub const MATURE_INTERVAL_DAYS: u32 = 21;
@@ -78,33 +77,15 @@ impl TrueRetention {
     }
 }
 
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    young: (u32, u32),
-    mature: (u32, u32),
-}
-
-impl Tally {
-    fn add(&mut self, mature: bool, passed: bool) {
-        let slot = if mature {
-            &mut self.mature
-        } else {
-            &mut self.young
-        };
-        if passed {
-            slot.0 += 1;
-        } else {
-            slot.1 += 1;
-        }
-    }
-
-    fn row(self, window: Window) -> RetentionRow {
-        RetentionRow {
-            window: Some(window),
-            young: RetentionCounts::new(self.young.0, self.young.1),
-            mature: RetentionCounts::new(self.mature.0, self.mature.1),
-            total: RetentionCounts::new(self.young.0 + self.mature.0, self.young.1 + self.mature.1),
-        }
+fn row(window: Window, tally: RecallTally) -> RetentionRow {
+    RetentionRow {
+        window: Some(window),
+        young: RetentionCounts::new(tally.young.0, tally.young.1),
+        mature: RetentionCounts::new(tally.mature.0, tally.mature.1),
+        total: RetentionCounts::new(
+            tally.young.0 + tally.mature.0,
+            tally.young.1 + tally.mature.1,
+        ),
     }
 }
 
@@ -116,46 +97,28 @@ pub fn true_retention(
     calendar: &StudyCalendar,
     now_ms: i64,
 ) -> TrueRetention {
-    let today = calendar.day_of(now_ms);
-    let oldest = Window::Year.first_day(today);
+    retention_of(
+        &DailyLog::from_reviews(reviews, calendar),
+        calendar.day_of(now_ms),
+    )
+}
 
-    // The first answer to each card on each study day; equal times keep the earlier entry.
-    let mut first: HashMap<(&str, i64), &LoggedReview> = HashMap::new();
-    for review in reviews {
-        let day = calendar.day_of(review.reviewed_at);
-        if day < oldest || day > today {
-            continue;
-        }
-        first
-            .entry((review.item_id.as_str(), day))
-            .and_modify(|kept| {
-                if review.reviewed_at < kept.reviewed_at {
-                    *kept = review;
-                }
-            })
-            .or_insert(review);
-    }
-
-    let mut tallies = [Tally::default(); 4];
-    for (&(_, day), review) in &first {
-        if review.source != Source::Study || review.phase_before != PhaseKind::Review {
-            continue;
-        }
-        let mature = review.scheduled_days_before.unwrap_or(0) >= MATURE_INTERVAL_DAYS;
-        let passed = review.rating != Rating::Again;
+/// True retention from per-day totals, for the windows ending on study day `today`.
+pub fn retention_of(log: &DailyLog, today: i64) -> TrueRetention {
+    let mut tallies = [RecallTally::default(); 4];
+    for (day, totals) in log.days() {
         for (tally, window) in tallies.iter_mut().zip(Window::ALL) {
             if window.contains(today, day) {
-                tally.add(mature, passed);
+                *tally = tally.merged(totals.recall);
             }
         }
     }
-
     let [today_t, week, month, year] = tallies;
     TrueRetention {
-        today: today_t.row(Window::Today),
-        week: week.row(Window::Week),
-        month: month.row(Window::Month),
-        year: year.row(Window::Year),
+        today: row(Window::Today, today_t),
+        week: row(Window::Week, week),
+        month: row(Window::Month, month),
+        year: row(Window::Year, year),
     }
 }
 
@@ -163,6 +126,7 @@ pub fn true_retention(
 mod tests {
     use super::*;
     use crate::domain::progress::test_support::{from, local_ms, review, step};
+    use crate::domain::progress::{PhaseKind, Rating, Source};
     use chrono_tz::Europe::Berlin;
     use Rating::{Again, Good, Hard};
 

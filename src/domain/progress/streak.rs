@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::daily::DailyLog;
 use super::{LoggedReview, StudyCalendar};
 
 /// The current and the longest streak.
@@ -23,12 +24,15 @@ pub struct Streak {
 
 /// The streak as of `now_ms`. Answers after today's study day are ignored.
 pub fn streak(reviews: &[LoggedReview], calendar: &StudyCalendar, now_ms: i64) -> Streak {
-    let today = calendar.day_of(now_ms);
-    let days: BTreeSet<i64> = reviews
-        .iter()
-        .map(|review| calendar.day_of(review.reviewed_at))
-        .filter(|&day| day <= today)
-        .collect();
+    streak_of(
+        &DailyLog::from_reviews(reviews, calendar),
+        calendar.day_of(now_ms),
+    )
+}
+
+/// The streak from per-day totals, as of study day `today`.
+pub fn streak_of(log: &DailyLog, today: i64) -> Streak {
+    let days: BTreeSet<i64> = log.active_days(today).collect();
 
     let studied_today = days.contains(&today);
     let mut current = 0;
