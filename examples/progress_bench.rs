@@ -142,8 +142,8 @@ async fn main() {
             let t = Instant::now();
             let json = serde_json::to_string(&stats).unwrap();
             eprintln!(
-                "inputs {loaded_ms:.1} ms ({} reviews, {} cards), figures {figures_ms:.1} ms, json {:.1} ms ({} bytes)",
-                inputs.reviews.len(),
+                "inputs {loaded_ms:.1} ms ({} days, {} cards), figures {figures_ms:.1} ms, json {:.1} ms ({} bytes)",
+                inputs.activity.days().count(),
                 inputs.cards.len(),
                 t.elapsed().as_secs_f64() * 1000.0,
                 json.len()

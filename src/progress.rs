@@ -5,9 +5,9 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::domain::progress::{
-    calendar_heatmap, card_counts, difficulty_histogram, forecast, interval_histogram, quiz_trend,
-    retrievability_histogram, reviews_by_rating, stability_histogram, streak, today_summary,
-    topic_progress, true_retention, weakest_topics, CardCounts, CardSnapshot, DayRatings,
+    card_counts, difficulty_histogram, forecast, heatmap_of, interval_histogram, quiz_trend,
+    ratings_of, retention_of, retrievability_histogram, stability_histogram, streak, streak_of,
+    today_summary, topic_progress, weakest_topics, CardCounts, CardSnapshot, DailyLog, DayRatings,
     ForecastDay, Heatmap, Histogram, LoggedReview, PhaseKind, QuizPoint, QuizResult, Rating,
     Source, Streak, StudyCalendar, TodaySummary, TopicCards, TopicProgress, TrueRetention, Window,
     DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
@@ -17,7 +17,10 @@ use crate::state::AppState;
 
 /// Everything the figures are computed from.
 pub struct Inputs {
-    pub reviews: Vec<LoggedReview>,
+    /// Totals per study day over the last year (from the review rollups).
+    pub activity: DailyLog,
+    /// Today's answers (for today's distinct cards and time).
+    pub today_reviews: Vec<LoggedReview>,
     pub cards: Vec<CardSnapshot>,
     pub topics: Vec<TopicCards>,
     pub quizzes: Vec<QuizResult>,
@@ -59,58 +62,16 @@ async fn load(
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
     let since = day.now - 367 * crate::clock::DAY_MS;
     let db = &state.db;
-    let deck_like = deck.map(|d| format!("{d}/%"));
 
-    type ReviewTuple = (String, i64, String, i64, String, i64, Option<i64>);
-    // One row holding the whole log as a JSON array: SQLite builds it in C and serde reads it in
-    // one pass, which is several times faster than decoding ~100k rows one by one.
-    let rows: Vec<ReviewTuple> = if with_reviews {
-        let json: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(item_id, rating, source, reviewed_at, phase_before,
-                        duration_ms, scheduled))
-             FROM (SELECT item_id, rating, source, reviewed_at, phase_before, duration_ms,
-                          CASE WHEN phase_before = 'review'
-                               THEN json_extract(state_before, '$.phase.scheduled_days') END
-                              AS scheduled
-                   FROM reviews
-                   WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
-                     AND ($3 IS NULL OR item_id LIKE $3)
-                   ORDER BY reviewed_at)",
+    let (activity, today_reviews) = if with_reviews {
+        let (buckets, checks) = crate::db::rollups::load(db, user_id, since, deck).await?;
+        (
+            DailyLog::from_rollups(&buckets, &checks, &calendar),
+            reviews_since(state, user_id, day.start, deck).await?,
         )
-        .bind(user_id)
-        .bind(since)
-        .bind(deck_like.as_deref())
-        .fetch_one(&db.read)
-        .await
-        .map_err(anyhow::Error::new)?;
-        serde_json::from_str(json.as_deref().unwrap_or("[]")).map_err(anyhow::Error::new)?
     } else {
-        Vec::new()
+        (DailyLog::default(), Vec::new())
     };
-    // SQLite keeps the subquery's order in practice; sorting again makes it a guarantee (and
-    // costs next to nothing on sorted input).
-    let mut rows = rows;
-    rows.sort_by_key(|r| r.3);
-    let reviews: Vec<LoggedReview> = rows
-        .into_iter()
-        .map(
-            |(item_id, rating, source, reviewed_at, phase_before, duration_ms, scheduled)| {
-                LoggedReview {
-                    item_id,
-                    rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
-                    source: match source.as_str() {
-                        "ahead" => Source::Ahead,
-                        "quiz" => Source::Quiz,
-                        _ => Source::Study,
-                    },
-                    reviewed_at,
-                    phase_before: phase(phase_before.as_str()),
-                    scheduled_days_before: scheduled.map(|d| d as u32),
-                    duration_ms,
-                }
-            },
-        )
-        .collect();
 
     let rows = sqlx::query(
         "SELECT c.item_id, i.deck_id, i.topic, c.phase, c.due, c.stability, c.difficulty,
@@ -217,7 +178,8 @@ async fn load(
         .map_err(anyhow::Error::new)?;
 
     Ok(Inputs {
-        reviews,
+        activity,
+        today_reviews,
         cards,
         topics,
         quizzes,
@@ -274,6 +236,7 @@ pub fn window(range: &str) -> Result<Window, AppError> {
 
 pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, AppError> {
     let w = window(range)?;
+    let today = i.calendar.day_of(i.now);
     let total_cards: usize = i.topics.iter().map(|t| t.total_cards).sum();
     Ok(Stats {
         range: if range.is_empty() {
@@ -282,12 +245,12 @@ pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, App
             range.into()
         },
         deck,
-        true_retention: true_retention(&i.reviews, &i.calendar, i.now),
-        streak: streak(&i.reviews, &i.calendar, i.now),
-        today: today_summary(&i.reviews, &i.calendar, i.now),
+        true_retention: retention_of(&i.activity, today),
+        streak: streak_of(&i.activity, today),
+        today: today_summary(&i.today_reviews, &i.calendar, i.now),
         forecast: forecast(&i.cards, &i.calendar, i.now, FORECAST_DAYS),
-        reviews_by_rating: reviews_by_rating(&i.reviews, &i.calendar, i.now, w),
-        heatmap: calendar_heatmap(&i.reviews, &i.calendar, i.now),
+        reviews_by_rating: ratings_of(&i.activity, &i.calendar, today, w),
+        heatmap: heatmap_of(&i.activity, &i.calendar, today),
         intervals: interval_histogram(&i.cards),
         stability: stability_histogram(&i.cards),
         difficulty: difficulty_histogram(&i.cards),
@@ -301,6 +264,48 @@ pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, App
 /// Weakest topics first.
 pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
     weakest_topics(&topic_progress(&i.topics, &i.cards), limit)
+}
+
+/// A learner's answers (not undone) from `since` (Unix ms) on, oldest first, for one deck or
+/// all. Only the fields today's summary needs are filled in.
+async fn reviews_since(
+    state: &AppState,
+    user_id: i64,
+    since: i64,
+    deck: Option<&str>,
+) -> Result<Vec<LoggedReview>, AppError> {
+    let deck_like = deck.map(|d| format!("{d}/%"));
+    let rows = sqlx::query_as::<_, (String, i64, String, i64, i64)>(
+        "SELECT item_id, rating, source, reviewed_at, duration_ms FROM reviews
+         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
+           AND ($3 IS NULL OR item_id LIKE $3)
+         ORDER BY reviewed_at, id",
+    )
+    .bind(user_id)
+    .bind(since)
+    .bind(deck_like.as_deref())
+    .fetch_all(&state.db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    Ok(rows.into_iter().map(answer).collect())
+}
+
+/// A stored answer as the figures see it (phase and interval are not needed by its users).
+fn answer(
+    (item_id, rating, source, reviewed_at, duration_ms): (String, i64, String, i64, i64),
+) -> LoggedReview {
+    LoggedReview {
+        item_id,
+        rating: u8::try_from(rating)
+            .ok()
+            .and_then(|r| Rating::try_from(r).ok())
+            .unwrap_or(Rating::Good),
+        source: Source::from_name(&source),
+        reviewed_at,
+        phase_before: PhaseKind::Review,
+        scheduled_days_before: None,
+        duration_ms,
+    }
 }
 
 /// The current streak and today's summary, reading the review log backwards only as far as
@@ -320,28 +325,14 @@ pub async fn recent(state: &AppState, user_id: i64) -> Result<(Streak, TodaySumm
     .fetch(&state.db.read);
     let mut reviews = Vec::new();
     let mut last_day = today;
-    while let Some((item_id, rating, source, reviewed_at, duration_ms)) =
-        rows.try_next().await.map_err(anyhow::Error::new)?
-    {
-        let d = calendar.day_of(reviewed_at);
+    while let Some(row) = rows.try_next().await.map_err(anyhow::Error::new)? {
+        let d = calendar.day_of(row.3);
         // A day with no answer ends the streak (yesterday may be the first day counted).
         if d < last_day - 1 {
             break;
         }
         last_day = d;
-        reviews.push(LoggedReview {
-            item_id,
-            rating: Rating::try_from(rating as u8).unwrap_or(Rating::Good),
-            source: match source.as_str() {
-                "ahead" => Source::Ahead,
-                "quiz" => Source::Quiz,
-                _ => Source::Study,
-            },
-            reviewed_at,
-            phase_before: PhaseKind::Review,
-            scheduled_days_before: None,
-            duration_ms,
-        });
+        reviews.push(answer(row));
     }
     reviews.reverse();
     Ok((

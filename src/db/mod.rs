@@ -11,6 +11,7 @@ pub mod params;
 pub mod prompts;
 pub mod quizzes;
 pub mod resets;
+pub mod rollups;
 pub mod sessions;
 pub mod study;
 pub mod tokens;

@@ -3,14 +3,18 @@
 //!
 //! Every change to a card's schedule goes through [`record_answer`], [`undo_last`] or
 //! [`act_on_card`]: one short `BEGIN IMMEDIATE` transaction on the writer that checks the
-//! version the learner saw, writes the state and appends the log. Batching many learners'
+//! version the learner saw, writes the state, appends the log and updates the review rollups
+//! (`db::rollups`). Batching many learners'
 //! answers into one transaction can later live here without touching handlers.
 
 use anyhow::Context;
 use sqlx::Row;
 
 use super::Db;
-use crate::domain::scheduler::{format_steps, parse_steps, CardState, PhaseKind, SettingsInput};
+use crate::domain::progress::{LoggedReview, Source};
+use crate::domain::scheduler::{
+    format_steps, parse_steps, CardState, PhaseKind, Rating, SettingsInput,
+};
 use crate::domain::study::LEECH_LAPSES;
 
 /// The learner's stored settings (defaults where none are stored).
@@ -531,6 +535,7 @@ pub async fn record_answer_in(
     }
     let version = current + 1;
     write_state(&mut *tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
+    let previous_at = super::rollups::previous_in(&mut *tx, a.user_id, a.item_id).await?;
     let review_id: i64 = sqlx::query_scalar(
         "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
              duration_ms, phase_before, state_before, state_after, version_before, version_after)
@@ -551,7 +556,34 @@ pub async fn record_answer_in(
     .fetch_one(&mut *tx)
     .await
     .context("Failed to append the review")?;
+    super::rollups::record_in(
+        &mut *tx,
+        a.user_id,
+        review_id,
+        &logged(a.item_id, a.rating, a.source, a.now, &a.before)?,
+        previous_at,
+    )
+    .await?;
     Ok(Ok(Recorded { review_id, version }))
+}
+
+/// An answer as the progress figures see it.
+fn logged(
+    item_id: &str,
+    rating: u8,
+    source: &str,
+    reviewed_at: i64,
+    before: &CardState,
+) -> anyhow::Result<LoggedReview> {
+    Ok(LoggedReview {
+        item_id: item_id.to_owned(),
+        rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        source: Source::from_name(source),
+        reviewed_at,
+        phase_before: before.kind(),
+        scheduled_days_before: before.scheduled_days(),
+        duration_ms: 0,
+    })
 }
 
 /// What undo did.
@@ -581,7 +613,7 @@ pub async fn undo_last(
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
-        "SELECT id, item_id, state_before, version_after FROM reviews
+        "SELECT id, item_id, rating, source, reviewed_at, state_before, version_after FROM reviews
          WHERE user_id = $1 AND source IN ('study', 'ahead') AND undone_at IS NULL
            AND reviewed_at >= $2
          ORDER BY id DESC LIMIT 1",
@@ -613,6 +645,14 @@ pub async fn undo_last(
         .context("Logged card state is not valid")?;
     let version = current + 1;
     write_state(&mut tx, user_id, &item_id, &before, version, now).await?;
+    let undone = logged(
+        &item_id,
+        u8::try_from(row.try_get::<i64, _>("rating")?).unwrap_or(0),
+        row.try_get("source")?,
+        row.try_get("reviewed_at")?,
+        &before,
+    )?;
+    super::rollups::retract_in(&mut tx, user_id, review_id, &undone).await?;
     sqlx::query("UPDATE reviews SET undone_at = $1 WHERE id = $2")
         .bind(now)
         .bind(review_id)

@@ -1,6 +1,7 @@
 //! Progress: studying changes the statistics, mastery and today's numbers as predicted.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::study::{app_with_deck, Learner};
 
@@ -90,11 +91,7 @@ async fn studying_moves_the_stats_mastery_and_today_as_predicted() {
 }
 
 #[tokio::test]
-async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() {
-    use tradeoff::domain::progress::{
-        calendar_heatmap, streak, today_summary, true_retention, LoggedReview, PhaseKind, Rating,
-        Source, StudyCalendar,
-    };
+async fn the_rollups_agree_with_the_pure_definitions_through_answers_undo_and_a_move() {
     let deck = tradeoff::simulate::synthetic_deck("synthetic", 150, 3);
     let app = crate::helpers::TestApp::spawn_with(|s| {
         std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap()
@@ -121,14 +118,95 @@ async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // A few answers today too, so "today" is not empty.
-    ada.put(&app, "/api/v1/me/settings", {
-        let mut s = ada.get(&app, "/api/v1/me/settings").await;
-        s["timezone"] = "Europe/Berlin".into();
-        s
-    })
+    ada.settings(
+        &app,
+        json!({"timezone": "Europe/Berlin", "day_start_hour": 4}),
+    )
     .await;
-    let stats = ada.get(&app, "/api/v1/me/stats?range=1y").await;
+    assert_figures_match_the_log(&app, &ada, chrono_tz::Europe::Berlin, 4).await;
+
+    // Answers today, some undone; then the same cards again 20 hours later, when some of them
+    // were answered less than a day before (the rollups' hard case).
+    for round in 0..2 {
+        for rating in [1, 3, 3, 2, 4, 1, 3, 3] {
+            if ada.next(&app).await["card"].is_null() {
+                break;
+            }
+            ada.answer_next(&app, rating).await;
+        }
+        let undo = ada.post(&app, "/api/v1/study/undo", json!({})).await;
+        assert_eq!(undo.status(), StatusCode::OK);
+        if round == 0 {
+            app.clock.advance(20 * 60 * 60 * 1000);
+        }
+    }
+    assert_figures_match_the_log(&app, &ada, chrono_tz::Europe::Berlin, 4).await;
+    // The history has recall tests whose day depends on the calendar, so the move below
+    // really tests them.
+    assert!(app.count("SELECT COUNT(*) FROM recall_checks").await > 0);
+
+    // A move to another timezone and day start changes every day boundary.
+    ada.settings(
+        &app,
+        json!({"timezone": "Asia/Kathmandu", "day_start_hour": 0}),
+    )
+    .await;
+    assert_figures_match_the_log(&app, &ada, chrono_tz::Asia::Kathmandu, 0).await;
+
+    // The migration's backfill (for logs written before the rollups existed) rebuilds
+    // exactly what the write path kept.
+    let pool = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(app.db_path())
+            .busy_timeout(std::time::Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+    type RollupRow = (i64, i64, String, String, i64, i64, i64, i64);
+    let snapshot = |pool: sqlx::SqlitePool| async move {
+        let rollups: Vec<RollupRow> = sqlx::query_as(
+            "SELECT user_id, bucket, deck_id, source, rating, answers, young_recalls,
+                    mature_recalls FROM review_rollups ORDER BY 1, 2, 3, 4, 5",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let checks: Vec<(i64, i64, String, i64, i64, bool, bool)> = sqlx::query_as(
+            "SELECT review_id, user_id, deck_id, reviewed_at, previous_at, mature, passed
+             FROM recall_checks ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        (rollups, checks)
+    };
+    let kept = snapshot(pool.clone()).await;
+    let migration = include_str!("../../migrations/0007_review_rollups.sql");
+    let backfill = &migration[migration.find("-- backfill").unwrap()..];
+    sqlx::raw_sql("DELETE FROM review_rollups; DELETE FROM recall_checks;")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(backfill).execute(&pool).await.unwrap();
+    let rebuilt = snapshot(pool.clone()).await;
+    pool.close().await;
+    assert!(kept.0.len() > 100 && !kept.1.is_empty());
+    assert_eq!(rebuilt, kept);
+}
+
+/// Checks `/api/v1/me/stats` and `/api/v1/me/today` against the pure definitions applied to
+/// the raw review log.
+async fn assert_figures_match_the_log(
+    app: &crate::helpers::TestApp,
+    ada: &Learner,
+    tz: chrono_tz::Tz,
+    day_start_hour: u8,
+) {
+    use tradeoff::domain::progress::{
+        calendar_heatmap, reviews_by_rating, streak, today_summary, true_retention, LoggedReview,
+        PhaseKind, Rating, Source, StudyCalendar, Window,
+    };
+    let stats = ada.get(app, "/api/v1/me/stats?range=1y").await;
 
     let pool = app.raw_db().await;
     type Row = (String, i64, String, i64, String, i64, Option<i64>);
@@ -147,11 +225,7 @@ async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() 
             |(item_id, rating, source, at, phase, ms, sched)| LoggedReview {
                 item_id,
                 rating: Rating::try_from(rating as u8).unwrap(),
-                source: match source.as_str() {
-                    "ahead" => Source::Ahead,
-                    "quiz" => Source::Quiz,
-                    _ => Source::Study,
-                },
+                source: Source::from_name(&source),
                 reviewed_at: at,
                 phase_before: match phase.as_str() {
                     "learning" => PhaseKind::Learning,
@@ -165,7 +239,7 @@ async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() 
         )
         .collect();
     assert!(log.len() > 1000, "{} reviews", log.len());
-    let calendar = StudyCalendar::new(chrono_tz::Europe::Berlin, 4);
+    let calendar = StudyCalendar::new(tz, day_start_hour);
     let now = app.clock.now();
     // Rates go through JSON text and back, which may move the last digit: compare rounded.
     let same = |v: &serde_json::Value| round(v.clone());
@@ -190,8 +264,13 @@ async fn the_sql_aggregates_agree_with_the_pure_definitions_on_a_long_history() 
         serde_json::to_value(calendar_heatmap(&log, &calendar, now)).unwrap(),
         "heatmap"
     );
+    assert_eq!(
+        stats["reviews_by_rating"],
+        serde_json::to_value(reviews_by_rating(&log, &calendar, now, Window::Year)).unwrap(),
+        "reviews by rating"
+    );
     // The home page reads only as far back as the streak goes; it must agree.
-    let today = ada.get(&app, "/api/v1/me/today").await;
+    let today = ada.get(app, "/api/v1/me/today").await;
     assert_eq!(
         today["streak"], stats["streak"]["current"],
         "today's streak"

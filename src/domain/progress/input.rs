@@ -18,6 +18,27 @@ pub enum Source {
     Quiz,
 }
 
+impl Source {
+    /// The name stored in `reviews.source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Study => "study",
+            Source::Ahead => "ahead",
+            Source::Quiz => "quiz",
+        }
+    }
+
+    /// The source of a stored name; unknown names are read as Study (the column's CHECK
+    /// constraint allows only the three names).
+    pub fn from_name(name: &str) -> Source {
+        match name {
+            "ahead" => Source::Ahead,
+            "quiz" => Source::Quiz,
+            _ => Source::Study,
+        }
+    }
+}
+
 /// One answer from the review log.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggedReview {

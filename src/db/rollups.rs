@@ -1,0 +1,199 @@
+//! The review rollups (`review_rollups`, `recall_checks`): the review log summed per quarter
+//! hour. [`record_in`] and [`retract_in`] run inside the answer and undo transactions, so the
+//! rollups always match the log; `domain::progress::daily` defines what they hold.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::Db;
+use crate::domain::progress::{
+    bucket_of, contribution, Bucket, LoggedReview, RecallCheck, Source, BUCKET_MS,
+};
+use crate::domain::scheduler::Rating;
+
+/// The deck an item id (`deck-id/item-id`) belongs to.
+fn deck_of(item_id: &str) -> &str {
+    item_id.split_once('/').map_or("", |(deck, _)| deck)
+}
+
+/// When the card was last answered (not undone) before the answer with id `before_id`, or
+/// before any new answer when `None`.
+async fn previous_answer_at(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_id: &str,
+    before_id: Option<i64>,
+) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT reviewed_at FROM reviews
+         WHERE user_id = $1 AND item_id = $2 AND undone_at IS NULL AND ($3 IS NULL OR id < $3)
+         ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(item_id)
+    .bind(before_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to read the card's previous answer")
+}
+
+/// Adds (`sign` 1) or removes (`sign` -1) one answer's contribution.
+async fn apply(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    review_id: i64,
+    review: &LoggedReview,
+    previous_at: Option<i64>,
+    sign: i64,
+) -> anyhow::Result<()> {
+    let c = contribution(review, previous_at);
+    let deck = deck_of(&review.item_id);
+    sqlx::query(
+        "INSERT INTO review_rollups (user_id, bucket, deck_id, source, rating, answers,
+             young_recalls, mature_recalls)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (user_id, bucket, deck_id, source, rating) DO UPDATE SET
+             answers = answers + excluded.answers,
+             young_recalls = young_recalls + excluded.young_recalls,
+             mature_recalls = mature_recalls + excluded.mature_recalls",
+    )
+    .bind(user_id)
+    .bind(c.bucket.bucket)
+    .bind(deck)
+    .bind(c.bucket.source.as_str())
+    .bind(i64::from(c.bucket.rating.as_u8()))
+    .bind(sign * i64::from(c.bucket.answers))
+    .bind(sign * i64::from(c.bucket.young_recalls))
+    .bind(sign * i64::from(c.bucket.mature_recalls))
+    .execute(&mut *tx)
+    .await
+    .context("Failed to update the review rollups")?;
+    if sign < 0 {
+        sqlx::query(
+            "DELETE FROM review_rollups WHERE user_id = $1 AND bucket = $2 AND deck_id = $3
+                 AND source = $4 AND rating = $5 AND answers <= 0",
+        )
+        .bind(user_id)
+        .bind(c.bucket.bucket)
+        .bind(deck)
+        .bind(c.bucket.source.as_str())
+        .bind(i64::from(c.bucket.rating.as_u8()))
+        .execute(&mut *tx)
+        .await
+        .context("Failed to update the review rollups")?;
+    }
+    match c.check {
+        Some(check) if sign > 0 => {
+            sqlx::query(
+                "INSERT INTO recall_checks (review_id, user_id, deck_id, reviewed_at, previous_at,
+                     mature, passed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(review_id)
+            .bind(user_id)
+            .bind(deck)
+            .bind(check.reviewed_at)
+            .bind(check.previous_at)
+            .bind(check.mature)
+            .bind(check.passed)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to add a recall check")?;
+        }
+        Some(_) => {
+            sqlx::query("DELETE FROM recall_checks WHERE review_id = $1")
+                .bind(review_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to remove a recall check")?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The card's previous answer time, read before a new answer is appended.
+pub async fn previous_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_id: &str,
+) -> anyhow::Result<Option<i64>> {
+    previous_answer_at(tx, user_id, item_id, None).await
+}
+
+/// Adds a just-logged answer (`previous_at` from [`previous_in`], read before it was logged).
+pub async fn record_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    review_id: i64,
+    review: &LoggedReview,
+    previous_at: Option<i64>,
+) -> anyhow::Result<()> {
+    apply(tx, user_id, review_id, review, previous_at, 1).await
+}
+
+/// Takes an answer that is being undone back out. It must still be the card's newest answer,
+/// so its previous answer is the same as when it was logged.
+pub async fn retract_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    review_id: i64,
+    review: &LoggedReview,
+) -> anyhow::Result<()> {
+    let previous_at = previous_answer_at(tx, user_id, &review.item_id, Some(review_id)).await?;
+    apply(tx, user_id, review_id, review, previous_at, -1).await
+}
+
+/// A learner's buckets and recall checks from `since` (Unix ms) on, for one deck or all.
+pub async fn load(
+    db: &Db,
+    user_id: i64,
+    since: i64,
+    deck: Option<&str>,
+) -> anyhow::Result<(Vec<Bucket>, Vec<RecallCheck>)> {
+    let rows = sqlx::query(
+        "SELECT bucket, source, rating, answers, young_recalls, mature_recalls
+         FROM review_rollups
+         WHERE user_id = $1 AND bucket >= $2 AND ($3 IS NULL OR deck_id = $3)",
+    )
+    .bind(user_id)
+    .bind(bucket_of(since))
+    .bind(deck)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load the review rollups")?;
+    let count = |r: &sqlx::sqlite::SqliteRow, column: &str| -> anyhow::Result<u32> {
+        Ok(u32::try_from(r.try_get::<i64, _>(column)?).unwrap_or(0))
+    };
+    let mut buckets = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let rating = u8::try_from(r.try_get::<i64, _>("rating")?).unwrap_or(0);
+        buckets.push(Bucket {
+            bucket: r.try_get("bucket")?,
+            source: Source::from_name(r.try_get("source")?),
+            rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            answers: count(r, "answers")?,
+            young_recalls: count(r, "young_recalls")?,
+            mature_recalls: count(r, "mature_recalls")?,
+        });
+    }
+    let checks = sqlx::query_as::<_, (i64, i64, bool, bool)>(
+        "SELECT reviewed_at, previous_at, mature, passed FROM recall_checks
+         WHERE user_id = $1 AND reviewed_at >= $2 AND ($3 IS NULL OR deck_id = $3)",
+    )
+    .bind(user_id)
+    .bind(bucket_of(since) * BUCKET_MS)
+    .bind(deck)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load the recall checks")?
+    .into_iter()
+    .map(|(reviewed_at, previous_at, mature, passed)| RecallCheck {
+        reviewed_at,
+        previous_at,
+        mature,
+        passed,
+    })
+    .collect();
+    Ok((buckets, checks))
+}
