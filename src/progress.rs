@@ -73,9 +73,24 @@ async fn load(
         (DailyLog::default(), Vec::new())
     };
 
-    let rows = sqlx::query(
-        "SELECT c.item_id, i.deck_id, i.topic, c.phase, c.due, c.stability, c.difficulty,
-                c.scheduled_days, c.last_review_at, c.suspended, c.leech
+    type CardRow = (
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<f64>,
+        Option<f64>,
+        Option<u32>,
+        Option<i64>,
+        bool,
+        bool,
+    );
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(c.item_id, i.deck_id, i.topic, c.phase, c.due,
+                    c.stability, c.difficulty, c.scheduled_days, c.last_review_at,
+                    json(CASE WHEN c.suspended THEN 'true' ELSE 'false' END),
+                    json(CASE WHEN c.leech THEN 'true' ELSE 'false' END)))
          FROM card_states c
          JOIN deck_items i ON i.id = c.item_id AND i.retired_at IS NULL
          JOIN study_decks sd ON sd.user_id = c.user_id AND sd.deck_id = i.deck_id
@@ -83,15 +98,15 @@ async fn load(
     )
     .bind(user_id)
     .bind(deck)
-    .fetch_all(&db.read)
+    .fetch_one(&db.read)
     .await
     .map_err(anyhow::Error::new)?;
+    let rows: Vec<CardRow> = crate::db::json_rows(json)?;
     let mut cards = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let get = |e: sqlx::Error| AppError::Internal(e.into());
-        let stability: Option<f64> = r.try_get("stability").map_err(get)?;
-        let difficulty: Option<f64> = r.try_get("difficulty").map_err(get)?;
-        let last: Option<i64> = r.try_get("last_review_at").map_err(get)?;
+    for row in rows {
+        let (item_id, deck_id, topic, phase_name, due, stability, difficulty) =
+            (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+        let (scheduled_days, last, suspended, leech) = (row.7, row.8, row.9, row.10);
         let retrievability = match (stability, difficulty, last) {
             (Some(s), Some(d), Some(l)) => Some(day.scheduler.retrievability(
                 crate::domain::scheduler::MemoryState {
@@ -103,20 +118,17 @@ async fn load(
             _ => None,
         };
         cards.push(CardSnapshot {
-            item_id: r.try_get("item_id").map_err(get)?,
-            deck_id: r.try_get("deck_id").map_err(get)?,
-            topic: r.try_get("topic").map_err(get)?,
-            phase: phase(r.try_get("phase").map_err(get)?),
-            due: r.try_get("due").map_err(get)?,
+            item_id,
+            deck_id,
+            topic,
+            phase: phase(&phase_name),
+            due,
             stability: stability.map(|s| s as f32),
             difficulty: difficulty.map(|d| d as f32),
-            scheduled_days: r
-                .try_get::<Option<i64>, _>("scheduled_days")
-                .map_err(get)?
-                .map(|d| d as u32),
+            scheduled_days,
             last_review_at: last,
-            suspended: r.try_get("suspended").map_err(get)?,
-            leech: r.try_get("leech").map_err(get)?,
+            suspended,
+            leech,
             retrievability,
         });
     }

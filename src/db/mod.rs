@@ -24,6 +24,13 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+/// Decodes the one value of a query that gathers many rows into a JSON array with
+/// `json_group_array(json_array(...))`. For thousands of rows this is several times faster than
+/// fetching them one by one: SQLite builds the text in C and serde reads it in one pass.
+pub fn json_rows<T: serde::de::DeserializeOwned>(json: Option<String>) -> anyhow::Result<Vec<T>> {
+    serde_json::from_str(json.as_deref().unwrap_or("[]")).context("Failed to decode JSON rows")
+}
+
 /// Handles to the database: many readers, one writer.
 #[derive(Clone, Debug)]
 pub struct Db {

@@ -2,14 +2,12 @@
 //! hour. [`record_in`] and [`retract_in`] run inside the answer and undo transactions, so the
 //! rollups always match the log; `domain::progress::daily` defines what they hold.
 
-use anyhow::Context;
-use sqlx::Row;
-
 use super::Db;
 use crate::domain::progress::{
     bucket_of, contribution, Bucket, LoggedReview, RecallCheck, Source, BUCKET_MS,
 };
 use crate::domain::scheduler::Rating;
+use anyhow::Context;
 
 /// The deck an item id (`deck-id/item-id`) belongs to.
 fn deck_of(item_id: &str) -> &str {
@@ -151,30 +149,28 @@ pub async fn load(
     since: i64,
     deck: Option<&str>,
 ) -> anyhow::Result<(Vec<Bucket>, Vec<RecallCheck>)> {
-    let rows = sqlx::query(
-        "SELECT bucket, source, rating, answers, young_recalls, mature_recalls
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(bucket, source, rating, answers, young_recalls,
+                                            mature_recalls))
          FROM review_rollups
          WHERE user_id = $1 AND bucket >= $2 AND ($3 IS NULL OR deck_id = $3)",
     )
     .bind(user_id)
     .bind(bucket_of(since))
     .bind(deck)
-    .fetch_all(&db.read)
+    .fetch_one(&db.read)
     .await
     .context("Failed to load the review rollups")?;
-    let count = |r: &sqlx::sqlite::SqliteRow, column: &str| -> anyhow::Result<u32> {
-        Ok(u32::try_from(r.try_get::<i64, _>(column)?).unwrap_or(0))
-    };
+    let rows: Vec<(i64, String, u8, u32, u32, u32)> = super::json_rows(json)?;
     let mut buckets = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let rating = u8::try_from(r.try_get::<i64, _>("rating")?).unwrap_or(0);
+    for (bucket, source, rating, answers, young_recalls, mature_recalls) in rows {
         buckets.push(Bucket {
-            bucket: r.try_get("bucket")?,
-            source: Source::from_name(r.try_get("source")?),
+            bucket,
+            source: Source::from_name(&source),
             rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-            answers: count(r, "answers")?,
-            young_recalls: count(r, "young_recalls")?,
-            mature_recalls: count(r, "mature_recalls")?,
+            answers,
+            young_recalls,
+            mature_recalls,
         });
     }
     let checks = sqlx::query_as::<_, (i64, i64, bool, bool)>(

@@ -346,6 +346,9 @@ async fn suspend_bury_and_reset_work() {
     assert_eq!(act("suspend").await.status(), StatusCode::OK);
     let info = ada.get(&app, &path).await;
     assert_eq!(info["card"]["suspended"], true);
+    let stats = ada.get(&app, "/api/v1/me/stats").await;
+    assert_eq!(stats["card_counts"]["suspended"], 1);
+    assert_eq!(stats["card_counts"]["learning"], 0);
     app.clock.advance(15 * tradeoff::clock::MINUTE_MS);
     for _ in 0..25 {
         let next = ada.next(&app).await;
