@@ -16,6 +16,17 @@ async fn counts(c: &Client) -> (u32, u32, u32) {
     )
 }
 
+/// Today's noon in `tz`, as Unix ms.
+fn noon_in(tz: &str) -> i64 {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = tz.parse().unwrap();
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    tz.from_local_datetime(&today.and_hms_opt(12, 0, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .timestamp_millis()
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium; .ci/run runs it with --ignored"]
 async fn a_new_user_studies_five_cards_with_the_keyboard_and_undoes_one() {
@@ -23,6 +34,9 @@ async fn a_new_user_studies_five_cards_with_the_keyboard_and_undoes_one() {
         std::fs::write(s.decks.join("nodejs-vs-go.toml"), SHIPPED).unwrap()
     })
     .await;
+    // Noon in the browser's timezone, so the 10-minute learning steps stay within today's study
+    // day (just before the 04:00 rollover they would fall due tomorrow).
+    app.clock.set(noon_in(BROWSER_TZ));
     let base = app.address.clone();
     Browser::run("study_with_keyboard", |c| async move {
         // Sign up; the browser's timezone is detected.
