@@ -9,8 +9,8 @@ use crate::domain::progress::{
     ratings_of, retention_of, retrievability_histogram, stability_histogram, streak, streak_of,
     today_summary, topic_progress, weakest_topics, CardCounts, CardSnapshot, DailyLog, DayRatings,
     ForecastDay, Heatmap, Histogram, LoggedReview, PhaseKind, QuizPoint, QuizResult, Rating,
-    Source, Streak, StudyCalendar, TodaySummary, TopicCards, TopicProgress, TrueRetention, Window,
-    DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
+    Source, Streak, StudyCalendar, TodaySummary, TopicAnswer, TopicCards, TopicProgress,
+    TrueRetention, Window, DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -24,6 +24,8 @@ pub struct Inputs {
     pub cards: Vec<CardSnapshot>,
     pub topics: Vec<TopicCards>,
     pub quizzes: Vec<QuizResult>,
+    /// Graded answers to each topic's quiz questions (closed attempts).
+    pub topic_answers: Vec<TopicAnswer>,
     pub calendar: StudyCalendar,
     pub now: i64,
 }
@@ -189,7 +191,10 @@ async fn load(
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(anyhow::Error::new)?;
 
+    let topic_answers = topic_answers(state, user_id, deck).await?;
+
     Ok(Inputs {
+        topic_answers,
         activity,
         today_reviews,
         cards,
@@ -268,14 +273,47 @@ pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, App
         difficulty: difficulty_histogram(&i.cards),
         retrievability: retrievability_histogram(&i.cards),
         card_counts: card_counts(&i.cards, total_cards),
-        topics: topic_progress(&i.topics, &i.cards),
+        topics: topic_progress(&i.topics, &i.cards, &i.topic_answers),
         quiz_trend: quiz_trend(&i.quizzes, &i.calendar, DEFAULT_AVERAGE_OVER),
     })
 }
 
 /// Weakest topics first.
 pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
-    weakest_topics(&topic_progress(&i.topics, &i.cards), limit)
+    weakest_topics(
+        &topic_progress(&i.topics, &i.cards, &i.topic_answers),
+        limit,
+    )
+}
+
+/// The learner's graded quiz answers with their question's deck and topic, from closed
+/// attempts only (an open exam's scores are not shown before it is submitted).
+async fn topic_answers(
+    state: &AppState,
+    user_id: i64,
+    deck: Option<&str>,
+) -> Result<Vec<TopicAnswer>, AppError> {
+    let rows = sqlx::query_as::<_, (String, String, i64, f64)>(
+        "SELECT i.deck_id, i.topic, a.answered_at, a.score
+         FROM quiz_answers a
+         JOIN quiz_attempts t ON t.id = a.attempt_id
+         JOIN deck_items i ON i.id = a.item_id
+         WHERE t.user_id = $1 AND t.closed_at IS NOT NULL AND ($2 IS NULL OR i.deck_id = $2)",
+    )
+    .bind(user_id)
+    .bind(deck)
+    .fetch_all(&state.db.read)
+    .await
+    .map_err(anyhow::Error::new)?;
+    Ok(rows
+        .into_iter()
+        .map(|(deck_id, topic, answered_at, score)| TopicAnswer {
+            deck_id,
+            topic,
+            answered_at,
+            score,
+        })
+        .collect())
 }
 
 /// A learner's answers (not undone) from `since` (Unix ms) on, oldest first, for one deck or

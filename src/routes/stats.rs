@@ -178,6 +178,11 @@ pub async fn stats_page(
                 "deck": t.deck_id, "topic": t.topic, "title": t.title,
                 "mastery": (t.mastery * 100.0).round(), "coverage": (t.coverage * 100.0).round(),
                 "studied": t.studied, "total": t.total_cards,
+                "quiz": t.quiz.map(|q| serde_json::json!({
+                    "answers": q.answers,
+                    "recent": (q.recent * 100.0).round(),
+                    "earlier": q.earlier.map(|e| (e * 100.0).round()),
+                })),
             })
         })
         .collect();

@@ -262,6 +262,11 @@ async fn in_an_exam_nothing_changes_until_submit_and_no_key_is_shown_before() {
         before,
         "the schedule waits for submit"
     );
+    assert_eq!(
+        topic_quiz(&app, &l).await,
+        Value::Null,
+        "an open exam's score is not shown per topic either"
+    );
     let early = l
         .client
         .get(app.url(&format!("/api/v1/attempts/{id}/results")))
@@ -295,6 +300,22 @@ async fn in_an_exam_nothing_changes_until_submit_and_no_key_is_shown_before() {
         info["card"]["state"], "relearning",
         "the wrong answer counted as Again"
     );
+    let quiz = topic_quiz(&app, &l).await;
+    assert_eq!(quiz["answers"], 1);
+    assert_eq!(quiz["recent"], 0.0);
+    assert_eq!(quiz["earlier"], Value::Null);
+}
+
+/// Topic t's quiz results from `/api/v1/me/mastery`.
+async fn topic_quiz(app: &TestApp, l: &Learner) -> Value {
+    let mastery = l.get(app, "/api/v1/me/mastery").await;
+    mastery
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["deck_id"] == "quizdeck" && t["topic"] == "t")
+        .expect("topic t is listed")["quiz"]
+        .clone()
 }
 
 #[tokio::test]

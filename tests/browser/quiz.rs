@@ -63,6 +63,9 @@ async fn a_five_question_practice_quiz_end_to_end() {
         fill(&c, "password", PASSWORD).await;
         fill(&c, "password_confirm", PASSWORD).await;
         click_and_wait(&c, "form[action='/register'] button[type=submit]").await;
+        // The deck joins the study set, so its topics are on the statistics page.
+        c.goto(&format!("{base}/decks/nodejs-vs-go")).await.unwrap();
+        click_and_wait(&c, "#my-study form[action$='/study'] button[type=submit]").await;
 
         c.goto(&format!("{base}/quizzes")).await.unwrap();
         let count = c.find(Locator::Css("input[name=count]")).await.unwrap();
@@ -103,6 +106,18 @@ async fn a_five_question_practice_quiz_end_to_end() {
             c.source().await.unwrap().contains("Results</a>"),
             "listed in the history"
         );
+
+        // The statistics show the quiz score per topic.
+        c.goto(&format!("{base}/stats")).await.unwrap();
+        let cells = c.find_all(Locator::Css("td[data-quiz]")).await.unwrap();
+        let mut scored = 0;
+        for cell in cells {
+            let t = cell.text().await.unwrap();
+            if t.ends_with('%') {
+                scored += 1;
+            }
+        }
+        assert!(scored >= 1, "at least one topic has a quiz score");
     })
     .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM quiz_answers").await, 5);

@@ -67,4 +67,7 @@ pub use retention::{
     MATURE_INTERVAL_DAYS,
 };
 pub use streak::{streak, streak_of, Streak};
-pub use topics::{topic_progress, weakest_first, weakest_topics, TopicProgress};
+pub use topics::{
+    topic_progress, weakest_first, weakest_topics, TopicAnswer, TopicProgress, TopicQuiz,
+    RECENT_QUIZ_ANSWERS,
+};

@@ -203,7 +203,7 @@ proptest! {
                 total_cards,
             })
             .collect();
-        for topic in topic_progress(&topics, &cards) {
+        for topic in topic_progress(&topics, &cards, &[]) {
             prop_assert!(0.0 <= topic.mastery && topic.mastery <= topic.coverage + 1e-12);
             prop_assert!(topic.coverage <= 1.0);
         }

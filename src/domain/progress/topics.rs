@@ -4,6 +4,10 @@
 //! current retrievability over every card of the topic, unstudied cards counting 0. Coverage
 //! is the share of the topic's cards studied at least once. Suspended cards still count: they
 //! belong to the topic and their memory still fades.
+//!
+//! Quiz results per topic sit beside them: the mean score of the topic's latest
+//! [`RECENT_QUIZ_ANSWERS`] graded quiz answers, and of the same number before those, so the
+//! learner sees whether recognition is improving as well as recall.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -29,6 +33,75 @@ pub struct TopicProgress {
     pub mastery: f64,
     /// `studied / total_cards` (0-1).
     pub coverage: f64,
+    /// Quiz results on the topic's questions; `None` before any quiz answer.
+    pub quiz: Option<TopicQuiz>,
+}
+
+/// How many of a topic's latest quiz answers its recent quiz score covers.
+pub const RECENT_QUIZ_ANSWERS: usize = 10;
+
+/// One graded quiz answer to a question of a topic (from a closed attempt).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicAnswer {
+    /// The deck of the question.
+    pub deck_id: String,
+    /// The question's topic.
+    pub topic: String,
+    /// When it was answered (Unix ms).
+    pub answered_at: i64,
+    /// Its score (0-1).
+    pub score: f64,
+}
+
+/// A topic's quiz results.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TopicQuiz {
+    /// Quiz answers to the topic's questions, all time.
+    pub answers: u32,
+    /// Mean score of the latest (up to) 10 answers (0-1).
+    pub recent: f64,
+    /// Mean score of the (up to) 10 answers before those; `None` when there were none.
+    pub earlier: Option<f64>,
+}
+
+fn mean(scores: &[f64]) -> Option<f64> {
+    (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+}
+
+/// Quiz results per (deck, topic). Answers may come in any order; scores are clamped to 0-1.
+fn topic_quizzes(answers: &[TopicAnswer]) -> HashMap<(&str, &str), TopicQuiz> {
+    let mut by_topic: HashMap<(&str, &str), Vec<&TopicAnswer>> = HashMap::new();
+    for answer in answers {
+        by_topic
+            .entry((answer.deck_id.as_str(), answer.topic.as_str()))
+            .or_default()
+            .push(answer);
+    }
+    by_topic
+        .into_iter()
+        .map(|(key, mut list)| {
+            list.sort_by_key(|answer| answer.answered_at);
+            let scores: Vec<f64> = list
+                .iter()
+                .rev()
+                .map(|answer| {
+                    if answer.score.is_finite() {
+                        answer.score.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let (recent, rest) = scores.split_at(scores.len().min(RECENT_QUIZ_ANSWERS));
+            let earlier = &rest[..rest.len().min(RECENT_QUIZ_ANSWERS)];
+            let quiz = TopicQuiz {
+                answers: u32::try_from(scores.len()).unwrap_or(u32::MAX),
+                recent: mean(recent).unwrap_or(0.0),
+                earlier: mean(earlier),
+            };
+            (key, quiz)
+        })
+        .collect()
 }
 
 /// Mastery and coverage of each topic, in the order the topics were given.
@@ -36,7 +109,12 @@ pub struct TopicProgress {
 /// A studied card without a retrievability (or with one that is not a number) counts 0, like
 /// an unstudied card. Snapshots of topics not listed are ignored. A topic without cards has
 /// mastery and coverage 0.
-pub fn topic_progress(topics: &[TopicCards], cards: &[CardSnapshot]) -> Vec<TopicProgress> {
+pub fn topic_progress(
+    topics: &[TopicCards],
+    cards: &[CardSnapshot],
+    answers: &[TopicAnswer],
+) -> Vec<TopicProgress> {
+    let quizzes = topic_quizzes(answers);
     let mut sums: HashMap<(&str, &str), (u32, f64)> = HashMap::new();
     for card in cards.iter().filter(|card| card.is_studied()) {
         let recall = card
@@ -75,6 +153,9 @@ pub fn topic_progress(topics: &[TopicCards], cards: &[CardSnapshot]) -> Vec<Topi
                 studied,
                 mastery: share(recall),
                 coverage: share(f64::from(studied)),
+                quiz: quizzes
+                    .get(&(topic.deck_id.as_str(), topic.topic.as_str()))
+                    .copied(),
             }
         })
         .collect()
@@ -145,7 +226,7 @@ mod tests {
         ];
 
         // Act
-        let progress = topic_progress(&topics, &cards);
+        let progress = topic_progress(&topics, &cards, &[]);
 
         // Assert: (0.9 + 0.7 + 0 + 0) / 4 = 0.4; 2 of 4 studied.
         assert_eq!(progress[0].studied, 2);
@@ -167,11 +248,57 @@ mod tests {
             },
             studied("unlisted", Some(1.0)),
         ];
-        let progress = topic_progress(&topics, &cards);
+        let progress = topic_progress(&topics, &cards, &[]);
         assert_eq!(progress[0].studied, 2, "capped at the topic's card count");
         assert_close(progress[0].mastery, 0.75, "(1 + 0 + 0 + 0.5) / 2");
         assert_close(progress[0].coverage, 1.0, "coverage");
         assert_eq!((progress[1].mastery, progress[1].coverage), (0.0, 0.0));
+    }
+
+    #[test]
+    fn quiz_scores_compare_the_latest_ten_answers_with_the_ten_before() {
+        let answer = |topic: &str, at: i64, score: f64| TopicAnswer {
+            deck_id: "d".to_owned(),
+            topic: topic.to_owned(),
+            answered_at: at,
+            score,
+        };
+        // Topic a: 25 answers, given out of order. The oldest 5 are 0 and fall outside both
+        // windows; answers 5-14 score 0.5 (earlier), 15-24 score 1 except one 0 (recent).
+        let mut answers: Vec<TopicAnswer> = (0..25)
+            .rev()
+            .map(|i| {
+                let score = match i {
+                    0..=4 => 0.0,
+                    5..=14 => 0.5,
+                    20 => 0.0,
+                    _ => 1.0,
+                };
+                answer("a", i, score)
+            })
+            .collect();
+        // Topic b: three answers only, one with an out-of-range score that counts as 1.
+        answers.push(answer("b", 1, 0.25));
+        answers.push(answer("b", 2, 1.5));
+        answers.push(answer("b", 3, 0.5));
+        // An answer to a topic that is not listed is ignored.
+        answers.push(answer("gone", 1, 1.0));
+
+        let progress = topic_progress(
+            &[topic("a", 4), topic("b", 4), topic("c", 4)],
+            &[],
+            &answers,
+        );
+
+        let a = progress[0].quiz.expect("topic a was quizzed");
+        assert_eq!(a.answers, 25);
+        assert_close(a.recent, 0.9, "nine of the latest ten right");
+        assert_close(a.earlier.unwrap(), 0.5, "the ten before scored half");
+        let b = progress[1].quiz.expect("topic b was quizzed");
+        assert_eq!(b.answers, 3);
+        assert_close(b.recent, (0.25 + 1.0 + 0.5) / 3.0, "all three, clamped");
+        assert_eq!(b.earlier, None);
+        assert_eq!(progress[2].quiz, None, "never quizzed");
     }
 
     #[test]
@@ -184,6 +311,7 @@ mod tests {
             studied: 0,
             mastery,
             coverage,
+            quiz: None,
         };
         let progress = vec![
             with("strong", 0.9, 1.0),
