@@ -17,7 +17,8 @@ use crate::state::AppState;
 
 /// Everything the figures are computed from.
 pub struct Inputs {
-    /// Totals per study day over the last year (from the review rollups).
+    /// Totals per study day from the review rollups: every day (for the longest streak), with
+    /// true-retention tallies for the last year.
     pub activity: DailyLog,
     /// Today's answers (for today's distinct cards and time).
     pub today_reviews: Vec<LoggedReview>,
@@ -28,15 +29,6 @@ pub struct Inputs {
     pub topic_answers: Vec<TopicAnswer>,
     pub calendar: StudyCalendar,
     pub now: i64,
-}
-
-fn phase(s: &str) -> PhaseKind {
-    match s {
-        "learning" => PhaseKind::Learning,
-        "review" => PhaseKind::Review,
-        "relearning" => PhaseKind::Relearning,
-        _ => PhaseKind::New,
-    }
 }
 
 /// Loads a learner's reviews of the last year, card states, topics and quiz results, for one
@@ -64,12 +56,14 @@ async fn load(
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
     let since = day.now - 367 * crate::clock::DAY_MS;
     let db = &state.db;
+    // One read transaction: every figure sees the same moment, even while answers commit.
+    let mut read = db.read.begin().await.map_err(anyhow::Error::new)?;
 
     let (activity, today_reviews) = if with_reviews {
-        let (buckets, checks) = crate::db::rollups::load(db, user_id, since, deck).await?;
+        let (buckets, checks) = crate::db::rollups::load(&mut read, user_id, since, deck).await?;
         (
             DailyLog::from_rollups(&buckets, &checks, &calendar),
-            reviews_since(state, user_id, day.start, deck).await?,
+            reviews_since(&mut read, user_id, day.start, deck).await?,
         )
     } else {
         (DailyLog::default(), Vec::new())
@@ -100,7 +94,7 @@ async fn load(
     )
     .bind(user_id)
     .bind(deck)
-    .fetch_one(&db.read)
+    .fetch_one(&mut *read)
     .await
     .map_err(anyhow::Error::new)?;
     let rows: Vec<CardRow> = crate::db::json_rows(json)?;
@@ -123,7 +117,7 @@ async fn load(
             item_id,
             deck_id,
             topic,
-            phase: phase(&phase_name),
+            phase: PhaseKind::from_name(&phase_name),
             due,
             stability: stability.map(|s| s as f32),
             difficulty: difficulty.map(|d| d as f32),
@@ -175,7 +169,7 @@ async fn load(
     )
     .bind(user_id)
     .bind(deck)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *read)
     .await
     .map_err(anyhow::Error::new)?;
     let quizzes = rows
@@ -191,7 +185,8 @@ async fn load(
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(anyhow::Error::new)?;
 
-    let topic_answers = topic_answers(state, user_id, deck).await?;
+    let topic_answers = topic_answers(&mut read, user_id, deck).await?;
+    read.commit().await.map_err(anyhow::Error::new)?;
 
     Ok(Inputs {
         topic_answers,
@@ -289,7 +284,7 @@ pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
 /// The learner's graded quiz answers with their question's deck and topic, from closed
 /// attempts only (an open exam's scores are not shown before it is submitted).
 async fn topic_answers(
-    state: &AppState,
+    read: &mut sqlx::SqliteConnection,
     user_id: i64,
     deck: Option<&str>,
 ) -> Result<Vec<TopicAnswer>, AppError> {
@@ -302,7 +297,7 @@ async fn topic_answers(
     )
     .bind(user_id)
     .bind(deck)
-    .fetch_all(&state.db.read)
+    .fetch_all(&mut *read)
     .await
     .map_err(anyhow::Error::new)?;
     Ok(rows
@@ -319,7 +314,7 @@ async fn topic_answers(
 /// A learner's answers (not undone) from `since` (Unix ms) on, oldest first, for one deck or
 /// all. Only the fields today's summary needs are filled in.
 async fn reviews_since(
-    state: &AppState,
+    read: &mut sqlx::SqliteConnection,
     user_id: i64,
     since: i64,
     deck: Option<&str>,
@@ -334,7 +329,7 @@ async fn reviews_since(
     .bind(user_id)
     .bind(since)
     .bind(deck_like.as_deref())
-    .fetch_all(&state.db.read)
+    .fetch_all(&mut *read)
     .await
     .map_err(anyhow::Error::new)?;
     Ok(rows.into_iter().map(answer).collect())

@@ -86,6 +86,9 @@ pub async fn load(
         }
         tx.commit().await.map_err(anyhow::Error::new)?;
     }
+    // The answers were backdated, possibly before answers the learner already had: the
+    // rollups assume time order, so they are rebuilt from the log.
+    crate::db::rollups::rebuild(&state.db, user_id).await?;
     Ok(Loaded { cards: n, reviews })
 }
 

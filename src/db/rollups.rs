@@ -35,6 +35,62 @@ async fn previous_answer_at(
     .context("Failed to read the card's previous answer")
 }
 
+/// Adds `sign` times the bucket's sums to the learner's row for it.
+async fn add_bucket(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    deck: &str,
+    b: &Bucket,
+    sign: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO review_rollups (user_id, bucket, deck_id, source, rating, answers,
+             young_recalls, mature_recalls)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (user_id, bucket, deck_id, source, rating) DO UPDATE SET
+             answers = answers + excluded.answers,
+             young_recalls = young_recalls + excluded.young_recalls,
+             mature_recalls = mature_recalls + excluded.mature_recalls",
+    )
+    .bind(user_id)
+    .bind(b.bucket)
+    .bind(deck)
+    .bind(b.source.as_str())
+    .bind(i64::from(b.rating.as_u8()))
+    .bind(sign * i64::from(b.answers))
+    .bind(sign * i64::from(b.young_recalls))
+    .bind(sign * i64::from(b.mature_recalls))
+    .execute(&mut *tx)
+    .await
+    .context("Failed to update the review rollups")?;
+    Ok(())
+}
+
+async fn insert_check(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    review_id: i64,
+    deck: &str,
+    check: &RecallCheck,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO recall_checks (review_id, user_id, deck_id, reviewed_at, previous_at,
+             mature, passed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(review_id)
+    .bind(user_id)
+    .bind(deck)
+    .bind(check.reviewed_at)
+    .bind(check.previous_at)
+    .bind(check.mature)
+    .bind(check.passed)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to add a recall check")?;
+    Ok(())
+}
+
 /// Adds (`sign` 1) or removes (`sign` -1) one answer's contribution.
 async fn apply(
     tx: &mut sqlx::SqliteConnection,
@@ -46,26 +102,7 @@ async fn apply(
 ) -> anyhow::Result<()> {
     let c = contribution(review, previous_at);
     let deck = deck_of(&review.item_id);
-    sqlx::query(
-        "INSERT INTO review_rollups (user_id, bucket, deck_id, source, rating, answers,
-             young_recalls, mature_recalls)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (user_id, bucket, deck_id, source, rating) DO UPDATE SET
-             answers = answers + excluded.answers,
-             young_recalls = young_recalls + excluded.young_recalls,
-             mature_recalls = mature_recalls + excluded.mature_recalls",
-    )
-    .bind(user_id)
-    .bind(c.bucket.bucket)
-    .bind(deck)
-    .bind(c.bucket.source.as_str())
-    .bind(i64::from(c.bucket.rating.as_u8()))
-    .bind(sign * i64::from(c.bucket.answers))
-    .bind(sign * i64::from(c.bucket.young_recalls))
-    .bind(sign * i64::from(c.bucket.mature_recalls))
-    .execute(&mut *tx)
-    .await
-    .context("Failed to update the review rollups")?;
+    add_bucket(&mut *tx, user_id, deck, &c.bucket, sign).await?;
     if sign < 0 {
         sqlx::query(
             "DELETE FROM review_rollups WHERE user_id = $1 AND bucket = $2 AND deck_id = $3
@@ -82,21 +119,7 @@ async fn apply(
     }
     match c.check {
         Some(check) if sign > 0 => {
-            sqlx::query(
-                "INSERT INTO recall_checks (review_id, user_id, deck_id, reviewed_at, previous_at,
-                     mature, passed)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(review_id)
-            .bind(user_id)
-            .bind(deck)
-            .bind(check.reviewed_at)
-            .bind(check.previous_at)
-            .bind(check.mature)
-            .bind(check.passed)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to add a recall check")?;
+            insert_check(&mut *tx, user_id, review_id, deck, &check).await?;
         }
         Some(_) => {
             sqlx::query("DELETE FROM recall_checks WHERE review_id = $1")
@@ -142,9 +165,70 @@ pub async fn retract_in(
     apply(tx, user_id, review_id, review, previous_at, -1).await
 }
 
-/// A learner's buckets and recall checks from `since` (Unix ms) on, for one deck or all.
+/// Rebuilds a learner's rollups from their review log, in one write transaction: for logs
+/// not written in time order (`tradeoff simulate` backdates answers), and as a repair.
+pub async fn rebuild(db: &Db, user_id: i64) -> anyhow::Result<()> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut tx = db.begin_write().await?;
+    for table in ["review_rollups", "recall_checks"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to clear the rollups")?;
+    }
+    type Row = (i64, String, u8, String, i64, String, Option<u32>);
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, item_id, rating, source, reviewed_at,
+                    phase_before, scheduled))
+         FROM (SELECT id, item_id, rating, source, reviewed_at, phase_before,
+                      CASE WHEN phase_before = 'review'
+                           THEN json_extract(state_before, '$.phase.scheduled_days') END
+                          AS scheduled
+               FROM reviews WHERE user_id = $1 AND undone_at IS NULL
+               ORDER BY item_id, reviewed_at, id)",
+    )
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the review log")?;
+    let mut rows: Vec<Row> = super::json_rows(json)?;
+    rows.sort_by(|a, b| (&a.1, a.4, a.0).cmp(&(&b.1, b.4, b.0)));
+    let mut last: HashMap<String, i64> = HashMap::new();
+    let mut by_deck: BTreeMap<String, Vec<crate::domain::progress::Contribution>> = BTreeMap::new();
+    for (id, item_id, rating, source, reviewed_at, phase_before, scheduled) in rows {
+        let review = LoggedReview {
+            rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            source: Source::from_name(&source),
+            reviewed_at,
+            phase_before: crate::domain::scheduler::PhaseKind::from_name(&phase_before),
+            scheduled_days_before: scheduled,
+            duration_ms: 0,
+            item_id,
+        };
+        let c = contribution(&review, last.get(&review.item_id).copied());
+        if let Some(check) = c.check {
+            insert_check(&mut tx, user_id, id, deck_of(&review.item_id), &check).await?;
+        }
+        by_deck
+            .entry(deck_of(&review.item_id).to_owned())
+            .or_default()
+            .push(c);
+        last.insert(review.item_id, reviewed_at);
+    }
+    for (deck, contributions) in by_deck {
+        for b in crate::domain::progress::sum_buckets(contributions) {
+            add_bucket(&mut tx, user_id, &deck, &b, 1).await?;
+        }
+    }
+    tx.commit().await.context("Failed to commit the rollups")?;
+    Ok(())
+}
+
+/// A learner's buckets (all of them: the longest streak looks back over the whole history)
+/// and recall checks from `since` (Unix ms) on, for one deck or all.
 pub async fn load(
-    db: &Db,
+    read: &mut sqlx::SqliteConnection,
     user_id: i64,
     since: i64,
     deck: Option<&str>,
@@ -153,12 +237,11 @@ pub async fn load(
         "SELECT json_group_array(json_array(bucket, source, rating, answers, young_recalls,
                                             mature_recalls))
          FROM review_rollups
-         WHERE user_id = $1 AND bucket >= $2 AND ($3 IS NULL OR deck_id = $3)",
+         WHERE user_id = $1 AND ($2 IS NULL OR deck_id = $2)",
     )
     .bind(user_id)
-    .bind(bucket_of(since))
     .bind(deck)
-    .fetch_one(&db.read)
+    .fetch_one(&mut *read)
     .await
     .context("Failed to load the review rollups")?;
     let rows: Vec<(i64, String, u8, u32, u32, u32)> = super::json_rows(json)?;
@@ -180,7 +263,7 @@ pub async fn load(
     .bind(user_id)
     .bind(bucket_of(since) * BUCKET_MS)
     .bind(deck)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *read)
     .await
     .context("Failed to load the recall checks")?
     .into_iter()

@@ -98,26 +98,7 @@ async fn the_rollups_agree_with_the_pure_definitions_through_answers_undo_and_a_
     })
     .await;
     let ada = Learner::new_without_deck(&app, "ada@example.org").await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tradeoff"))
-        .args([
-            "simulate",
-            "--email",
-            "ada@example.org",
-            "--deck",
-            "synthetic",
-            "--cards",
-            "150",
-            "--days",
-            "200",
-        ])
-        .env("TRADEOFF_DATA_DIR", &app.settings.data_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    simulate(&app, "150", "200", "1");
     ada.settings(
         &app,
         json!({"timezone": "Europe/Berlin", "day_start_hour": 4}),
@@ -151,6 +132,10 @@ async fn the_rollups_agree_with_the_pure_definitions_through_answers_undo_and_a_
         json!({"timezone": "Asia/Kathmandu", "day_start_hour": 0}),
     )
     .await;
+    assert_figures_match_the_log(&app, &ada, chrono_tz::Asia::Kathmandu, 0).await;
+
+    // A second simulated history is written before answers that already exist.
+    simulate(&app, "30", "20", "2");
     assert_figures_match_the_log(&app, &ada, chrono_tz::Asia::Kathmandu, 0).await;
 
     // The migration's backfill (for logs written before the rollups existed) rebuilds
@@ -194,6 +179,32 @@ async fn the_rollups_agree_with_the_pure_definitions_through_answers_undo_and_a_
     assert_eq!(rebuilt, kept);
 }
 
+/// Loads ada with a simulated history through `tradeoff simulate`.
+fn simulate(app: &crate::helpers::TestApp, cards: &str, days: &str, seed: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tradeoff"))
+        .args([
+            "simulate",
+            "--email",
+            "ada@example.org",
+            "--deck",
+            "synthetic",
+            "--cards",
+            cards,
+            "--days",
+            days,
+            "--seed",
+            seed,
+        ])
+        .env("TRADEOFF_DATA_DIR", &app.settings.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Checks `/api/v1/me/stats` and `/api/v1/me/today` against the pure definitions applied to
 /// the raw review log.
 async fn assert_figures_match_the_log(
@@ -227,12 +238,7 @@ async fn assert_figures_match_the_log(
                 rating: Rating::try_from(rating as u8).unwrap(),
                 source: Source::from_name(&source),
                 reviewed_at: at,
-                phase_before: match phase.as_str() {
-                    "learning" => PhaseKind::Learning,
-                    "review" => PhaseKind::Review,
-                    "relearning" => PhaseKind::Relearning,
-                    _ => PhaseKind::New,
-                },
+                phase_before: PhaseKind::from_name(&phase),
                 scheduled_days_before: sched.map(|d| d as u32),
                 duration_ms: ms,
             },

@@ -15,8 +15,14 @@
 //!   (the card was answered within the last 26 hours) are kept as [`RecallCheck`]s with the
 //!   time of that previous answer and decided when the log is read.
 //!
-//! Answers are assumed to be logged in time order per card, as the server's clock only moves
-//! forward.
+//! Two assumptions, and where they fail:
+//! - a card's answers are logged in time order, as the server's clock only moves forward
+//!   (`tradeoff simulate` writes backdated answers and so rebuilds the learner's rollups from
+//!   the log when it is done);
+//! - study day numbers only grow with time. They do everywhere except Antarctica/Troll with a
+//!   day start at 01:00-03:00, where the October change moves the clock back two hours past
+//!   the day start and one hour belongs to the day before. Retention there may be off by an
+//!   answer for that hour.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -151,7 +157,8 @@ impl DailyLog {
         }
         for check in checks {
             let day = calendar.day_of(check.reviewed_at);
-            if calendar.day_of(check.previous_at) < day {
+            // The same as `<` wherever day numbers only grow with time (see the module doc).
+            if calendar.day_of(check.previous_at) != day {
                 let totals = log.days.entry(day).or_default();
                 totals.recall.add(check.mature, check.passed, 1);
             }

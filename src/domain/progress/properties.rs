@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use super::chart::{bar_chart, nice_ticks, BarChartSpec, Category, Series, ValueFormat};
 use super::{
     calendar_heatmap, card_counts, contribution, streak, sum_buckets, topic_progress,
-    true_retention, CardSnapshot, DailyLog, LoggedReview, PhaseKind, Rating, RetentionRow, Source,
-    StudyCalendar, TopicCards, MAX_LEVEL,
+    true_retention, Bucket, CardSnapshot, DailyLog, LoggedReview, PhaseKind, Rating, RecallCheck,
+    RetentionRow, Source, StudyCalendar, TopicCards, MAX_LEVEL,
 };
 
 const NOW: i64 = 1_720_000_000_000;
@@ -88,6 +88,21 @@ fn dense_reviews() -> impl Strategy<Value = Vec<LoggedReview>> {
     })
 }
 
+/// The rollups the write path keeps for `reviews` (in time order).
+fn rollup_buckets(reviews: &[LoggedReview]) -> (Vec<Bucket>, Vec<RecallCheck>) {
+    let mut last: std::collections::HashMap<&str, i64> = Default::default();
+    let mut contributions = Vec::new();
+    for review in reviews {
+        contributions.push(contribution(
+            review,
+            last.get(review.item_id.as_str()).copied(),
+        ));
+        last.insert(&review.item_id, review.reviewed_at);
+    }
+    let checks = contributions.iter().filter_map(|c| c.check).collect();
+    (sum_buckets(contributions), checks)
+}
+
 fn any_calendar() -> impl Strategy<Value = StudyCalendar> {
     use chrono_tz::{America, Asia, Australia, Europe, Pacific, UTC};
     let zones = [
@@ -115,14 +130,7 @@ proptest! {
         let mut reviews = reviews;
         reviews.extend(spread);
         reviews.sort_by_key(|r| r.reviewed_at);
-        let mut last: std::collections::HashMap<String, i64> = Default::default();
-        let mut contributions = Vec::new();
-        for review in &reviews {
-            contributions.push(contribution(review, last.get(&review.item_id).copied()));
-            last.insert(review.item_id.clone(), review.reviewed_at);
-        }
-        let checks: Vec<_> = contributions.iter().filter_map(|c| c.check).collect();
-        let buckets = sum_buckets(contributions);
+        let (buckets, checks) = rollup_buckets(&reviews);
         prop_assert!(buckets.iter().map(|b| b.answers as usize).sum::<usize>() == reviews.len());
         prop_assert_eq!(
             DailyLog::from_rollups(&buckets, &checks, &calendar),

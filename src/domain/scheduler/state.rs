@@ -107,6 +107,17 @@ impl PhaseKind {
             PhaseKind::Relearning => "relearning",
         }
     }
+
+    /// The phase of a stored name; anything unknown reads as New (the columns' CHECK
+    /// constraints allow only the four names).
+    pub fn from_name(name: &str) -> PhaseKind {
+        match name {
+            "learning" => PhaseKind::Learning,
+            "review" => PhaseKind::Review,
+            "relearning" => PhaseKind::Relearning,
+            _ => PhaseKind::New,
+        }
+    }
 }
 
 /// Everything the scheduler needs to know about one card.
