@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use crate::domain::progress::{
     card_counts, difficulty_histogram, forecast, heatmap_of, interval_histogram, quiz_trend,
-    ratings_of, retention_of, retrievability_histogram, stability_histogram, streak, streak_of,
+    ratings_of, retention_of, retrievability_histogram, stability_histogram, streak_of,
     today_summary, topic_progress, weakest_topics, CardCounts, CardSnapshot, DailyLog, DayRatings,
     ForecastDay, Heatmap, Histogram, LoggedReview, PhaseKind, QuizPoint, QuizResult, Rating,
     Source, Streak, StudyCalendar, TodaySummary, TopicAnswer, TopicCards, TopicProgress,
@@ -353,35 +353,21 @@ fn answer(
     }
 }
 
-/// The current streak and today's summary, reading the review log backwards only as far as
-/// the streak reaches (the home page needs no more, so a long history costs it nothing).
+/// The streak and today's summary for the home page: from the review rollups and today's
+/// answers, so a long history costs it little.
 pub async fn recent(state: &AppState, user_id: i64) -> Result<(Streak, TodaySummary), AppError> {
-    use futures_util::TryStreamExt;
     let day = crate::study::day(state, user_id).await?;
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
-    let today = calendar.day_of(day.now);
-    let mut rows = sqlx::query_as::<_, (String, i64, String, i64, i64)>(
-        "SELECT item_id, rating, source, reviewed_at, duration_ms FROM reviews
-         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at <= $2
-         ORDER BY reviewed_at DESC",
-    )
-    .bind(user_id)
-    .bind(day.now)
-    .fetch(&state.db.read);
-    let mut reviews = Vec::new();
-    let mut last_day = today;
-    while let Some(row) = rows.try_next().await.map_err(anyhow::Error::new)? {
-        let d = calendar.day_of(row.3);
-        // A day with no answer ends the streak (yesterday may be the first day counted).
-        if d < last_day - 1 {
-            break;
-        }
-        last_day = d;
-        reviews.push(answer(row));
-    }
-    reviews.reverse();
+    let mut read = state.db.read.begin().await.map_err(anyhow::Error::new)?;
+    // The streak needs only which days had answers: the rollups, without recall checks.
+    let (buckets, _) = crate::db::rollups::load(&mut read, user_id, day.now, None).await?;
+    let today = reviews_since(&mut read, user_id, day.start, None).await?;
+    read.commit().await.map_err(anyhow::Error::new)?;
     Ok((
-        streak(&reviews, &calendar, day.now),
-        crate::domain::progress::today_summary(&reviews, &calendar, day.now),
+        streak_of(
+            &DailyLog::from_rollups(&buckets, &[], &calendar),
+            calendar.day_of(day.now),
+        ),
+        today_summary(&today, &calendar, day.now),
     ))
 }
