@@ -104,6 +104,43 @@ async fn home_and_statistics_show_charts_with_data() {
             )
             .unwrap();
         }
+
+        // On a phone: nothing is wider than the screen, and no card needs sideways scrolling.
+        c.set_window_size(390, 844).await.unwrap();
+        for (path, shot) in [
+            ("/", "home-phone.png"),
+            ("/stats?range=1y", "stats-phone.png"),
+        ] {
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            let overflow = c
+                .execute(
+                    "const page = document.documentElement.scrollWidth > window.innerWidth; \
+                     const cards = [...document.querySelectorAll('.card')] \
+                       .filter(c => c.scrollWidth > c.clientWidth) \
+                       .map(c => (c.querySelector('h2') || c).textContent.trim().slice(0, 40)); \
+                     return [page, cards];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            std::fs::write(shots.join(shot), c.screenshot().await.unwrap()).unwrap();
+            assert_eq!(
+                overflow,
+                serde_json::json!([false, []]),
+                "{path}: [page wider than the screen, cards that scroll sideways]"
+            );
+        }
+        c.execute(
+            "document.getElementById('retention').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+        std::fs::write(
+            shots.join("stats-phone-tables.png"),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
     })
     .await;
 }
