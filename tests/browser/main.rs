@@ -201,3 +201,26 @@ pub async fn click_and_wait(c: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Opens `url` (the window already phone-sized) and checks that nothing is wider than the
+/// screen and no card needs sideways scrolling; saves a screenshot to `shot` first.
+pub async fn assert_fits_phone(c: &Client, url: &str, shot: &std::path::Path) {
+    c.goto(url).await.unwrap();
+    let overflow = c
+        .execute(
+            "const page = document.documentElement.scrollWidth > window.innerWidth; \
+             const cards = [...document.querySelectorAll('.card')] \
+               .filter(c => c.scrollWidth > c.clientWidth) \
+               .map(c => (c.querySelector('h1, h2') || c).textContent.trim().slice(0, 40)); \
+             return [page, cards];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    std::fs::write(shot, c.screenshot().await.unwrap()).unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!([false, []]),
+        "{url}: [page wider than the screen, cards that scroll sideways]"
+    );
+}

@@ -5,7 +5,7 @@ use std::process::Command;
 use fantoccini::Locator;
 
 use crate::helpers::{TestApp, PASSWORD};
-use crate::{click_and_wait, fill, Browser};
+use crate::{assert_fits_phone, click_and_wait, fill, Browser};
 
 #[tokio::test]
 #[ignore = "needs Chromium; .ci/run runs it with --ignored"]
@@ -111,24 +111,7 @@ async fn home_and_statistics_show_charts_with_data() {
             ("/", "home-phone.png"),
             ("/stats?range=1y", "stats-phone.png"),
         ] {
-            c.goto(&format!("{base}{path}")).await.unwrap();
-            let overflow = c
-                .execute(
-                    "const page = document.documentElement.scrollWidth > window.innerWidth; \
-                     const cards = [...document.querySelectorAll('.card')] \
-                       .filter(c => c.scrollWidth > c.clientWidth) \
-                       .map(c => (c.querySelector('h2') || c).textContent.trim().slice(0, 40)); \
-                     return [page, cards];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            std::fs::write(shots.join(shot), c.screenshot().await.unwrap()).unwrap();
-            assert_eq!(
-                overflow,
-                serde_json::json!([false, []]),
-                "{path}: [page wider than the screen, cards that scroll sideways]"
-            );
+            assert_fits_phone(&c, &format!("{base}{path}"), &shots.join(shot)).await;
         }
         c.execute(
             "document.getElementById('retention').scrollIntoView()",

@@ -3,7 +3,7 @@
 use fantoccini::{Client, Locator};
 
 use crate::helpers::{TestApp, PASSWORD};
-use crate::{click_and_wait, fill, text, Browser};
+use crate::{assert_fits_phone, click_and_wait, fill, text, Browser};
 
 const SHIPPED: &str = include_str!("../../decks/nodejs-vs-go.toml");
 
@@ -106,6 +106,18 @@ async fn a_five_question_practice_quiz_end_to_end() {
             c.source().await.unwrap().contains("Results</a>"),
             "listed in the history"
         );
+
+        let shots =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        c.set_window_size(390, 844).await.unwrap();
+        assert_fits_phone(
+            &c,
+            &format!("{base}/quizzes"),
+            &shots.join("quizzes-phone.png"),
+        )
+        .await;
+        c.set_window_size(1100, 900).await.unwrap();
 
         // The statistics show the quiz score per topic.
         c.goto(&format!("{base}/stats")).await.unwrap();

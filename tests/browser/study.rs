@@ -3,7 +3,9 @@
 use fantoccini::{Client, Locator};
 
 use crate::helpers::{TestApp, PASSWORD};
-use crate::{click_and_wait, fill, press, press_and_wait, text, Browser, BROWSER_TZ};
+use crate::{
+    assert_fits_phone, click_and_wait, fill, press, press_and_wait, text, Browser, BROWSER_TZ,
+};
 
 const SHIPPED: &str = include_str!("../../decks/nodejs-vs-go.toml");
 
@@ -80,6 +82,13 @@ async fn a_new_user_studies_five_cards_with_the_keyboard_and_undoes_one() {
         press_and_wait(&c, 'u').await;
         assert!(text(&c, ".flash").await.contains("Undone"));
         assert_eq!(counts(&c).await, (16, 4, 0), "one answer undone");
+
+        // Studying works on a phone screen too.
+        let shots =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        c.set_window_size(390, 844).await.unwrap();
+        assert_fits_phone(&c, &format!("{base}/study"), &shots.join("study-phone.png")).await;
     })
     .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM reviews").await, 5);
