@@ -14,6 +14,7 @@ use crate::domain::progress::{
 };
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::study::Day;
 
 /// Everything the figures are computed from.
 pub struct Inputs {
@@ -38,21 +39,22 @@ pub async fn inputs(
     user_id: i64,
     deck: Option<&str>,
 ) -> Result<Inputs, AppError> {
-    load(state, user_id, deck, true).await
+    let day = crate::study::day(state, user_id).await?;
+    load(state, &day, user_id, deck, true).await
 }
 
 /// Like [`inputs`] without the review log (mastery needs only card states and topics).
-pub async fn card_inputs(state: &AppState, user_id: i64) -> Result<Inputs, AppError> {
-    load(state, user_id, None, false).await
+pub async fn card_inputs(state: &AppState, day: &Day, user_id: i64) -> Result<Inputs, AppError> {
+    load(state, day, user_id, None, false).await
 }
 
 async fn load(
     state: &AppState,
+    day: &Day,
     user_id: i64,
     deck: Option<&str>,
     with_reviews: bool,
 ) -> Result<Inputs, AppError> {
-    let day = crate::study::day(state, user_id).await?;
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
     let since = day.now - 367 * crate::clock::DAY_MS;
     let db = &state.db;
@@ -355,8 +357,11 @@ fn answer(
 
 /// The streak and today's summary for the home page: from the review rollups and today's
 /// answers, so a long history costs it little.
-pub async fn recent(state: &AppState, user_id: i64) -> Result<(Streak, TodaySummary), AppError> {
-    let day = crate::study::day(state, user_id).await?;
+pub async fn recent(
+    state: &AppState,
+    day: &Day,
+    user_id: i64,
+) -> Result<(Streak, TodaySummary), AppError> {
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
     let mut read = state.db.read.begin().await.map_err(anyhow::Error::new)?;
     // The streak needs only which days had answers: the rollups, without recall checks.

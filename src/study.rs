@@ -77,26 +77,31 @@ pub struct TodayCounts {
     pub learning: u32,
 }
 
+/// Today's numbers for each scope, in order. The day and today's answers are loaded once.
 pub async fn today_counts(
     state: &AppState,
+    day: &Day,
     user_id: i64,
-    scope: &Scope,
-) -> Result<TodayCounts, AppError> {
-    let day = day(state, user_id).await?;
-    let q = store::queue_counts(&state.db, user_id, scope, day.now, day.now, day.end).await?;
+    scopes: &[Scope],
+) -> Result<Vec<TodayCounts>, AppError> {
     let today = store::today(&state.db, user_id, day.start).await?;
-    let queue = QueueState {
-        new_available: q.new_available,
-        new_done_today: today.new_done,
-        ..Default::default()
-    };
-    let due_now = q.learning_due_now + q.reviews_due_now;
-    Ok(TodayCounts {
-        due_now,
-        due_later_today: (q.learning_due_today + q.reviews_due_today).saturating_sub(due_now),
-        new_available: queue.new_left(day.limits()),
-        learning: q.learning_due_today,
-    })
+    let mut counts = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        let q = store::queue_counts(&state.db, user_id, scope, day.now, day.now, day.end).await?;
+        let queue = QueueState {
+            new_available: q.new_available,
+            new_done_today: today.new_done,
+            ..Default::default()
+        };
+        let due_now = q.learning_due_now + q.reviews_due_now;
+        counts.push(TodayCounts {
+            due_now,
+            due_later_today: (q.learning_due_today + q.reviews_due_today).saturating_sub(due_now),
+            new_available: queue.new_left(day.limits()),
+            learning: q.learning_due_today,
+        });
+    }
+    Ok(counts)
 }
 
 /// A card ready to show.

@@ -74,7 +74,8 @@ pub async fn api_mastery(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<web::Json<Vec<TopicProgress>>, AppError> {
-    let inputs = progress::card_inputs(&state, who.user.id).await?;
+    let day = crate::study::day(&state, who.user.id).await?;
+    let inputs = progress::card_inputs(&state, &day, who.user.id).await?;
     Ok(web::Json(progress::weakest(&inputs, usize::MAX)))
 }
 
@@ -111,26 +112,34 @@ impl Today {
 }
 
 pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> {
-    let total = crate::study::today_counts(state, who.user.id, &Scope::default()).await?;
+    let day = crate::study::day(state, who.user.id).await?;
     let live = crate::db::decks::live(&state.db).await?;
-    let mut decks = Vec::new();
-    for d in crate::db::study::study_decks(&state.db, who.user.id).await? {
-        let scope = Scope {
+    let study = crate::db::study::study_decks(&state.db, who.user.id).await?;
+    // The whole study set first, then each deck.
+    let scopes: Vec<Scope> = std::iter::once(Scope::default())
+        .chain(study.iter().map(|d| Scope {
             deck: Some(d.deck_id.clone()),
             topic: None,
-        };
-        let counts = crate::study::today_counts(state, who.user.id, &scope).await?;
-        decks.push(DeckToday {
+        }))
+        .collect();
+    let mut counts = crate::study::today_counts(state, &day, who.user.id, &scopes)
+        .await?
+        .into_iter();
+    let total = counts.next().unwrap_or_default();
+    let decks = study
+        .into_iter()
+        .zip(counts)
+        .map(|(d, counts)| DeckToday {
             title: live
                 .iter()
                 .find(|x| x.id == d.deck_id)
                 .map_or(d.deck_id.clone(), |x| x.title.clone()),
             deck: d.deck_id,
             counts,
-        });
-    }
-    let inputs = progress::card_inputs(state, who.user.id).await?;
-    let (s, t) = progress::recent(state, who.user.id).await?;
+        })
+        .collect();
+    let inputs = progress::card_inputs(state, &day, who.user.id).await?;
+    let (s, t) = progress::recent(state, &day, who.user.id).await?;
     Ok(Today {
         total,
         decks,
