@@ -197,6 +197,14 @@ impl ResponseError for AppError {
 }
 
 /// Whether a request path belongs to the JSON API.
+/// A message as a sentence: first letter capitalised, full stop at the end.
+pub fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
+        .unwrap_or_default()
+}
+
 pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }

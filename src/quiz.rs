@@ -420,20 +420,13 @@ async fn feed_in(
 fn grade_error(e: GradeError) -> AppError {
     match e {
         GradeError::Response(r) => {
-            AppError::bad_request("invalid_response", capitalize(&r.to_string()))
+            AppError::bad_request("invalid_response", crate::error::sentence(&r.to_string()))
         }
         GradeError::Presentation(_) => AppError::conflict(
             "question_changed",
             "This question changed since the quiz was built.",
         ),
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
-        .unwrap_or_default()
 }
 
 /// Records and grades an answer. `question` (if given) must be the question at `position`.

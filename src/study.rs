@@ -302,7 +302,7 @@ pub async fn answer(
         },
         stability: memory.map(|m| m.stability),
         difficulty: memory.map(|m| m.difficulty),
-        leech: after.lapses >= crate::domain::study::LEECH_LAPSES,
+        leech: crate::domain::study::is_leech(&after),
     })
 }
 
@@ -349,18 +349,13 @@ pub async fn save_settings(
 ) -> Result<(), AppError> {
     Settings::try_from(input.clone()).map_err(|e| {
         let messages: Vec<String> = e.0.iter().map(ToString::to_string).collect();
-        AppError::bad_request("invalid_settings", capitalize(&messages.join("; ")))
+        AppError::bad_request(
+            "invalid_settings",
+            crate::error::sentence(&messages.join("; ")),
+        )
     })?;
     store::save_settings(&state.db, user_id, &input, state.clock.now()).await?;
     Ok(())
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
-    }
 }
 
 /// Everything the card info page shows.
@@ -377,10 +372,7 @@ pub async fn card_info(
     user_id: i64,
     item_id: &str,
 ) -> Result<CardInfo, AppError> {
-    let item = match db::decks::live_item(&state.db, item_id).await? {
-        Some(item) if item.kind == "card" => item,
-        _ => return Err(AppError::NotFound),
-    };
+    let item = live_card(state, item_id).await?;
     let stored = store::card_state(&state.db, user_id, item_id).await?;
     let history = store::history(&state.db, user_id, item_id).await?;
     let day = day(state, user_id).await?;

@@ -63,27 +63,6 @@ pub async fn find_live_user(
         .transpose()
 }
 
-/// The user id and last-seen time of a live session.
-pub async fn find_live(
-    db: &Db,
-    id_hash: &str,
-    now: i64,
-    idle_cutoff: i64,
-) -> anyhow::Result<Option<(i64, i64)>> {
-    let row = sqlx::query(
-        "SELECT user_id, last_seen_at FROM sessions
-         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
-    )
-    .bind(id_hash)
-    .bind(now)
-    .bind(idle_cutoff)
-    .fetch_optional(&db.read)
-    .await
-    .context("Failed to load session")?;
-    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("last_seen_at")?)))
-        .transpose()
-}
-
 pub async fn touch(db: &Db, id_hash: &str, now: i64) -> anyhow::Result<()> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)

@@ -12,10 +12,8 @@ use sqlx::Row;
 
 use super::Db;
 use crate::domain::progress::{LoggedReview, Source};
-use crate::domain::scheduler::{
-    format_steps, parse_steps, CardState, PhaseKind, Rating, SettingsInput,
-};
-use crate::domain::study::LEECH_LAPSES;
+use crate::domain::scheduler::{format_steps, parse_steps, CardState, Rating, SettingsInput};
+use crate::domain::study::is_leech;
 
 /// The learner's stored settings (defaults where none are stored).
 pub async fn settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
@@ -445,12 +443,8 @@ pub struct Recorded {
     pub version: i64,
 }
 
-fn leech(state: &CardState) -> bool {
-    state.lapses >= LEECH_LAPSES
-}
-
 /// Writes a card's scheduling columns from `state`, with a new version, creating the row if
-/// needed. Flags (suspended, buried) are kept.
+/// needed. Flags (suspended, buried) are kept. Returns the state as stored (JSON).
 async fn write_state(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
@@ -458,8 +452,9 @@ async fn write_state(
     state: &CardState,
     version: i64,
     now: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let memory = state.memory();
+    let json = serde_json::to_string(state).context("Failed to serialize card state")?;
     sqlx::query(
         "INSERT INTO card_states (user_id, item_id, phase, due, stability, difficulty,
              scheduled_days, reps, lapses, last_review_at, state, leech, version, updated_at)
@@ -482,14 +477,14 @@ async fn write_state(
     .bind(i64::from(state.reps))
     .bind(i64::from(state.lapses))
     .bind(state.last_review_ms())
-    .bind(serde_json::to_string(state).context("Failed to serialize card state")?)
-    .bind(leech(state))
+    .bind(&json)
+    .bind(is_leech(state))
     .bind(version)
     .bind(now)
     .execute(tx)
     .await
     .context("Failed to write card state")?;
-    Ok(())
+    Ok(json)
 }
 
 pub async fn current_version(
@@ -534,7 +529,7 @@ pub async fn record_answer_in(
         }));
     }
     let version = current + 1;
-    write_state(&mut *tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
+    let after_json = write_state(&mut *tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
     let previous_at = super::rollups::previous_in(&mut *tx, a.user_id, a.item_id).await?;
     let review_id: i64 = sqlx::query_scalar(
         "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
@@ -550,7 +545,7 @@ pub async fn record_answer_in(
     .bind(a.duration_ms)
     .bind(a.before.kind().as_str())
     .bind(serde_json::to_string(&a.before)?)
-    .bind(serde_json::to_string(&a.after)?)
+    .bind(after_json)
     .bind(current)
     .bind(version)
     .fetch_one(&mut *tx)
@@ -763,12 +758,6 @@ pub async fn history(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<Vec
             })
         })
         .collect()
-}
-
-/// The phase name as stored.
-pub fn phase_name(state: &CardState) -> &'static str {
-    let kind: PhaseKind = state.kind();
-    kind.as_str()
 }
 
 /// Reads a card's state inside a write transaction (for quiz feeding).

@@ -12,6 +12,11 @@ pub const LEARN_AHEAD_MS: i64 = 20 * MINUTE_MS;
 /// A card forgotten this many times in review is flagged as a leech.
 pub const LEECH_LAPSES: u32 = 8;
 
+/// Whether a card has been forgotten often enough to be flagged as a leech.
+pub fn is_leech(state: &crate::domain::scheduler::CardState) -> bool {
+    state.lapses >= LEECH_LAPSES
+}
+
 /// What the queue knows right now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueState {
