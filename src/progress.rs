@@ -106,12 +106,13 @@ async fn load(
             (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
         let (scheduled_days, last, suspended, leech) = (row.7, row.8, row.9, row.10);
         let retrievability = match (stability, difficulty, last) {
-            (Some(s), Some(d), Some(l)) => Some(day.scheduler.retrievability(
+            (Some(s), Some(d), Some(l)) => Some(day.scheduler.retrievability_at(
                 crate::domain::scheduler::MemoryState {
                     stability: s as f32,
                     difficulty: d as f32,
                 },
-                (day.now - l).max(0) as f64 / crate::clock::DAY_MS as f64,
+                l,
+                day.now,
             )),
             _ => None,
         };

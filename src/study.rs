@@ -377,10 +377,7 @@ pub async fn card_info(
     let history = store::history(&state.db, user_id, item_id).await?;
     let day = day(state, user_id).await?;
     let retrievability = match (stored.state.memory(), stored.state.last_review_ms()) {
-        (Some(memory), Some(last)) => {
-            let elapsed = (day.now - last).max(0) as f64 / crate::clock::DAY_MS as f64;
-            Some(day.scheduler.retrievability(memory, elapsed))
-        }
+        (Some(memory), Some(last)) => Some(day.scheduler.retrievability_at(memory, last, day.now)),
         _ => None,
     };
     Ok(CardInfo {

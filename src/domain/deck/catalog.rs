@@ -28,16 +28,6 @@ impl ItemKind {
             ItemKind::Prompt => "prompt",
         }
     }
-
-    pub fn parse(s: &str) -> Option<ItemKind> {
-        match s {
-            "fact" => Some(ItemKind::Fact),
-            "card" => Some(ItemKind::Card),
-            "question" => Some(ItemKind::Question),
-            "prompt" => Some(ItemKind::Prompt),
-            _ => None,
-        }
-    }
 }
 
 /// One stored item.

@@ -23,7 +23,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::history::{CardHistory, HistoryReview};
-use crate::clock::{DAY_MS, HOUR_MS};
+use crate::clock::HOUR_MS;
 use crate::domain::scheduler::{
     day_number, days_elapsed, fuzz_seed, start_of_day, CardState, PhaseKind, Rating, Scheduler,
     SchedulerError, Settings,
@@ -245,8 +245,7 @@ impl Learner<'_> {
         let (Some(memory), Some(last)) = (truth.memory(), truth.last_review_ms()) else {
             return pick(&FIRST_ANSWER, self.unit());
         };
-        let elapsed_days = (now - last).max(0) as f64 / DAY_MS as f64;
-        let recalled = self.unit() < self.memory.retrievability(memory, elapsed_days);
+        let recalled = self.unit() < self.memory.retrievability_at(memory, last, now);
         if recalled {
             pick(&RECALLED_ANSWER, self.unit())
         } else {
@@ -287,6 +286,7 @@ fn pick(answers: &[(Rating, f64)], draw: f64) -> Rating {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::DAY_MS;
     use crate::domain::scheduler::FSRS6_DEFAULT_PARAMETERS;
 
     /// 2023-11-14 22:13:20 UTC.

@@ -12,8 +12,7 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Milliseconds in a 24-hour day.
-pub const MS_PER_DAY: i64 = 86_400_000;
+use crate::clock::DAY_MS as MS_PER_DAY;
 
 /// Instants are clamped to about ±10,000 years around 1970, well inside what chrono can
 /// represent, so no input can make the calendar arithmetic overflow.

@@ -29,7 +29,7 @@ mod steps;
 
 /// The timezone type the calendar helpers take.
 pub use chrono_tz::Tz;
-pub use days::{day_number, days_elapsed, start_of_day, start_of_next_day, MS_PER_DAY};
+pub use days::{day_number, days_elapsed, start_of_day, start_of_next_day};
 pub use fuzz::{fuzz_delta, fuzz_factor, fuzz_range, fuzz_seed, fuzzed_interval};
 pub use label::interval_label;
 pub use next_states::{NextStates, RatingOutcome};
@@ -149,5 +149,12 @@ impl Scheduler {
         let decay = self.parameters[20].clamp(DECAY_RANGE.0, DECAY_RANGE.1);
         let elapsed = elapsed_days.max(0.0) as f32;
         f64::from(fsrs::current_retrievability(memory.into(), elapsed, decay))
+    }
+
+    /// The predicted probability of recall at `now_ms` of a card with `memory`, last reviewed
+    /// at `last_review_ms`.
+    pub fn retrievability_at(&self, memory: MemoryState, last_review_ms: i64, now_ms: i64) -> f64 {
+        let elapsed_days = (now_ms - last_review_ms).max(0) as f64 / crate::clock::DAY_MS as f64;
+        self.retrievability(memory, elapsed_days)
     }
 }

@@ -25,9 +25,7 @@ use super::label::interval_label;
 use super::rating::Rating;
 use super::settings::Settings;
 use super::state::{CardState, MemoryState, Phase};
-use super::steps::Steps;
-
-const DAY_SECS: u32 = 86_400;
+use super::steps::{Steps, DAY_SECS};
 
 /// The outcome of one button.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -6,7 +6,6 @@
 use super::{
     days_elapsed, CardState, NextStates, Rating, RatingOutcome, Scheduler, SchedulerError, Settings,
 };
-use crate::clock::DAY_MS;
 
 /// One replayed answer.
 #[derive(Debug, Clone, Copy)]
@@ -52,9 +51,7 @@ pub fn replay(
         let last = card.last_review_ms();
         let elapsed_days = last.map_or(0, |l| days_elapsed(l, at, tz, hour));
         let retrievability_before = match (card.memory(), last) {
-            (Some(m), Some(l)) => {
-                Some(scheduler.retrievability(m, (at - l).max(0) as f64 / DAY_MS as f64))
-            }
+            (Some(m), Some(l)) => Some(scheduler.retrievability_at(m, l, at)),
             _ => None,
         };
         let next = scheduler.next_states(&card, at, settings, seed(card.reps))?;

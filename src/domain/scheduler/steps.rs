@@ -10,7 +10,8 @@
 //! Delays are whole seconds. A Hard delay over a day is rounded to whole days so the answer
 //! does not depend on the time of day.
 
-const DAY_SECS: u32 = 86_400;
+/// Seconds in a day.
+pub(super) const DAY_SECS: u32 = 86_400;
 
 /// A view of the learner's steps (seconds each).
 #[derive(Clone, Copy, Debug)]
