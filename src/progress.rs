@@ -142,7 +142,7 @@ async fn load(
     )
     .bind(user_id)
     .bind(deck)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *read)
     .await
     .map_err(anyhow::Error::new)?;
     let mut topics = Vec::new();

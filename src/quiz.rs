@@ -402,8 +402,8 @@ async fn feed_in(
         &AnswerRecord {
             user_id,
             item_id: card,
-            rating: rating as u8,
-            source: "quiz",
+            rating,
+            source: crate::domain::progress::Source::Quiz,
             now,
             elapsed_days: elapsed,
             duration_ms: 0,

@@ -66,8 +66,8 @@ pub async fn load(
                 &AnswerRecord {
                     user_id,
                     item_id: item,
-                    rating: rating as u8,
-                    source: "study",
+                    rating,
+                    source: crate::domain::progress::Source::Study,
                     now: at,
                     elapsed_days: card
                         .last_review_ms()

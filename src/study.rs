@@ -6,6 +6,7 @@
 
 use crate::db::study::{self as store, AnswerRecord, CardAction, Draw, Scope, StoredState};
 use crate::db::{self, decks::StoredItem};
+use crate::domain::progress::Source;
 use crate::domain::scheduler::{
     day_number, days_elapsed, fuzz_seed, start_of_day, start_of_next_day, CardState, NextStates,
     PhaseKind, Rating, Settings, SettingsInput,
@@ -262,9 +263,9 @@ pub async fn answer(
     let before = shown.stored.state;
     let outcome = shown.next.get(rating);
     let (after, source) = if shown.reschedules {
-        (outcome.state, "study")
+        (outcome.state, Source::Study)
     } else {
-        (before, "ahead")
+        (before, Source::Ahead)
     };
     let (tz, hour) = (day.settings.timezone(), day.settings.day_start_hour());
     let elapsed = before
@@ -276,7 +277,7 @@ pub async fn answer(
         &AnswerRecord {
             user_id,
             item_id,
-            rating: rating as u8,
+            rating,
             source,
             now: day.now,
             elapsed_days: elapsed,
@@ -291,11 +292,11 @@ pub async fn answer(
     let memory = after.memory();
     Ok(Answered {
         review_id: recorded.review_id,
-        source: source.into(),
+        source: source.as_str().into(),
         version: recorded.version,
         state: after.kind().as_str().into(),
         due_at: after.due_ms(),
-        interval_days: if source == "study" {
+        interval_days: if source == Source::Study {
             outcome.interval_days
         } else {
             0.0

@@ -31,6 +31,14 @@ pub fn json_rows<T: serde::de::DeserializeOwned>(json: Option<String>) -> anyhow
     serde_json::from_str(json.as_deref().unwrap_or("[]")).context("Failed to decode JSON rows")
 }
 
+/// A stored rating (the columns' CHECK constraints keep it within 1-4).
+pub fn rating(value: i64) -> anyhow::Result<crate::domain::scheduler::Rating> {
+    u8::try_from(value)
+        .ok()
+        .and_then(|v| crate::domain::scheduler::Rating::try_from(v).ok())
+        .with_context(|| format!("Stored rating {value} is not 1-4"))
+}
+
 /// Handles to the database: many readers, one writer.
 #[derive(Clone, Debug)]
 pub struct Db {

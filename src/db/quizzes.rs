@@ -197,18 +197,12 @@ pub struct StoredAnswer {
 }
 
 pub async fn answers(db: &Db, attempt_id: i64) -> anyhow::Result<Vec<StoredAnswer>> {
-    let rows = sqlx::query(
-        "SELECT position, item_id, response, score, answered_at, fed FROM quiz_answers
-         WHERE attempt_id = $1 ORDER BY position",
-    )
-    .bind(attempt_id)
-    .fetch_all(&db.read)
-    .await
-    .context("Failed to load answers")?;
-    rows.iter().map(answer_from_row).collect()
+    let mut conn = db.read.acquire().await.context("Failed to load answers")?;
+    answers_in(&mut conn, attempt_id).await
 }
 
-/// The answers of an attempt, read inside a write transaction.
+/// The answers of an attempt, read on a connection the caller holds (e.g. a write
+/// transaction).
 pub async fn answers_in(
     tx: &mut sqlx::SqliteConnection,
     attempt_id: i64,

@@ -6,7 +6,6 @@ use super::Db;
 use crate::domain::progress::{
     bucket_of, contribution, Bucket, LoggedReview, RecallCheck, Source, BUCKET_MS,
 };
-use crate::domain::scheduler::Rating;
 use anyhow::Context;
 
 /// The deck an item id (`deck-id/item-id`) belongs to.
@@ -198,7 +197,7 @@ pub async fn rebuild(db: &Db, user_id: i64) -> anyhow::Result<()> {
     let mut by_deck: BTreeMap<String, Vec<crate::domain::progress::Contribution>> = BTreeMap::new();
     for (id, item_id, rating, source, reviewed_at, phase_before, scheduled) in rows {
         let review = LoggedReview {
-            rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            rating: super::rating(rating.into())?,
             source: Source::from_name(&source),
             reviewed_at,
             phase_before: crate::domain::scheduler::PhaseKind::from_name(&phase_before),
@@ -250,7 +249,7 @@ pub async fn load(
         buckets.push(Bucket {
             bucket,
             source: Source::from_name(&source),
-            rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            rating: super::rating(rating.into())?,
             answers,
             young_recalls,
             mature_recalls,

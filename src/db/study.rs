@@ -204,18 +204,12 @@ fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredState> {
 }
 
 pub async fn card_state(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<StoredState> {
-    let row = sqlx::query(
-        "SELECT state, version, suspended, buried_until, leech FROM card_states
-         WHERE user_id = $1 AND item_id = $2",
-    )
-    .bind(user_id)
-    .bind(item_id)
-    .fetch_optional(&db.read)
-    .await
-    .context("Failed to load card state")?;
-    row.as_ref()
-        .map(stored_from_row)
-        .unwrap_or(Ok(StoredState::NEW))
+    let mut conn = db
+        .read
+        .acquire()
+        .await
+        .context("Failed to load card state")?;
+    card_state_in(&mut conn, user_id, item_id).await
 }
 
 /// Which cards a queue query looks at: the learner's study set, optionally narrowed.
@@ -418,10 +412,8 @@ pub async fn next_due(
 pub struct AnswerRecord<'a> {
     pub user_id: i64,
     pub item_id: &'a str,
-    /// 1-4.
-    pub rating: u8,
-    /// `study`, `ahead` or `quiz`.
-    pub source: &'a str,
+    pub rating: Rating,
+    pub source: Source,
     pub now: i64,
     pub elapsed_days: u32,
     pub duration_ms: i64,
@@ -538,8 +530,8 @@ pub async fn record_answer_in(
     )
     .bind(a.user_id)
     .bind(a.item_id)
-    .bind(i64::from(a.rating))
-    .bind(a.source)
+    .bind(i64::from(a.rating.as_u8()))
+    .bind(a.source.as_str())
     .bind(a.now)
     .bind(i64::from(a.elapsed_days))
     .bind(a.duration_ms)
@@ -555,7 +547,7 @@ pub async fn record_answer_in(
         &mut *tx,
         a.user_id,
         review_id,
-        &logged(a.item_id, a.rating, a.source, a.now, &a.before)?,
+        &logged(a.item_id, a.rating, a.source, a.now, &a.before),
         previous_at,
     )
     .await?;
@@ -565,20 +557,20 @@ pub async fn record_answer_in(
 /// An answer as the progress figures see it.
 fn logged(
     item_id: &str,
-    rating: u8,
-    source: &str,
+    rating: Rating,
+    source: Source,
     reviewed_at: i64,
     before: &CardState,
-) -> anyhow::Result<LoggedReview> {
-    Ok(LoggedReview {
+) -> LoggedReview {
+    LoggedReview {
         item_id: item_id.to_owned(),
-        rating: Rating::try_from(rating).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        source: Source::from_name(source),
+        rating,
+        source,
         reviewed_at,
         phase_before: before.kind(),
         scheduled_days_before: before.scheduled_days(),
         duration_ms: 0,
-    })
+    }
 }
 
 /// What undo did.
@@ -642,11 +634,11 @@ pub async fn undo_last(
     write_state(&mut tx, user_id, &item_id, &before, version, now).await?;
     let undone = logged(
         &item_id,
-        u8::try_from(row.try_get::<i64, _>("rating")?).unwrap_or(0),
-        row.try_get("source")?,
+        super::rating(row.try_get("rating")?)?,
+        Source::from_name(row.try_get("source")?),
         row.try_get("reviewed_at")?,
         &before,
-    )?;
+    );
     super::rollups::retract_in(&mut tx, user_id, review_id, &undone).await?;
     sqlx::query("UPDATE reviews SET undone_at = $1 WHERE id = $2")
         .bind(now)
@@ -685,17 +677,11 @@ pub async fn act_on_card(
     next_day_start: i64,
 ) -> anyhow::Result<i64> {
     let mut tx = db.begin_write().await?;
-    let current = current_version(&mut tx, user_id, item_id).await?;
-    let version = current + 1;
-    let state: Option<String> =
-        sqlx::query_scalar("SELECT state FROM card_states WHERE user_id = $1 AND item_id = $2")
-            .bind(user_id)
-            .bind(item_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let state = match (action, state) {
-        (CardAction::Reset, _) | (_, None) => CardState::NEW,
-        (_, Some(json)) => serde_json::from_str(&json).context("Stored card state is not valid")?,
+    let stored = card_state_in(&mut tx, user_id, item_id).await?;
+    let version = stored.version + 1;
+    let state = match action {
+        CardAction::Reset => CardState::NEW,
+        _ => stored.state,
     };
     write_state(&mut tx, user_id, item_id, &state, version, now).await?;
     let flags = match action {
@@ -760,7 +746,8 @@ pub async fn history(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<Vec
         .collect()
 }
 
-/// Reads a card's state inside a write transaction (for quiz feeding).
+/// Reads a card's state on a connection the caller holds (e.g. a write transaction, for quiz
+/// feeding).
 pub async fn card_state_in(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
