@@ -584,6 +584,8 @@ pub struct ResultItem {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Results {
     pub attempt: i64,
+    /// The quiz the attempt belongs to (to take it again).
+    pub quiz: i64,
     pub mode: Mode,
     /// `submitted` or `time_limit`.
     pub closed_by: String,
@@ -631,6 +633,7 @@ pub async fn results(state: &AppState, user_id: i64, attempt_id: i64) -> Result<
     }
     Ok(Results {
         attempt: loaded.attempt.id,
+        quiz: loaded.quiz.id,
         mode: loaded.mode(),
         closed_by: loaded.attempt.closed_by.clone().unwrap_or_default(),
         score: loaded.attempt.score.unwrap_or(0.0),

@@ -37,10 +37,20 @@ impl Day {
     }
 }
 
-pub async fn day(state: &AppState, user_id: i64) -> Result<Day, AppError> {
+/// The learner's study settings.
+async fn settings(state: &AppState, user_id: i64) -> Result<Settings, AppError> {
     let input = store::settings(&state.db, user_id).await?;
     // Stored settings were validated when saved; fall back to defaults if that ever fails.
-    let settings = Settings::try_from(input).unwrap_or_default();
+    Ok(Settings::try_from(input).unwrap_or_default())
+}
+
+/// The learner's timezone, for showing times (cheaper than [`day`]: no scheduler).
+pub async fn timezone(state: &AppState, user_id: i64) -> Result<chrono_tz::Tz, AppError> {
+    Ok(settings(state, user_id).await?.timezone())
+}
+
+pub async fn day(state: &AppState, user_id: i64) -> Result<Day, AppError> {
+    let settings = settings(state, user_id).await?;
     let now = state.clock.now();
     let (tz, hour) = (settings.timezone(), settings.day_start_hour());
     let start = start_of_day(day_number(now, tz, hour), tz, hour);

@@ -104,8 +104,7 @@ pub async fn protect(
 }
 
 /// The token from the header, or from an urlencoded body (which is then put back for the
-/// handler). Bytes that are not UTF-8 are decoded lossily here; the handler's own form
-/// extractor reports them properly.
+/// handler). A form body whose text is not valid UTF-8 is refused here with 400 `bad_form`.
 async fn offered_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
     let from_body = form_token(req).await?;
     match req.headers().get(HEADER) {

@@ -97,6 +97,18 @@ fn retry_secs(ms: i64) -> u64 {
     (ms as u64).div_ceil(1000).max(1)
 }
 
+impl Counters {
+    /// Forgets idle records once there are many (sign-ups and logins alike), so memory stays
+    /// bounded however many addresses try.
+    fn prune(&mut self, now: i64) {
+        if self.pairs.len() + self.ips.len() + self.signups.len() > PRUNE_AT {
+            self.pairs.retain(|_, r| !r.is_idle(now));
+            self.ips.retain(|_, r| !r.is_idle(now));
+            self.signups.retain(|_, r| !r.is_idle(now));
+        }
+    }
+}
+
 /// The login throttle shared by all workers.
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
@@ -115,11 +127,7 @@ impl LoginThrottle {
         if let Some(ms) = pair.max(by_ip) {
             return Err(retry_secs(ms));
         }
-        if c.pairs.len() + c.ips.len() + c.signups.len() > PRUNE_AT {
-            c.pairs.retain(|_, r| !r.is_idle(now));
-            c.ips.retain(|_, r| !r.is_idle(now));
-            c.signups.retain(|_, r| !r.is_idle(now));
-        }
+        c.prune(now);
         c.pairs.entry(pair_key).or_default().fail(now, PAIR_LIMIT);
         c.ips.entry(ip).or_default().fail(now, IP_LIMIT);
         Ok(())
@@ -142,6 +150,7 @@ impl LoginThrottle {
     pub fn begin_signup(&self, ip: IpAddr, now: i64) -> Result<(), u64> {
         let ip = bucket(ip);
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        c.prune(now);
         let record = c.signups.entry(ip).or_default();
         if let Some(ms) = record.retry_after_ms(now) {
             return Err(retry_secs(ms));

@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::page::{redirect_with_flash, Page};
+use super::page::{redirect_with_error, redirect_with_flash, Page};
 use super::sessions::MeResponse;
 use crate::accounts::{self, Creator, SignUp};
 use crate::auth::secrets::new_token;
@@ -64,12 +64,7 @@ pub async fn set_role(
             "success",
             "Role updated.",
         )),
-        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            "/admin/users",
-            "error",
-            &e.public_message(),
-        )),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_error(&state, "/admin/users", &e)),
         Err(e) => Err(e),
     }
 }

@@ -141,6 +141,12 @@ fn read_flash(state: &AppState, value: &str) -> Option<Flash> {
 }
 
 /// A 303 redirect to `location` that shows `message` on the next page.
+/// Redirects to `location` with the error's public message as an error flash (a form whose
+/// action was refused, e.g. a conflict).
+pub fn redirect_with_error(state: &AppState, location: &str, error: &AppError) -> HttpResponse {
+    redirect_with_flash(state, location, "error", &error.public_message())
+}
+
 pub fn redirect_with_flash(
     state: &AppState,
     location: &str,

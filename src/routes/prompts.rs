@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{redirect, redirect_with_flash, Page};
+use super::page::{redirect, redirect_with_error, Page};
 use crate::auth::Identity;
 use crate::db::{self, prompts::PromptAnswer};
 use crate::domain::deck::{qualified_id, Prompt};
@@ -129,14 +129,7 @@ pub async fn write_form(
     prompt(&state, &id).await?;
     let text = match checked_answer(&form.answer) {
         Ok(t) => t,
-        Err(e) => {
-            return Ok(redirect_with_flash(
-                &state,
-                &format!("/prompts/{id}"),
-                "error",
-                &e.public_message(),
-            ))
-        }
+        Err(e) => return Ok(redirect_with_error(&state, &format!("/prompts/{id}"), &e)),
     };
     let saved = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
     Ok(redirect(&format!("/prompt-answers/{}", saved.id)))

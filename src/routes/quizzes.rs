@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{redirect, redirect_with_flash, Page};
+use super::page::{redirect, redirect_with_error, Page};
 use crate::auth::Identity;
 use crate::db;
 use crate::db::quizzes::{AttemptSummary, Quiz};
@@ -291,10 +291,7 @@ pub async fn quizzes_page(
 ) -> Result<HttpResponse, AppError> {
     let decks = super::decks::deck_infos(&state).await?;
     let history = db::quizzes::history(&state.db, who.user.id).await?;
-    let tz = crate::study::day(&state, who.user.id)
-        .await?
-        .settings
-        .timezone();
+    let tz = crate::study::timezone(&state, who.user.id).await?;
     let rows: Vec<serde_json::Value> = history
         .iter()
         .map(|a| {
@@ -416,12 +413,7 @@ pub async fn retake_form(
 ) -> Result<HttpResponse, AppError> {
     match quiz::retake(&state, who.user.id, *id).await {
         Ok(attempt) => Ok(redirect(&format!("/attempts/{attempt}"))),
-        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            "/quizzes",
-            "error",
-            &e.public_message(),
-        )),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_error(&state, "/quizzes", &e)),
         Err(e) => Err(e),
     }
 }
@@ -544,18 +536,9 @@ pub async fn answer_form(
     {
         Ok(done) if done.feedback.is_some() => Ok(redirect(&format!("{back}?feedback={position}"))),
         Ok(_) => Ok(redirect(&back)),
-        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            &back,
-            "error",
-            &e.public_message(),
-        )),
-        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_flash(
-            &state,
-            &back,
-            "error",
-            &e.public_message(),
-        )),
+        Err(e @ (AppError::Conflict { .. } | AppError::BadRequest { .. })) => {
+            Ok(redirect_with_error(&state, &back, &e))
+        }
         Err(e) => Err(e),
     }
 }
@@ -586,7 +569,6 @@ pub async fn results_page(
         Err(AppError::Conflict { .. }) => return Ok(redirect(&format!("/attempts/{}", *id))),
         Err(e) => Err(e)?,
     };
-    let loaded = quiz::load(&state, who.user.id, *id).await?;
     let items: Vec<serde_json::Value> = results
         .items
         .iter()
@@ -609,7 +591,7 @@ pub async fn results_page(
             "percent",
             &((results.score / results.max_score.max(1.0)) * 100.0).round(),
         )
-        .with("quiz_id", &loaded.quiz.id)
+        .with("quiz_id", &results.quiz)
         .render("results.html")
 }
 

@@ -4,7 +4,7 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse, Response
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{redirect_with_flash, Page};
+use super::page::{redirect_with_error, redirect_with_flash, Page};
 use super::sessions::MeResponse;
 use crate::accounts;
 use crate::auth::identity::{client_ip, Identity};
@@ -547,12 +547,7 @@ pub async fn optimize_form(
                 message,
             ))
         }
-        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            "/settings#fsrs",
-            "error",
-            &e.public_message(),
-        )),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_error(&state, "/settings#fsrs", &e)),
         Err(e) => Err(e),
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::decks::Text;
-use super::page::{redirect, redirect_with_flash, Page};
+use super::page::{redirect, redirect_with_error, redirect_with_flash, Page};
 use crate::auth::Identity;
 use crate::db::study::{CardAction, ReviewEntry, Scope};
 use crate::domain::deck::qualified_id;
@@ -174,7 +174,7 @@ pub async fn study_page(
     q: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = next_card(&state, &who, &q.study).await?;
-    let tz = study::day(&state, who.user.id).await?.settings.timezone();
+    let tz = study::timezone(&state, who.user.id).await?;
     let next_due = next.next_due_at.map(|ms| super::local_time(ms, tz));
     let study_set = crate::db::study::study_decks(&state.db, who.user.id).await?;
     let back = q.study.back_to();
@@ -278,7 +278,7 @@ pub async fn answer_form(
         )),
         Ok(_) => Ok(redirect(&back)),
         Err(e @ AppError::Conflict { .. }) => {
-            Ok(redirect_with_flash(&state, &back, "error", &e.public_message()))
+            Ok(redirect_with_error(&state, &back, &e))
         }
         Err(e) => Err(e),
     }
@@ -309,12 +309,7 @@ pub async fn undo_form(
             "info",
             "Undone: the card is back as it was.",
         )),
-        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            &back,
-            "error",
-            &e.public_message(),
-        )),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_error(&state, &back, &e)),
         Err(e) => Err(e),
     }
 }
@@ -468,7 +463,7 @@ pub async fn card_page(
 ) -> Result<HttpResponse, AppError> {
     let (deck, item) = path.into_inner();
     let info = card_info(&state, &who, &deck, &item).await?;
-    let tz = study::day(&state, who.user.id).await?.settings.timezone();
+    let tz = study::timezone(&state, who.user.id).await?;
     let local = |ms: Option<i64>| ms.map(|t| super::local_time(t, tz));
     let actions = [
         if info.card.suspended {
