@@ -87,6 +87,11 @@ async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
     let deck = db::decks::find_any(db, deck_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(pool_of(deck))
+}
+
+/// A deck's authored and generated questions, by id.
+fn pool_of(deck: Deck) -> Pool {
     let generated = generate(&deck);
     let questions = deck
         .questions
@@ -94,14 +99,14 @@ async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
         .chain(generated.questions.iter())
         .map(|q| (q.id.clone(), q.clone()))
         .collect();
-    Ok(Pool { deck, questions })
+    Pool { deck, questions }
 }
 
 /// Creates a quiz from a request and starts its first attempt.
 pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<i64, AppError> {
-    if db::decks::find_live(&state.db, &req.deck).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    let deck = db::decks::find_live(&state.db, &req.deck)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if req.count == 0 || req.count > MAX_QUESTIONS {
         return Err(invalid(format!("Ask for 1 to {MAX_QUESTIONS} questions.")));
     }
@@ -122,7 +127,7 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
     if attempts.is_some_and(|a| a == 0 || a > 100) {
         return Err(invalid("Allow between 1 and 100 attempts."));
     }
-    let pool = pool(&state.db, &req.deck).await?;
+    let pool = pool_of(deck);
     for t in &req.topics {
         if pool.deck.topic(t).is_none() {
             return Err(invalid(format!("The deck has no topic `{t}`.")));
@@ -160,7 +165,7 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
         },
     )
     .await?;
-    start(state, user_id, &quiz).await
+    start(state, user_id, &quiz, pool).await
 }
 
 /// Starts a new attempt of a quiz the caller owns.
@@ -169,11 +174,11 @@ pub async fn retake(state: &AppState, user_id: i64, quiz_id: i64) -> Result<i64,
         .await?
         .filter(|q| q.owner_id == user_id)
         .ok_or(AppError::NotFound)?;
-    start(state, user_id, &quiz).await
+    let pool = pool(&state.db, &quiz.deck_id).await?;
+    start(state, user_id, &quiz, pool).await
 }
 
-async fn start(state: &AppState, user_id: i64, quiz: &Quiz) -> Result<i64, AppError> {
-    let pool = pool(&state.db, &quiz.deck_id).await?;
+async fn start(state: &AppState, user_id: i64, quiz: &Quiz, pool: Pool) -> Result<i64, AppError> {
     let items: Vec<QuizItem> = pool
         .questions
         .values()

@@ -78,6 +78,16 @@ pub enum Attribution {
 }
 
 impl Attribution {
+    /// How the answer is said in a deck with `subject_count` subjects: the subject, or
+    /// `Both` (two subjects) / `All of them` (more).
+    pub fn label(&self, subject_count: usize) -> String {
+        match self {
+            Attribution::Subject(subject) => subject.clone(),
+            Attribution::Both if subject_count <= 2 => "Both".to_owned(),
+            Attribution::Both => "All of them".to_owned(),
+        }
+    }
+
     /// Whether a claim with this attribution is true of `subject`.
     pub fn holds_for(&self, subject: &str) -> bool {
         match self {

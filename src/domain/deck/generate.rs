@@ -84,11 +84,7 @@ pub fn generate(deck: &Deck) -> GeneratedItems {
 }
 
 fn which_card(deck: &Deck, fact: &Fact) -> Card {
-    let answer = match &fact.subject {
-        Attribution::Subject(subject) => subject.clone(),
-        Attribution::Both if deck.subjects.len() == 2 => "Both".to_owned(),
-        Attribution::Both => "All of them".to_owned(),
-    };
+    let answer = fact.subject.label(deck.subjects.len());
     Card {
         id: GeneratedKind::Which.item_id(&fact.id),
         topic: fact.topic.clone(),

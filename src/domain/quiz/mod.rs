@@ -55,8 +55,8 @@ pub use grade::{
     GradeError,
 };
 pub use present::{
-    option_label, present, which_one_options, Arrangement, PresentationError, PresentedQuestion,
-    PublicQuestion, Shown,
+    present, which_one_options, Arrangement, PresentationError, PresentedQuestion, PublicQuestion,
+    Shown,
 };
 pub use response::{Response, ResponseError, Target, MAX_SHORT_ANSWER_CHARS};
 pub use short_answer::{near_misses, Verdict};

@@ -168,16 +168,6 @@ pub fn which_one_options(subjects: &[String]) -> Vec<Attribution> {
     options
 }
 
-/// How an option is labelled: the subject, or `Both` / `All of them` (as the generated
-/// which-one cards say it) when there are more than two subjects.
-pub fn option_label(option: &Attribution, subject_count: usize) -> String {
-    match option {
-        Attribution::Subject(subject) => subject.clone(),
-        Attribution::Both if subject_count <= 2 => "Both".to_owned(),
-        Attribution::Both => "All of them".to_owned(),
-    }
-}
-
 impl PresentedQuestion {
     /// The learner's view of this presentation of `question`.
     pub fn public(&self, question: &Question) -> Result<PublicQuestion, PresentationError> {
@@ -204,7 +194,7 @@ impl PresentedQuestion {
             (_, Arrangement::WhichOne { options }) => Shown::WhichOne {
                 options: options
                     .iter()
-                    .map(|option| option_label(option, options.len() - 1))
+                    .map(|option| option.label(options.len() - 1))
                     .collect(),
             },
             (_, Arrangement::TrueFalse) => Shown::TrueFalse,
@@ -350,7 +340,7 @@ mod tests {
         let three = fixtures::strings(&["A", "B", "C"]);
         let labels: Vec<String> = which_one_options(&three)
             .iter()
-            .map(|o| option_label(o, 3))
+            .map(|o| o.label(3))
             .collect();
         assert_eq!(labels, ["A", "B", "C", "All of them"]);
     }
