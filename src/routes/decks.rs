@@ -11,11 +11,11 @@ use super::page::{redirect_with_flash, Page};
 use crate::auth::{Admin, Identity};
 use crate::db;
 use crate::decks::{self, SyncReport};
-use crate::domain::deck::{Deck, DeckSummary};
+use crate::domain::deck::{Deck, DeckSummary, Topic};
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
-pub use crate::markdown::Text;
+use crate::markdown::Text;
 
 #[derive(Serialize, ToSchema)]
 pub struct Counts {
@@ -69,16 +69,18 @@ impl From<&Deck> for DeckInfo {
             description: d.description.as_deref().map(Text::of),
             subjects: d.subjects.clone(),
             tags: d.tags.clone(),
-            topics: d
-                .topics
-                .iter()
-                .map(|t| TopicInfo {
-                    id: t.id.clone(),
-                    title: t.title.clone(),
-                    description: t.description.clone(),
-                })
-                .collect(),
+            topics: d.topics.iter().map(TopicInfo::from).collect(),
             counts: DeckSummary::of(d).into(),
+        }
+    }
+}
+
+impl From<&Topic> for TopicInfo {
+    fn from(t: &Topic) -> TopicInfo {
+        TopicInfo {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            description: t.description.clone(),
         }
     }
 }
@@ -139,11 +141,7 @@ fn detail(d: &Deck) -> DeckDetail {
         .topics
         .iter()
         .map(|t| TopicPreview {
-            topic: TopicInfo {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                description: t.description.clone(),
-            },
+            topic: TopicInfo::from(t),
             facts: d
                 .facts
                 .iter()

@@ -5,13 +5,13 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::decks::Text;
 use super::page::{redirect, redirect_with_error, redirect_with_flash, Page};
 use crate::auth::Identity;
 use crate::db::study::{CardAction, ReviewEntry, Scope};
 use crate::domain::deck::qualified_id;
 use crate::domain::scheduler::Rating;
 use crate::error::{AppError, ErrorBody};
+use crate::markdown::Text;
 use crate::state::AppState;
 use crate::study::{self, Answered, Counts, Shown};
 
