@@ -69,6 +69,18 @@ pub struct Settings {
     #[arg(long, env = "TRADEOFF_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<IpAddr>,
 
+    /// `full` (default) or `normal`: how hard SQLite syncs each commit. `full` survives a
+    /// power cut; `normal` survives a crash of the process but may lose the last acknowledged
+    /// commits on power loss.
+    #[arg(
+        long,
+        env = "TRADEOFF_SYNCHRONOUS",
+        value_enum,
+        default_value = "full",
+        global = true
+    )]
+    pub synchronous: crate::db::Synchronous,
+
     /// Base URL used in links the server prints (password reset); defaults to `http://<bind>`.
     #[arg(long, env = "TRADEOFF_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -85,6 +97,7 @@ impl Settings {
             secure_cookies: false,
             registration: Registration::Open,
             trusted_proxy: None,
+            synchronous: crate::db::Synchronous::Full,
             public_url: None,
         }
     }

@@ -12,14 +12,13 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::db::quizzes::{self as store, AnswerRefused, Attempt, NewAnswer, Quiz};
-use crate::db::study::{self as study_store, AnswerRecord};
+use crate::db::study::QuizFeed;
 use crate::db::{self, Db};
 use crate::domain::deck::{generate, qualified_id, Deck, Question};
 use crate::domain::quiz::{
     build_quiz, grade, near_misses, CorrectAnswer, Count, GradeError, PresentedQuestion,
     PublicQuestion, QuizItem, QuizSpec, Response,
 };
-use crate::domain::scheduler::{days_elapsed, fuzz_seed, PhaseKind, Rating, Scheduler, Settings};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -362,66 +361,6 @@ fn linked_card(deck: &Deck, question: &Question) -> Option<String> {
     }
 }
 
-/// Feeds one quiz result into the learner's schedule: full marks count as Good, anything
-/// less as Again. A card not studied yet is not scheduled; a wrong answer moves it to the
-/// front of the new queue.
-async fn feed_in(
-    tx: &mut sqlx::SqliteConnection,
-    scheduler: &Scheduler,
-    settings: &Settings,
-    user_id: i64,
-    card: &str,
-    full_marks: bool,
-    now: i64,
-) -> Result<(), AppError> {
-    let stored = study_store::card_state_in(&mut *tx, user_id, card).await?;
-    if stored.suspended {
-        return Ok(());
-    }
-    if stored.state.kind() == PhaseKind::New {
-        if !full_marks {
-            study_store::prioritize_new_in(&mut *tx, user_id, card, now).await?;
-        }
-        return Ok(());
-    }
-    let rating = if full_marks {
-        Rating::Good
-    } else {
-        Rating::Again
-    };
-    let next = scheduler
-        .next_states(
-            &stored.state,
-            now,
-            settings,
-            Some(fuzz_seed(card, stored.state.reps)),
-        )
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("Scheduler failed: {e}")))?;
-    let (tz, hour) = (settings.timezone(), settings.day_start_hour());
-    let elapsed = stored
-        .state
-        .last_review_ms()
-        .map_or(0, |l| days_elapsed(l, now, tz, hour));
-    study_store::record_answer_in(
-        &mut *tx,
-        &AnswerRecord {
-            user_id,
-            item_id: card,
-            rating,
-            source: crate::domain::progress::Source::Quiz,
-            now,
-            elapsed_days: elapsed,
-            duration_ms: 0,
-            before: stored.state,
-            after: next.get(rating).state,
-            expected_version: stored.version,
-        },
-    )
-    .await?
-    .map_err(|_| AppError::conflict("stale_answer", "The card changed meanwhile; try again."))?;
-    Ok(())
-}
-
 fn grade_error(e: GradeError) -> AppError {
     match e {
         GradeError::Response(r) => {
@@ -459,50 +398,39 @@ pub async fn answer(
     let graded =
         grade(q, presented, response, &near_misses(&loaded.pool.deck, q)).map_err(grade_error)?;
     let practice = loaded.mode() == Mode::Practice;
-    let feed = practice && loaded.quiz.feed_schedule;
+    let fed = practice && loaded.quiz.feed_schedule;
     let day = crate::study::day(state, user_id).await?;
     let now = state.clock.now();
     let response_json = serde_json::to_string(response).map_err(anyhow::Error::new)?;
-
-    let mut tx = state.db.begin_write().await?;
-    match store::check_open_in(&mut tx, user_id, attempt_id, now).await? {
+    let feed = match linked_card(&loaded.pool.deck, q) {
+        Some(card) if fed => Some((
+            QuizFeed {
+                user_id,
+                card,
+                full_marks: graded.full_marks,
+                now,
+            },
+            (day.scheduler.clone(), day.settings.clone()),
+        )),
+        _ => None,
+    };
+    let answer = NewAnswer {
+        attempt_id,
+        position: position as u32,
+        item_id: qualified_id(&presented.deck_id, &presented.question_id),
+        response: response_json,
+        score: graded.score,
+        now,
+        fed,
+    };
+    match store::record_answer(&state.db, user_id, answer, feed).await? {
         Ok(()) => {}
         Err(AnswerRefused::TimeUp) => {
-            drop(tx);
             close(state, &loaded, "time_limit").await?;
             return Err(refused(AnswerRefused::TimeUp));
         }
         Err(r) => return Err(refused(r)),
     }
-    store::insert_answer_in(
-        &mut tx,
-        &NewAnswer {
-            attempt_id,
-            position: position as u32,
-            item_id: &qualified_id(&presented.deck_id, &presented.question_id),
-            response: &response_json,
-            score: graded.score,
-            now,
-            fed: feed,
-        },
-    )
-    .await?
-    .map_err(refused)?;
-    if feed {
-        if let Some(card) = linked_card(&loaded.pool.deck, q) {
-            feed_in(
-                &mut tx,
-                &day.scheduler,
-                &day.settings,
-                user_id,
-                &card,
-                graded.full_marks,
-                now,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await.map_err(anyhow::Error::new)?;
 
     let next = (0..loaded.presented.len())
         .find(|i| *i != position && !loaded.answers.iter().any(|a| a.position as usize == *i));
@@ -521,42 +449,34 @@ pub async fn answer(
 }
 
 /// Closes an attempt: scores it, and in an exam feeds the answers into the schedule now.
-async fn close(state: &AppState, loaded: &Loaded, by: &str) -> Result<(), AppError> {
-    let day = crate::study::day(state, loaded.attempt.user_id).await?;
-    let now = state.clock.now();
+async fn close(state: &AppState, loaded: &Loaded, by: &'static str) -> Result<(), AppError> {
+    let user_id = loaded.attempt.user_id;
+    let feed = if loaded.quiz.feed_schedule {
+        let day = crate::study::day(state, user_id).await?;
+        let cards = loaded
+            .presented
+            .iter()
+            .enumerate()
+            .filter_map(|(position, p)| {
+                let q = loaded.pool.questions.get(&p.question_id)?;
+                Some((position as u32, linked_card(&loaded.pool.deck, q)?))
+            })
+            .collect();
+        Some((cards, (day.scheduler, day.settings)))
+    } else {
+        None
+    };
     let max = loaded.presented.len() as f64;
-    let mut tx = state.db.begin_write().await?;
-    // Read the answers under the write lock: one that arrived since `loaded` was read counts.
-    let answers = store::answers_in(&mut tx, loaded.attempt.id).await?;
-    let points: f64 = answers.iter().map(|a| a.score).sum();
-    if !store::close_in(&mut tx, loaded.attempt.id, by, now, points, max).await? {
-        return Ok(()); // closed meanwhile
-    }
-    if loaded.quiz.feed_schedule {
-        for a in answers.iter().filter(|a| !a.fed) {
-            let Some(q) = loaded
-                .presented
-                .get(a.position as usize)
-                .and_then(|p| loaded.pool.questions.get(&p.question_id))
-            else {
-                continue;
-            };
-            if let Some(card) = linked_card(&loaded.pool.deck, q) {
-                feed_in(
-                    &mut tx,
-                    &day.scheduler,
-                    &day.settings,
-                    loaded.attempt.user_id,
-                    &card,
-                    a.score >= 1.0,
-                    now,
-                )
-                .await?;
-            }
-            store::mark_fed_in(&mut tx, loaded.attempt.id, a.position).await?;
-        }
-    }
-    tx.commit().await.map_err(anyhow::Error::new)?;
+    store::close(
+        &state.db,
+        user_id,
+        loaded.attempt.id,
+        by,
+        state.clock.now(),
+        max,
+        feed,
+    )
+    .await?;
     Ok(())
 }
 

@@ -6,9 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::db::study::{self as store, AnswerRecord};
+use crate::db::study as store;
 use crate::domain::optimizer::{simulate, FORGETFUL_LEARNER};
-use crate::domain::scheduler::{days_elapsed, fuzz_seed, CardState};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -49,42 +48,16 @@ pub async fn load(
     .await
     .map_err(|e| AppError::Internal(e.into()))?
     .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let (tz, hour) = (day.settings.timezone(), day.settings.day_start_hour());
     let mut reviews = 0;
     for (sim, item) in simulated.iter().zip(&items) {
-        let mut tx = state.db.begin_write().await?;
-        let stored = store::card_state_in(&mut tx, user_id, item).await?;
-        let (mut card, mut version): (CardState, i64) = (stored.state, stored.version);
-        for &(rating, at) in &sim.reviews {
-            let next = day
-                .scheduler
-                .next_states(&card, at, &day.settings, Some(fuzz_seed(item, card.reps)))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-            let after = next.get(rating).state;
-            let recorded = store::record_answer_in(
-                &mut tx,
-                &AnswerRecord {
-                    user_id,
-                    item_id: item,
-                    rating,
-                    source: crate::domain::progress::Source::Study,
-                    now: at,
-                    elapsed_days: card
-                        .last_review_ms()
-                        .map_or(0, |l| days_elapsed(l, at, tz, hour)),
-                    duration_ms: 8_000,
-                    before: card,
-                    after,
-                    expected_version: version,
-                },
-            )
-            .await?
-            .map_err(|_| AppError::conflict("stale_answer", "The card changed meanwhile."))?;
-            card = after;
-            version = recorded.version;
-            reviews += 1;
-        }
-        tx.commit().await.map_err(anyhow::Error::new)?;
+        reviews += store::replay(
+            &state.db,
+            user_id,
+            item.clone(),
+            sim.reviews.clone(),
+            (day.scheduler.clone(), day.settings.clone()),
+        )
+        .await?;
     }
     // The answers were backdated, possibly before answers the learner already had: the
     // rollups assume time order, so they are rebuilt from the log.

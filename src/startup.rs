@@ -45,7 +45,7 @@ async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Resu
         )
     })?;
     let key = ServerKey::load_or_create(&settings.data_dir)?;
-    let db = Db::connect(&settings.database_url()).await?;
+    let db = Db::connect(&settings.database_url(), settings.synchronous).await?;
     Ok(AppState {
         db,
         key,

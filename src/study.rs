@@ -8,10 +8,10 @@ use crate::db::study::{self as store, AnswerRecord, CardAction, Draw, Scope, Sto
 use crate::db::{self, decks::StoredItem};
 use crate::domain::progress::Source;
 use crate::domain::scheduler::{
-    day_number, days_elapsed, fuzz_seed, start_of_day, start_of_next_day, CardState, NextStates,
-    PhaseKind, Rating, Settings, SettingsInput,
+    day_number, fuzz_seed, start_of_day, start_of_next_day, CardState, NextStates, PhaseKind,
+    Rating, Settings, SettingsInput,
 };
-use crate::domain::study::{Limits, Pick, QueueState, LEARN_AHEAD_MS};
+use crate::domain::study::{rate, Limits, Pick, QueueState, LEARN_AHEAD_MS};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -222,7 +222,7 @@ async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Resul
             &day.settings,
             Some(fuzz_seed(item_id, stored.state.reps)),
         )
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("Scheduler failed: {e}")))?;
+        .map_err(scheduler_failed)?;
     Ok(Shown {
         reschedules: is_due(&stored.state, day),
         item,
@@ -270,27 +270,32 @@ pub async fn answer(
     if shown.stored.version != version {
         return Err(stale());
     }
-    let before = shown.stored.state;
-    let outcome = shown.next.get(rating);
-    let (after, source) = if shown.reschedules {
-        (outcome.state, Source::Study)
+    let source = if shown.reschedules {
+        Source::Study
     } else {
-        (before, Source::Ahead)
+        Source::Ahead
     };
-    let (tz, hour) = (day.settings.timezone(), day.settings.day_start_hour());
-    let elapsed = before
-        .last_review_ms()
-        .map(|last| days_elapsed(last, day.now, tz, hour))
-        .unwrap_or(0);
+    let before = shown.stored.state;
+    let rated = rate(
+        &day.scheduler,
+        &day.settings,
+        item_id,
+        &before,
+        rating,
+        day.now,
+        shown.reschedules,
+    )
+    .map_err(scheduler_failed)?;
+    let after = rated.after;
     let recorded = store::record_answer(
         &state.db,
-        &AnswerRecord {
+        AnswerRecord {
             user_id,
-            item_id,
+            item_id: item_id.to_owned(),
             rating,
             source,
             now: day.now,
-            elapsed_days: elapsed,
+            elapsed_days: rated.elapsed_days,
             duration_ms: duration_ms.clamp(0, MAX_ANSWER_MS),
             before,
             after,
@@ -306,15 +311,16 @@ pub async fn answer(
         version: recorded.version,
         state: after.kind().as_str().into(),
         due_at: after.due_ms(),
-        interval_days: if source == Source::Study {
-            outcome.interval_days
-        } else {
-            0.0
-        },
+        interval_days: rated.interval_days,
         stability: memory.map(|m| m.stability),
         difficulty: memory.map(|m| m.difficulty),
         leech: crate::domain::study::is_leech(&after),
     })
+}
+
+/// The scheduler refused a card state (a stored state it cannot read is a server fault).
+pub fn scheduler_failed(e: crate::domain::scheduler::SchedulerError) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context("Scheduler failed"))
 }
 
 fn stale() -> AppError {

@@ -117,7 +117,7 @@ async fn by_token(state: &AppState, token: &str) -> Result<Option<Identity>, App
     };
     let now = state.clock.now();
     if last_used.is_none_or(|t| now - t > 5 * MINUTE_MS) {
-        db::tokens::touch(&state.db, id, now).await?;
+        db::tokens::touch(&state.db, id, now);
     }
     Ok(db::users::find_by_id(&state.db, user_id)
         .await?

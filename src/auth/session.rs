@@ -89,7 +89,7 @@ pub async fn resolve(
         return Ok(None);
     };
     if now - last_seen > TOUCH_EVERY_MS {
-        db::sessions::touch(db, &id_hash, now).await?;
+        db::sessions::touch(db, &id_hash, now);
     }
     Ok(Some((user, id_hash)))
 }

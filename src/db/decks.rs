@@ -29,7 +29,8 @@ pub async fn upsert_deck(
     now: i64,
 ) -> anyhow::Result<DeckChanges> {
     let content = serde_json::to_string(deck).context("Failed to serialize deck")?;
-    let mut tx = db.begin_write().await?;
+    let (deck, source_path, items) = (deck.clone(), source_path.to_owned(), items.to_vec());
+    db.write(move |tx| Box::pin(async move {
     sqlx::query(
         "INSERT INTO decks (id, title, source_path, content, synced_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, source_path = excluded.source_path,
@@ -37,7 +38,7 @@ pub async fn upsert_deck(
     )
     .bind(&deck.id)
     .bind(&deck.title)
-    .bind(source_path)
+    .bind(&source_path)
     .bind(&content)
     .bind(now)
     .execute(&mut *tx)
@@ -58,7 +59,7 @@ pub async fn upsert_deck(
         known.insert(id, (content, retired.is_some()));
     }
     let mut present = HashSet::new();
-    for item in items {
+    for item in &items {
         present.insert(item.id.as_str());
         let content = item.content.to_string();
         match known.get(&item.id) {
@@ -104,8 +105,8 @@ pub async fn upsert_deck(
             changes.retired += 1;
         }
     }
-    tx.commit().await.context("Failed to commit deck sync")?;
     Ok(changes)
+    })).await
 }
 
 /// Retires decks whose file is gone (not merely broken), with their items.
@@ -114,56 +115,64 @@ pub async fn retire_missing(
     present_paths: &[String],
     now: i64,
 ) -> anyhow::Result<Vec<String>> {
-    let mut tx = db.begin_write().await?;
-    let rows = sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
-        .fetch_all(&mut *tx)
-        .await
-        .context("Failed to list decks")?;
-    let mut retired = Vec::new();
-    for row in rows {
-        let id: String = row.try_get("id")?;
-        let path: String = row.try_get("source_path")?;
-        if present_paths.contains(&path) {
-            continue;
-        }
-        sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
+    let present_paths = present_paths.to_vec();
+    db.write(move |tx| {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
+                .fetch_all(&mut *tx)
+                .await
+                .context("Failed to list decks")?;
+            let mut retired = Vec::new();
+            for row in rows {
+                let id: String = row.try_get("id")?;
+                let path: String = row.try_get("source_path")?;
+                if present_paths.contains(&path) {
+                    continue;
+                }
+                sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
             "UPDATE deck_items SET retired_at = $1 WHERE deck_id = $2 AND retired_at IS NULL",
         )
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-        retired.push(id);
-    }
-    tx.commit()
-        .await
-        .context("Failed to commit deck retirement")?;
-    Ok(retired)
+                retired.push(id);
+            }
+            Ok(retired)
+        })
+    })
+    .await
 }
 
 /// Replaces the list of files that failed validation.
 pub async fn set_errors(db: &Db, errors: &[(String, String)], now: i64) -> anyhow::Result<()> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM deck_errors")
-        .execute(&mut *tx)
-        .await
-        .context("Failed to clear deck errors")?;
-    for (path, diagnostics) in errors {
-        sqlx::query("INSERT INTO deck_errors (path, diagnostics, seen_at) VALUES ($1, $2, $3)")
-            .bind(path)
-            .bind(diagnostics)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to store deck errors")?;
-    }
-    tx.commit().await.context("Failed to commit deck errors")?;
-    Ok(())
+    let errors = errors.to_vec();
+    db.write(move |tx| {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM deck_errors")
+                .execute(&mut *tx)
+                .await
+                .context("Failed to clear deck errors")?;
+            for (path, diagnostics) in &errors {
+                sqlx::query(
+                    "INSERT INTO deck_errors (path, diagnostics, seen_at) VALUES ($1, $2, $3)",
+                )
+                .bind(path)
+                .bind(diagnostics)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to store deck errors")?;
+            }
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// A file that failed validation at the last sync.

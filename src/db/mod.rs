@@ -1,10 +1,14 @@
 //! The database: pools, pragmas, migrations, and the queries grouped by table.
 //!
-//! There are two pools. `read` has several connections for queries. `write` has exactly one
-//! connection, and every write in the server goes through it: SQLite allows one writer at a
-//! time, and funnelling writes through one connection means SQLITE_BUSY never reaches a user
-//! (see "Measured" in PRODUCT.md). Transactions that read before they write also use
-//! `BEGIN IMMEDIATE`, which keeps them safe against a second process such as the CLI.
+//! `read` is a pool of several read-only connections for queries. Every write goes through
+//! the one [`writer::Writer`], a task that owns the only write connection and commits what is
+//! waiting in one `BEGIN IMMEDIATE` transaction (group commit): SQLite allows one writer at
+//! a time, so SQLITE_BUSY never reaches a user, and a burst of answers shares one fsync (see
+//! "Measured" in PRODUCT.md). `BEGIN IMMEDIATE` also keeps it safe against a second process
+//! such as the CLI.
+//!
+//! Services call the functions of these modules with domain values and get domain values
+//! back; no sqlx type leaves `db/`.
 
 pub mod decks;
 pub mod params;
@@ -16,13 +20,31 @@ pub mod sessions;
 pub mod study;
 pub mod tokens;
 pub mod users;
+pub mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+
+/// A statement for the writer: its SQL and arguments owned, so it can travel to the task.
+pub(crate) type WriteQuery =
+    sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'static>>;
+
+/// How hard SQLite pushes each commit to disk (`TRADEOFF_SYNCHRONOUS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Synchronous {
+    /// fsync at every commit: an acknowledged answer survives a power cut (the default).
+    #[default]
+    Full,
+    /// fsync only at WAL checkpoints: survives a crash of the process, but a power cut can
+    /// lose the last acknowledged commits. Faster on slow disks.
+    Normal,
+}
 
 /// Decodes the one value of a query that gathers many rows into a JSON array with
 /// `json_group_array(json_array(...))`. For thousands of rows this is several times faster than
@@ -43,28 +65,29 @@ pub fn rating(value: i64) -> anyhow::Result<crate::domain::scheduler::Rating> {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
-    pub write: SqlitePool,
+    writer: writer::Writer,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and runs the migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    /// Opens (creating if needed) the database at `url`, runs the migrations and starts the
+    /// writer task (so it needs a Tokio runtime).
+    pub async fn connect(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| "Invalid database URL")?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(match synchronous {
+                Synchronous::Full => SqliteSynchronous::Full,
+                Synchronous::Normal => SqliteSynchronous::Normal,
+            })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+        let mut write = options
+            .connect()
             .await
             .context("Failed to open the database for writing")?;
         sqlx::migrate!("./migrations")
-            .run(&write)
+            .run(&mut write)
             .await
             .context("Failed to run database migrations")?;
         let read = SqlitePoolOptions::new()
@@ -73,15 +96,41 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .context("Failed to open the database for reading")?;
-        Ok(Db { read, write })
+        Ok(Db {
+            read,
+            writer: writer::Writer::start(write),
+        })
     }
 
-    /// Starts a write transaction that takes the write lock at once.
-    pub async fn begin_write(&self) -> anyhow::Result<Transaction<'static, Sqlite>> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
+    /// The write seam.
+    pub fn writer(&self) -> &writer::Writer {
+        &self.writer
+    }
+
+    /// Runs `job` on the write connection, in the next group commit and a savepoint of its
+    /// own; `Err` rolls it back alone. The result comes after COMMIT.
+    pub(crate) async fn write<T, F>(&self, job: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<T>>
+            + Send
+            + 'static,
+    {
+        self.writer.run(job).await
+    }
+
+    /// Runs one statement on the writer (see [`Db::write`]).
+    pub(crate) async fn execute(&self, query: WriteQuery) -> anyhow::Result<u64> {
+        self.write(move |c| {
+            Box::pin(async move { Ok(query.execute(&mut *c).await?.rows_affected()) })
+        })
+        .await
+    }
+
+    /// Runs one statement that returns a row (`RETURNING`) on the writer.
+    pub(crate) async fn fetch_one(&self, query: WriteQuery) -> anyhow::Result<SqliteRow> {
+        self.write(move |c| Box::pin(async move { Ok(query.fetch_one(&mut *c).await?) }))
             .await
-            .context("Failed to start a write transaction")
     }
 
     /// Checks that the database answers.

@@ -47,7 +47,7 @@ pub async fn load(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
 
 /// Records a fit; `parameters` is what the learner uses from now on (None: the defaults).
 pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> {
-    sqlx::query(
+    db.execute(sqlx::query(
         "INSERT INTO fsrs_params (user_id, parameters, log_loss_before, log_loss_after, decision,
              reviews_at_fit, fitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -65,10 +65,10 @@ pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> 
     )
     .bind(row.log_loss_before)
     .bind(row.log_loss_after)
-    .bind(&row.decision)
+    .bind(row.decision.clone())
     .bind(row.reviews_at_fit)
     .bind(row.fitted_at)
-    .execute(&db.write)
+    )
     .await
     .context("Failed to store FSRS parameters")?;
     Ok(())

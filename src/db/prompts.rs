@@ -38,15 +38,15 @@ pub async fn insert(
     answer: &str,
     now: i64,
 ) -> anyhow::Result<PromptAnswer> {
-    let row = sqlx::query(
+    let row = db.fetch_one(sqlx::query(
         "INSERT INTO prompt_answers (user_id, item_id, answer, answered_at) VALUES ($1, $2, $3, $4)
          RETURNING id, item_id, answer, ticked, score, answered_at",
     )
     .bind(user_id)
-    .bind(item_id)
-    .bind(answer)
+    .bind(item_id.to_owned())
+    .bind(answer.to_owned())
     .bind(now)
-    .fetch_one(&db.write)
+    )
     .await
     .context("Failed to store the prompt answer")?;
     from_row(&row)
@@ -75,19 +75,21 @@ pub async fn grade(
     score: f64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE prompt_answers SET ticked = $1, score = $2, graded_at = $3
+    let done = db
+        .execute(
+            sqlx::query(
+                "UPDATE prompt_answers SET ticked = $1, score = $2, graded_at = $3
          WHERE id = $4 AND user_id = $5 AND graded_at IS NULL",
-    )
-    .bind(serde_json::to_string(ticked)?)
-    .bind(score)
-    .bind(now)
-    .bind(id)
-    .bind(user_id)
-    .execute(&db.write)
-    .await
-    .context("Failed to grade the prompt answer")?;
-    Ok(done.rows_affected() > 0)
+            )
+            .bind(serde_json::to_string(ticked)?)
+            .bind(score)
+            .bind(now)
+            .bind(id)
+            .bind(user_id),
+        )
+        .await
+        .context("Failed to grade the prompt answer")?;
+    Ok(done > 0)
 }
 
 pub async fn for_prompt(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<Vec<PromptAnswer>> {

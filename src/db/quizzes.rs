@@ -1,13 +1,14 @@
 //! Queries on `quizzes`, `quiz_attempts` and `quiz_answers`.
 //!
-//! Answers go through [`record_answer`], one `BEGIN IMMEDIATE` transaction that checks the
-//! attempt is the caller's, still open and in time, and that the question is unanswered; the
-//! schedule change a practice answer causes is written in the same transaction by the caller's
-//! closure over the study seam.
+//! Answers go through [`record_answer`], one job on the writer that checks the attempt is the
+//! caller's, still open and in time, and that the question is unanswered; the schedule change
+//! a practice answer causes (`db::study::feed_quiz_in`) is written in the same job, so both
+//! or neither happen. [`close`] scores an attempt and feeds an exam's answers the same way.
 
 use anyhow::Context;
 use sqlx::Row;
 
+use super::study::{feed_quiz_in, QuizFeed};
 use super::Db;
 
 /// A saved quiz definition.
@@ -65,24 +66,26 @@ pub struct NewQuiz<'a> {
 }
 
 pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
-    let row = sqlx::query(
-        "INSERT INTO quizzes (owner_id, deck_id, topics, question_count, per_topic, mode,
+    let row = db
+        .fetch_one(
+            sqlx::query(
+                "INSERT INTO quizzes (owner_id, deck_id, topics, question_count, per_topic, mode,
              time_limit_s, attempts_allowed, feed_schedule, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
-    )
-    .bind(q.owner_id)
-    .bind(q.deck_id)
-    .bind(serde_json::to_string(q.topics)?)
-    .bind(i64::from(q.question_count))
-    .bind(q.per_topic)
-    .bind(q.mode)
-    .bind(q.time_limit_s.map(i64::from))
-    .bind(q.attempts_allowed.map(i64::from))
-    .bind(q.feed_schedule)
-    .bind(q.now)
-    .fetch_one(&db.write)
-    .await
-    .context("Failed to create quiz")?;
+            )
+            .bind(q.owner_id)
+            .bind(q.deck_id.to_owned())
+            .bind(serde_json::to_string(q.topics)?)
+            .bind(i64::from(q.question_count))
+            .bind(q.per_topic)
+            .bind(q.mode.to_owned())
+            .bind(q.time_limit_s.map(i64::from))
+            .bind(q.attempts_allowed.map(i64::from))
+            .bind(q.feed_schedule)
+            .bind(q.now),
+        )
+        .await
+        .context("Failed to create quiz")?;
     quiz_from_row(&row)
 }
 
@@ -143,35 +146,39 @@ pub async fn start_attempt(
     questions: &str,
     now: i64,
 ) -> anyhow::Result<Result<Attempt, StartRefused>> {
-    let mut tx = db.begin_write().await?;
-    if let Some(allowed) = quiz.attempts_allowed {
-        let used: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2",
-        )
-        .bind(quiz.id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if used >= i64::from(allowed) {
-            return Ok(Err(StartRefused::NoAttemptsLeft { allowed }));
-        }
-    }
-    let deadline = quiz.time_limit_s.map(|s| now + i64::from(s) * 1000);
-    let row = sqlx::query(
+    let (quiz, questions) = (quiz.clone(), questions.to_owned());
+    db.write(move |tx| {
+        Box::pin(async move {
+            if let Some(allowed) = quiz.attempts_allowed {
+                let used: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2",
+                )
+                .bind(quiz.id)
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if used >= i64::from(allowed) {
+                    return Ok(Err(StartRefused::NoAttemptsLeft { allowed }));
+                }
+            }
+            let deadline = quiz.time_limit_s.map(|s| now + i64::from(s) * 1000);
+            let row = sqlx::query(
         "INSERT INTO quiz_attempts (quiz_id, user_id, seed, questions, started_at, deadline_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
     )
     .bind(quiz.id)
     .bind(user_id)
     .bind(seed)
-    .bind(questions)
+    .bind(&questions)
     .bind(now)
     .bind(deadline)
     .fetch_one(&mut *tx)
     .await
     .context("Failed to start attempt")?;
-    tx.commit().await.context("Failed to commit attempt")?;
-    Ok(Ok(attempt_from_row(&row)?))
+            Ok(Ok(attempt_from_row(&row)?))
+        })
+    })
+    .await
 }
 
 /// The caller's attempt; another user's attempt is reported as missing.
@@ -268,12 +275,12 @@ pub async fn check_open_in(
 }
 
 /// A graded answer to store.
-pub struct NewAnswer<'a> {
+pub struct NewAnswer {
     pub attempt_id: i64,
     pub position: u32,
-    pub item_id: &'a str,
+    pub item_id: String,
     /// The response as JSON.
-    pub response: &'a str,
+    pub response: String,
     pub score: f64,
     pub now: i64,
     pub fed: bool,
@@ -282,7 +289,7 @@ pub struct NewAnswer<'a> {
 /// Inserts an answer inside a transaction; a second answer to a position is refused.
 pub async fn insert_answer_in(
     tx: &mut sqlx::SqliteConnection,
-    a: &NewAnswer<'_>,
+    a: &NewAnswer,
 ) -> anyhow::Result<Result<(), AnswerRefused>> {
     let done = sqlx::query(
         "INSERT INTO quiz_answers (attempt_id, position, item_id, response, score, answered_at, fed)
@@ -290,8 +297,8 @@ pub async fn insert_answer_in(
     )
     .bind(a.attempt_id)
     .bind(i64::from(a.position))
-    .bind(a.item_id)
-    .bind(a.response)
+    .bind(&a.item_id)
+    .bind(&a.response)
     .bind(a.score)
     .bind(a.now)
     .bind(a.fed)
@@ -341,6 +348,80 @@ pub async fn mark_fed_in(
         .await
         .context("Failed to mark the answer fed")?;
     Ok(())
+}
+
+/// The learner's scheduler and settings, for feeding quiz results into their schedule.
+pub type Feeder = (
+    crate::domain::scheduler::Scheduler,
+    crate::domain::scheduler::Settings,
+);
+
+/// Records a graded answer of the caller's open attempt, with the schedule change it causes
+/// (`feed`), all or nothing. Refused if the attempt is missing, closed, out of time or the
+/// position is answered already.
+pub async fn record_answer(
+    db: &Db,
+    user_id: i64,
+    answer: NewAnswer,
+    feed: Option<(QuizFeed, Feeder)>,
+) -> anyhow::Result<Result<(), AnswerRefused>> {
+    db.write(move |tx| {
+        Box::pin(async move {
+            if let Err(refused) =
+                check_open_in(&mut *tx, user_id, answer.attempt_id, answer.now).await?
+            {
+                return Ok(Err(refused));
+            }
+            if let Err(refused) = insert_answer_in(&mut *tx, &answer).await? {
+                return Ok(Err(refused));
+            }
+            if let Some((feed, (scheduler, settings))) = &feed {
+                feed_quiz_in(&mut *tx, feed, scheduler, settings).await?;
+            }
+            Ok(Ok(()))
+        })
+    })
+    .await
+}
+
+/// Closes an open attempt: scores it from its answers as stored (one that arrived meanwhile
+/// counts), and with `feed` feeds every answer not fed yet into the schedule, the card for a
+/// position coming from `cards`. False if it was closed already.
+pub async fn close(
+    db: &Db,
+    user_id: i64,
+    attempt_id: i64,
+    by: &'static str,
+    now: i64,
+    max_score: f64,
+    feed: Option<(std::collections::HashMap<u32, String>, Feeder)>,
+) -> anyhow::Result<bool> {
+    db.write(move |tx| {
+        Box::pin(async move {
+            let answers = answers_in(&mut *tx, attempt_id).await?;
+            let points: f64 = answers.iter().map(|a| a.score).sum();
+            if !close_in(&mut *tx, attempt_id, by, now, points, max_score).await? {
+                return Ok(false);
+            }
+            let Some((cards, (scheduler, settings))) = &feed else {
+                return Ok(true);
+            };
+            for a in answers.iter().filter(|a| !a.fed) {
+                if let Some(card) = cards.get(&a.position) {
+                    let feed = QuizFeed {
+                        user_id,
+                        card: card.clone(),
+                        full_marks: a.score >= 1.0,
+                        now,
+                    };
+                    feed_quiz_in(&mut *tx, &feed, scheduler, settings).await?;
+                }
+                mark_fed_in(&mut *tx, attempt_id, a.position).await?;
+            }
+            Ok(true)
+        })
+    })
+    .await
 }
 
 /// An attempt in the learner's history.

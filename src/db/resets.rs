@@ -11,15 +11,16 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+    db.execute(
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash.to_owned())
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at),
     )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&db.write)
     .await
     .context("Failed to store reset link")?;
     Ok(())
@@ -46,45 +47,49 @@ pub async fn consume(
     password_hash: &str,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let mut tx = db.begin_write().await?;
-    let user_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE password_resets SET used_at = $1
+    let (token_hash, password_hash) = (token_hash.to_owned(), password_hash.to_owned());
+    db.write(move |tx| {
+        Box::pin(async move {
+            let user_id: Option<i64> = sqlx::query_scalar(
+                "UPDATE password_resets SET used_at = $1
          WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
          RETURNING user_id",
-    )
-    .bind(now)
-    .bind(token_hash)
-    .fetch_optional(&mut *tx)
+            )
+            .bind(now)
+            .bind(&token_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("Failed to use reset link")?;
+            let Some(user_id) = user_id else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(&password_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to set password")?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to revoke sessions")?;
+            // A reset is how an account is taken back: tokens an intruder made stop working too.
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to revoke API tokens")?;
+            sqlx::query(
+                "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to retire other reset links")?;
+            Ok(true)
+        })
+    })
     .await
-    .context("Failed to use reset link")?;
-    let Some(user_id) = user_id else {
-        return Ok(false);
-    };
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to set password")?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to revoke sessions")?;
-    // A reset is how an account is taken back: tokens an intruder made stop working too.
-    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to revoke API tokens")?;
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to retire other reset links")?;
-    tx.commit()
-        .await
-        .context("Failed to commit password reset")?;
-    Ok(true)
 }

@@ -132,24 +132,80 @@ async fn apply(
     Ok(())
 }
 
-/// The card's previous answer time, read before a new answer is appended.
-pub async fn previous_in(
+/// Adds just-logged answers, each `(user, review id, review, previous answer time)` with the
+/// previous time read before it was logged: one upsert of the summed buckets, and one insert
+/// of the recall checks when there are any.
+pub async fn record_all_in(
     tx: &mut sqlx::SqliteConnection,
-    user_id: i64,
-    item_id: &str,
-) -> anyhow::Result<Option<i64>> {
-    previous_answer_at(tx, user_id, item_id, None).await
-}
-
-/// Adds a just-logged answer (`previous_at` from [`previous_in`], read before it was logged).
-pub async fn record_in(
-    tx: &mut sqlx::SqliteConnection,
-    user_id: i64,
-    review_id: i64,
-    review: &LoggedReview,
-    previous_at: Option<i64>,
+    answers: &[(i64, i64, LoggedReview, Option<i64>)],
 ) -> anyhow::Result<()> {
-    apply(tx, user_id, review_id, review, previous_at, 1).await
+    use std::collections::BTreeMap;
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let mut by_owner: BTreeMap<(i64, &str), Vec<crate::domain::progress::Contribution>> =
+        BTreeMap::new();
+    let mut checks = Vec::new();
+    for (user_id, review_id, review, previous_at) in answers {
+        let c = contribution(review, *previous_at);
+        let deck = deck_of(&review.item_id);
+        if let Some(check) = c.check {
+            checks.push(serde_json::json!([
+                review_id,
+                user_id,
+                deck,
+                check.reviewed_at,
+                check.previous_at,
+                check.mature,
+                check.passed
+            ]));
+        }
+        by_owner.entry((*user_id, deck)).or_default().push(c);
+    }
+    let mut buckets = Vec::new();
+    for ((user_id, deck), contributions) in by_owner {
+        for b in crate::domain::progress::sum_buckets(contributions) {
+            buckets.push(serde_json::json!([
+                user_id,
+                b.bucket,
+                deck,
+                b.source.as_str(),
+                b.rating.as_u8(),
+                b.answers,
+                b.young_recalls,
+                b.mature_recalls
+            ]));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO review_rollups (user_id, bucket, deck_id, source, rating, answers,
+             young_recalls, mature_recalls)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6, value ->> 7
+         FROM json_each($1) WHERE true
+         ON CONFLICT (user_id, bucket, deck_id, source, rating) DO UPDATE SET
+             answers = answers + excluded.answers,
+             young_recalls = young_recalls + excluded.young_recalls,
+             mature_recalls = mature_recalls + excluded.mature_recalls",
+    )
+    .bind(serde_json::Value::from(buckets).to_string())
+    .execute(&mut *tx)
+    .await
+    .context("Failed to update the review rollups")?;
+    if !checks.is_empty() {
+        sqlx::query(
+            "INSERT INTO recall_checks (review_id, user_id, deck_id, reviewed_at, previous_at,
+                 mature, passed)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                    value ->> 5, value ->> 6
+             FROM json_each($1)",
+        )
+        .bind(serde_json::Value::from(checks).to_string())
+        .execute(&mut *tx)
+        .await
+        .context("Failed to add recall checks")?;
+    }
+    Ok(())
 }
 
 /// Takes an answer that is being undone back out. It must still be the card's newest answer,
@@ -167,8 +223,11 @@ pub async fn retract_in(
 /// Rebuilds a learner's rollups from their review log, in one write transaction: for logs
 /// not written in time order (`tradeoff simulate` backdates answers), and as a repair.
 pub async fn rebuild(db: &Db, user_id: i64) -> anyhow::Result<()> {
+    db.write(move |tx| Box::pin(rebuild_in(tx, user_id))).await
+}
+
+async fn rebuild_in(tx: &mut sqlx::SqliteConnection, user_id: i64) -> anyhow::Result<()> {
     use std::collections::{BTreeMap, HashMap};
-    let mut tx = db.begin_write().await?;
     for table in ["review_rollups", "recall_checks"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
             .bind(user_id)
@@ -207,7 +266,7 @@ pub async fn rebuild(db: &Db, user_id: i64) -> anyhow::Result<()> {
         };
         let c = contribution(&review, last.get(&review.item_id).copied());
         if let Some(check) = c.check {
-            insert_check(&mut tx, user_id, id, deck_of(&review.item_id), &check).await?;
+            insert_check(&mut *tx, user_id, id, deck_of(&review.item_id), &check).await?;
         }
         by_deck
             .entry(deck_of(&review.item_id).to_owned())
@@ -217,10 +276,9 @@ pub async fn rebuild(db: &Db, user_id: i64) -> anyhow::Result<()> {
     }
     for (deck, contributions) in by_deck {
         for b in crate::domain::progress::sum_buckets(contributions) {
-            add_bucket(&mut tx, user_id, &deck, &b, 1).await?;
+            add_bucket(&mut *tx, user_id, &deck, &b, 1).await?;
         }
     }
-    tx.commit().await.context("Failed to commit the rollups")?;
     Ok(())
 }
 

@@ -25,17 +25,17 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert(db: &Db, s: NewSession<'_>) -> anyhow::Result<()> {
-    sqlx::query(
+    db.execute(sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
-    .bind(s.id_hash)
+    .bind(s.id_hash.to_owned())
     .bind(s.user_id)
     .bind(s.now)
     .bind(s.expires_at)
-    .bind(s.user_agent)
-    .bind(s.ip)
-    .execute(&db.write)
+    .bind(s.user_agent.to_owned())
+    .bind(s.ip.to_owned())
+    )
     .await
     .context("Failed to create session")?;
     Ok(())
@@ -63,20 +63,14 @@ pub async fn find_live_user(
         .transpose()
 }
 
-pub async fn touch(db: &Db, id_hash: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-        .bind(now)
-        .bind(id_hash)
-        .execute(&db.write)
-        .await
-        .context("Failed to refresh session")?;
-    Ok(())
+/// Notes that a session was used; written with the writer's next batch (no reply needed:
+/// `last_seen_at` only has to be roughly right).
+pub fn touch(db: &Db, id_hash: &str, now: i64) {
+    db.writer().touch_session(id_hash.to_owned(), now);
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(&db.write)
+    db.execute(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.to_owned()))
         .await
         .context("Failed to delete session")?;
     Ok(())
@@ -84,23 +78,27 @@ pub async fn delete(db: &Db, id_hash: &str) -> anyhow::Result<()> {
 
 /// Deletes one of the user's sessions by its hash; other users' sessions are untouched.
 pub async fn delete_for_user(db: &Db, user_id: i64, id_hash: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
-        .bind(id_hash)
-        .bind(user_id)
-        .execute(&db.write)
+    let done = db
+        .execute(
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
+                .bind(id_hash.to_owned())
+                .bind(user_id),
+        )
         .await
         .context("Failed to delete session")?;
-    Ok(done.rows_affected() > 0)
+    Ok(done > 0)
 }
 
 pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(user_id)
-        .bind(keep)
-        .execute(&db.write)
+    let done = db
+        .execute(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(user_id)
+                .bind(keep.to_owned()),
+        )
         .await
         .context("Failed to revoke sessions")?;
-    Ok(done.rows_affected())
+    Ok(done)
 }
 
 pub async fn list_for_user(db: &Db, user_id: i64, now: i64) -> anyhow::Result<Vec<SessionRow>> {
@@ -128,11 +126,30 @@ pub async fn list_for_user(db: &Db, user_id: i64, now: i64) -> anyhow::Result<Ve
 
 /// Removes sessions that can no longer be used.
 pub async fn purge_expired(db: &Db, now: i64, idle_cutoff: i64) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-        .bind(now)
-        .bind(idle_cutoff)
-        .execute(&db.write)
+    let done = db
+        .execute(
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+                .bind(now)
+                .bind(idle_cutoff),
+        )
         .await
         .context("Failed to purge sessions")?;
-    Ok(done.rows_affected())
+    Ok(done)
+}
+
+/// Records when sessions were last used, `id_hash → time`, in one statement (the writer
+/// coalesces touches).
+pub(crate) async fn touch_all_in(
+    tx: &mut sqlx::SqliteConnection,
+    seen: &std::collections::HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = MAX(last_seen_at, t.value)
+         FROM json_each($1) AS t WHERE sessions.id_hash = t.key",
+    )
+    .bind(serde_json::to_string(seen)?)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to refresh sessions")?;
+    Ok(())
 }

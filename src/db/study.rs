@@ -2,10 +2,10 @@
 //! for answers.
 //!
 //! Every change to a card's schedule goes through [`record_answer`], [`undo_last`] or
-//! [`act_on_card`]: one short `BEGIN IMMEDIATE` transaction on the writer that checks the
-//! version the learner saw, writes the state, appends the log and updates the review rollups
-//! (`db::rollups`). Batching many learners'
-//! answers into one transaction can later live here without touching handlers.
+//! [`act_on_card`], on the writer (`db::writer`). The version the learner saw is checked in
+//! the statement that writes the state (`… WHERE version = expected`): the rows it touches
+//! decide what is stale, so the check holds with any number of writers. Answers are recorded
+//! set-based ([`record_answers_in`]): a whole group commit of them costs four statements.
 
 use anyhow::Context;
 use sqlx::Row;
@@ -51,7 +51,8 @@ pub async fn save_settings(
     s: &SettingsInput,
     now: i64,
 ) -> anyhow::Result<()> {
-    let mut tx = db.begin_write().await?;
+    let s = s.clone();
+    db.write(move |tx| Box::pin(async move {
     sqlx::query(
         "INSERT INTO study_settings (user_id, desired_retention, learning_steps, relearning_steps,
              max_interval_days, day_start_hour, new_cards_per_day, max_reviews_per_day, updated_at)
@@ -80,8 +81,9 @@ pub async fn save_settings(
         .execute(&mut *tx)
         .await
         .context("Failed to store timezone")?;
-    tx.commit().await.context("Failed to commit settings")?;
     Ok(())
+    }))
+    .await
 }
 
 /// A deck in the learner's study set, with the chosen topics (empty = all).
@@ -130,46 +132,56 @@ pub async fn put_study_deck(
     topics: &[String],
     now: i64,
 ) -> anyhow::Result<()> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
+    let (deck_id, topics) = (deck_id.to_owned(), topics.to_vec());
+    db.write(move |tx| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, deck_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(deck_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to add deck to the study set")?;
-    sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
-        .bind(user_id)
-        .bind(deck_id)
-        .execute(&mut *tx)
-        .await?;
-    for topic in topics {
-        sqlx::query("INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)")
+            )
             .bind(user_id)
-            .bind(deck_id)
-            .bind(topic)
+            .bind(&deck_id)
+            .bind(now)
             .execute(&mut *tx)
             .await
-            .context("Failed to store study topics")?;
-    }
-    tx.commit()
-        .await
-        .context("Failed to commit the study set")?;
-    Ok(())
+            .context("Failed to add deck to the study set")?;
+            sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
+                .bind(user_id)
+                .bind(&deck_id)
+                .execute(&mut *tx)
+                .await?;
+            for topic in &topics {
+                sqlx::query(
+                    "INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)",
+                )
+                .bind(user_id)
+                .bind(&deck_id)
+                .bind(topic)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to store study topics")?;
+            }
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Removes a deck from the study set; card states and history stay.
 pub async fn remove_study_deck(db: &Db, user_id: i64, deck_id: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
-        .bind(user_id)
-        .bind(deck_id)
-        .execute(&db.write)
-        .await
-        .context("Failed to remove deck from the study set")?;
-    Ok(done.rows_affected() > 0)
+    let deck_id = deck_id.to_owned();
+    db.write(move |tx| {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
+                .bind(user_id)
+                .bind(&deck_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to remove deck from the study set")?;
+            Ok(done.rows_affected() > 0)
+        })
+    })
+    .await
 }
 
 /// A card's stored state for one learner. A card never answered has none (version 0).
@@ -409,9 +421,9 @@ pub async fn next_due(
 
 /// An answer to record.
 #[derive(Debug, Clone)]
-pub struct AnswerRecord<'a> {
+pub struct AnswerRecord {
     pub user_id: i64,
-    pub item_id: &'a str,
+    pub item_id: String,
     pub rating: Rating,
     pub source: Source,
     pub now: i64,
@@ -424,134 +436,209 @@ pub struct AnswerRecord<'a> {
 }
 
 /// The answer was not applied: the card changed since the learner saw it.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stale {
     pub current_version: i64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
     pub review_id: i64,
     pub version: i64,
 }
 
-/// Writes a card's scheduling columns from `state`, with a new version, creating the row if
-/// needed. Flags (suspended, buried) are kept. Returns the state as stored (JSON).
-async fn write_state(
-    tx: &mut sqlx::SqliteConnection,
+/// A card's scheduling columns, in the order of `card_states`' insert, as one JSON row.
+fn state_columns(
     user_id: i64,
     item_id: &str,
     state: &CardState,
     version: i64,
     now: i64,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<serde_json::Value> {
     let memory = state.memory();
     let json = serde_json::to_string(state).context("Failed to serialize card state")?;
-    sqlx::query(
+    Ok(serde_json::json!([
+        user_id,
+        item_id,
+        state.kind().as_str(),
+        state.due_ms(),
+        memory.map(|m| f64::from(m.stability)),
+        memory.map(|m| f64::from(m.difficulty)),
+        state.scheduled_days().map(i64::from),
+        i64::from(state.reps),
+        i64::from(state.lapses),
+        state.last_review_ms(),
+        json,
+        is_leech(state),
+        version,
+        now,
+    ]))
+}
+
+/// Writes card states from JSON rows of [`state_columns`], each only if the card's stored
+/// version is one less than the row's (a card with no row counts as version 0). Returns the
+/// `(user, item, version)` of the rows written: the others were stale. Flags (suspended,
+/// buried) are kept. This is the one statement that writes card states.
+async fn write_states(
+    tx: &mut sqlx::SqliteConnection,
+    rows: &[serde_json::Value],
+) -> anyhow::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
         "INSERT INTO card_states (user_id, item_id, phase, due, stability, difficulty,
              scheduled_days, reps, lapses, last_review_at, state, leech, version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11,
+                value ->> 12, value ->> 13
+         FROM json_each($1) AS b
+         WHERE b.value ->> 12 = 1
+            OR EXISTS (SELECT 1 FROM card_states c
+                       WHERE c.user_id = b.value ->> 0 AND c.item_id = b.value ->> 1)
+         ORDER BY b.key
          ON CONFLICT (user_id, item_id) DO UPDATE SET phase = excluded.phase, due = excluded.due,
              stability = excluded.stability, difficulty = excluded.difficulty,
              scheduled_days = excluded.scheduled_days, reps = excluded.reps,
              lapses = excluded.lapses, last_review_at = excluded.last_review_at,
              state = excluded.state, leech = excluded.leech, version = excluded.version,
              updated_at = excluded.updated_at,
-             new_priority = CASE WHEN excluded.phase = 'new' THEN card_states.new_priority ELSE 0 END",
+             new_priority = CASE WHEN excluded.phase = 'new' THEN card_states.new_priority ELSE 0 END
+         WHERE card_states.version = excluded.version - 1
+         RETURNING user_id, item_id, version",
     )
-    .bind(user_id)
-    .bind(item_id)
-    .bind(state.kind().as_str())
-    .bind(state.due_ms())
-    .bind(memory.map(|m| f64::from(m.stability)))
-    .bind(memory.map(|m| f64::from(m.difficulty)))
-    .bind(state.scheduled_days().map(i64::from))
-    .bind(i64::from(state.reps))
-    .bind(i64::from(state.lapses))
-    .bind(state.last_review_ms())
-    .bind(&json)
-    .bind(is_leech(state))
-    .bind(version)
-    .bind(now)
-    .execute(tx)
+    .bind(serde_json::Value::from(rows.to_vec()).to_string())
+    .fetch_all(&mut *tx)
     .await
-    .context("Failed to write card state")?;
-    Ok(json)
+    .context("Failed to write card states")
 }
 
-pub async fn current_version(
+/// Writes one card's state if its version is still `expected`; false if it was not.
+async fn write_state(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     item_id: &str,
-) -> anyhow::Result<i64> {
-    let v: Option<i64> =
-        sqlx::query_scalar("SELECT version FROM card_states WHERE user_id = $1 AND item_id = $2")
-            .bind(user_id)
-            .bind(item_id)
-            .fetch_optional(&mut *tx)
+    state: &CardState,
+    expected: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let row = state_columns(user_id, item_id, state, expected + 1, now)?;
+    Ok(!write_states(tx, &[row]).await?.is_empty())
+}
+
+/// Applies an answer through the writer's next group commit. A stale version is refused.
+pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Recorded, Stale>> {
+    db.writer().answer(a).await
+}
+
+/// Records answers set-based, in order, on the write connection: one read of the cards'
+/// versions and previous answers, one upsert of the states (its version condition decides
+/// which answers are stale: of two answers to one card at one version, the first wins), one
+/// insert of the reviews and one upsert of the rollups. One result per answer, in order.
+pub fn record_answers_in<'a>(
+    tx: &'a mut sqlx::SqliteConnection,
+    answers: &'a [AnswerRecord],
+) -> futures_util::future::BoxFuture<'a, anyhow::Result<Vec<Result<Recorded, Stale>>>> {
+    Box::pin(async move {
+        let keys: Vec<serde_json::Value> = answers
+            .iter()
+            .map(|a| serde_json::json!([a.user_id, a.item_id]))
+            .collect();
+        // (key, current version, previous answer time)
+        let read: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT b.key, COALESCE(c.version, 0),
+                (SELECT r.reviewed_at FROM reviews r
+                 WHERE r.user_id = b.value ->> 0 AND r.item_id = b.value ->> 1
+                   AND r.undone_at IS NULL
+                 ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
+         FROM json_each($1) AS b
+         LEFT JOIN card_states c ON c.user_id = b.value ->> 0 AND c.item_id = b.value ->> 1
+         ORDER BY b.key",
+        )
+        .bind(serde_json::Value::from(keys).to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .context("Failed to read the answered cards")?;
+        let states = answers
+            .iter()
+            .map(|a| {
+                state_columns(
+                    a.user_id,
+                    &a.item_id,
+                    &a.after,
+                    a.expected_version + 1,
+                    a.now,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let written = write_states(&mut *tx, &states).await?;
+        // Which answers won: the first answer of each written (card, version).
+        let mut won = vec![false; answers.len()];
+        for (user_id, item_id, version) in written {
+            if let Some(i) = answers.iter().enumerate().position(|(i, a)| {
+                !won[i]
+                    && a.user_id == user_id
+                    && a.item_id == item_id
+                    && a.expected_version + 1 == version
+            }) {
+                won[i] = true;
+            }
+        }
+        let mut reviews = Vec::new();
+        for (a, _) in answers.iter().zip(&won).filter(|(_, w)| **w) {
+            reviews.push(serde_json::json!([
+                a.user_id,
+                a.item_id,
+                a.rating.as_u8(),
+                a.source.as_str(),
+                a.now,
+                a.elapsed_days,
+                a.duration_ms,
+                a.before.kind().as_str(),
+                serde_json::to_string(&a.before)?,
+                serde_json::to_string(&a.after)?,
+                a.expected_version,
+                a.expected_version + 1,
+            ]));
+        }
+        let ids: Vec<(i64, i64, String)> = if reviews.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(
+                "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
+                 duration_ms, phase_before, state_before, state_after, version_before,
+                 version_after)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                    value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+             FROM json_each($1) ORDER BY key
+             RETURNING id, user_id, item_id",
+            )
+            .bind(serde_json::Value::from(reviews).to_string())
+            .fetch_all(&mut *tx)
             .await
-            .context("Failed to read card version")?;
-    Ok(v.unwrap_or(0))
-}
-
-/// Applies an answer: checks the version, writes the state, appends the review. All or
-/// nothing, in one transaction.
-pub async fn record_answer(
-    db: &Db,
-    a: &AnswerRecord<'_>,
-) -> anyhow::Result<Result<Recorded, Stale>> {
-    let mut tx = db.begin_write().await?;
-    let recorded = record_answer_in(&mut tx, a).await?;
-    if recorded.is_ok() {
-        tx.commit().await.context("Failed to commit the answer")?;
-    }
-    Ok(recorded)
-}
-
-/// [`record_answer`] inside a transaction the caller commits (a quiz answer and the schedule
-/// change it causes are one transaction).
-pub async fn record_answer_in(
-    tx: &mut sqlx::SqliteConnection,
-    a: &AnswerRecord<'_>,
-) -> anyhow::Result<Result<Recorded, Stale>> {
-    let current = current_version(&mut *tx, a.user_id, a.item_id).await?;
-    if current != a.expected_version {
-        return Ok(Err(Stale {
-            current_version: current,
-        }));
-    }
-    let version = current + 1;
-    let after_json = write_state(&mut *tx, a.user_id, a.item_id, &a.after, version, a.now).await?;
-    let previous_at = super::rollups::previous_in(&mut *tx, a.user_id, a.item_id).await?;
-    let review_id: i64 = sqlx::query_scalar(
-        "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
-             duration_ms, phase_before, state_before, state_after, version_before, version_after)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-    )
-    .bind(a.user_id)
-    .bind(a.item_id)
-    .bind(i64::from(a.rating.as_u8()))
-    .bind(a.source.as_str())
-    .bind(a.now)
-    .bind(i64::from(a.elapsed_days))
-    .bind(a.duration_ms)
-    .bind(a.before.kind().as_str())
-    .bind(serde_json::to_string(&a.before)?)
-    .bind(after_json)
-    .bind(current)
-    .bind(version)
-    .fetch_one(&mut *tx)
-    .await
-    .context("Failed to append the review")?;
-    super::rollups::record_in(
-        &mut *tx,
-        a.user_id,
-        review_id,
-        &logged(a.item_id, a.rating, a.source, a.now, &a.before),
-        previous_at,
-    )
-    .await?;
-    Ok(Ok(Recorded { review_id, version }))
+            .context("Failed to append the reviews")?
+        };
+        let ids: std::collections::HashMap<(i64, String), i64> =
+            ids.into_iter().map(|(id, u, i)| ((u, i), id)).collect();
+        let mut logged_answers = Vec::new();
+        let mut results = Vec::with_capacity(answers.len());
+        for (i, a) in answers.iter().enumerate() {
+            let current_version = read.get(i).map_or(0, |r| r.1);
+            if won[i] {
+                let id = *ids
+                    .get(&(a.user_id, a.item_id.clone()))
+                    .context("An appended review has no id")?;
+                let previous_at = read.get(i).and_then(|r| r.2);
+                let log = logged(&a.item_id, a.rating, a.source, a.now, &a.before);
+                logged_answers.push((a.user_id, id, log, previous_at));
+                results.push(Ok(Recorded {
+                    review_id: id,
+                    version: a.expected_version + 1,
+                }));
+            } else {
+                results.push(Err(Stale { current_version }));
+            }
+        }
+        super::rollups::record_all_in(&mut *tx, &logged_answers).await?;
+        Ok(results)
+    })
 }
 
 /// An answer as the progress figures see it.
@@ -598,7 +685,16 @@ pub async fn undo_last(
     since: i64,
     now: i64,
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
-    let mut tx = db.begin_write().await?;
+    db.write(move |tx| Box::pin(undo_last_in(tx, user_id, since, now)))
+        .await
+}
+
+async fn undo_last_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    since: i64,
+    now: i64,
+) -> anyhow::Result<Result<Undone, UndoRefused>> {
     let row = sqlx::query(
         "SELECT id, item_id, rating, source, reviewed_at, state_before, version_after FROM reviews
          WHERE user_id = $1 AND source IN ('study', 'ahead') AND undone_at IS NULL
@@ -622,16 +718,17 @@ pub async fn undo_last(
     .bind(&item_id)
     .fetch_one(&mut *tx)
     .await?;
-    let current = current_version(&mut tx, user_id, &item_id).await?;
-    // Anything that touched the card after this answer (a quiz, a reset, a suspension) moved
-    // its version on; undoing then would silently throw that change away.
-    if latest != review_id || current != row.try_get::<i64, _>("version_after")? {
+    let version_after: i64 = row.try_get("version_after")?;
+    if latest != review_id {
         return Ok(Err(UndoRefused::Superseded));
     }
     let before: CardState = serde_json::from_str(&row.try_get::<String, _>("state_before")?)
         .context("Logged card state is not valid")?;
-    let version = current + 1;
-    write_state(&mut tx, user_id, &item_id, &before, version, now).await?;
+    // Anything that touched the card after this answer (a quiz, a reset, a suspension) moved
+    // its version on; undoing then would silently throw that change away.
+    if !write_state(&mut *tx, user_id, &item_id, &before, version_after, now).await? {
+        return Ok(Err(UndoRefused::Superseded));
+    }
     let undone = logged(
         &item_id,
         super::rating(row.try_get("rating")?)?,
@@ -639,18 +736,17 @@ pub async fn undo_last(
         row.try_get("reviewed_at")?,
         &before,
     );
-    super::rollups::retract_in(&mut tx, user_id, review_id, &undone).await?;
+    super::rollups::retract_in(&mut *tx, user_id, review_id, &undone).await?;
     sqlx::query("UPDATE reviews SET undone_at = $1 WHERE id = $2")
         .bind(now)
         .bind(review_id)
         .execute(&mut *tx)
         .await
         .context("Failed to mark the review undone")?;
-    tx.commit().await.context("Failed to commit the undo")?;
     Ok(Ok(Undone {
         item_id,
         review_id,
-        version,
+        version: version_after + 1,
     }))
 }
 
@@ -676,34 +772,38 @@ pub async fn act_on_card(
     now: i64,
     next_day_start: i64,
 ) -> anyhow::Result<i64> {
-    let mut tx = db.begin_write().await?;
-    let stored = card_state_in(&mut tx, user_id, item_id).await?;
-    let version = stored.version + 1;
-    let state = match action {
-        CardAction::Reset => CardState::NEW,
-        _ => stored.state,
-    };
-    write_state(&mut tx, user_id, item_id, &state, version, now).await?;
-    let flags = match action {
-        CardAction::Suspend => "suspended = 1",
-        CardAction::Unsuspend => "suspended = 0",
-        CardAction::Bury => "buried_until = $3",
-        CardAction::Unbury => "buried_until = NULL",
-        CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
-    };
-    sqlx::query(&format!(
-        "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
-    ))
-    .bind(user_id)
-    .bind(item_id)
-    .bind(next_day_start)
-    .execute(&mut *tx)
+    let item_id = item_id.to_owned();
+    db.write(move |tx| {
+        Box::pin(async move {
+            let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+            let state = match action {
+                CardAction::Reset => CardState::NEW,
+                _ => stored.state,
+            };
+            // The read and the write share the writer's transaction, so this cannot be stale.
+            if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
+                anyhow::bail!("The card changed while an action was applied");
+            }
+            let flags = match action {
+                CardAction::Suspend => "suspended = 1",
+                CardAction::Unsuspend => "suspended = 0",
+                CardAction::Bury => "buried_until = $3",
+                CardAction::Unbury => "buried_until = NULL",
+                CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
+            };
+            sqlx::query(&format!(
+                "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
+            ))
+            .bind(user_id)
+            .bind(&item_id)
+            .bind(next_day_start)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to update card flags")?;
+            Ok(stored.version + 1)
+        })
+    })
     .await
-    .context("Failed to update card flags")?;
-    tx.commit()
-        .await
-        .context("Failed to commit the card action")?;
-    Ok(version)
 }
 
 /// One logged answer, for a card's history.
@@ -768,19 +868,141 @@ pub async fn card_state_in(
 }
 
 /// Moves a new card to the front of the learner's new queue (a quiz answer got it wrong).
+/// False if the card is no longer at `expected` version.
 pub async fn prioritize_new_in(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     item_id: &str,
+    expected: i64,
     now: i64,
-) -> anyhow::Result<()> {
-    let version = current_version(&mut *tx, user_id, item_id).await? + 1;
-    write_state(&mut *tx, user_id, item_id, &CardState::NEW, version, now).await?;
+) -> anyhow::Result<bool> {
+    if !write_state(&mut *tx, user_id, item_id, &CardState::NEW, expected, now).await? {
+        return Ok(false);
+    }
     sqlx::query("UPDATE card_states SET new_priority = 1 WHERE user_id = $1 AND item_id = $2")
         .bind(user_id)
         .bind(item_id)
         .execute(&mut *tx)
         .await
         .context("Failed to move the card forward")?;
-    Ok(())
+    Ok(true)
+}
+
+/// A quiz result to feed into a card's schedule: full marks count as Good, anything less as
+/// Again. A card not studied yet is not scheduled; a wrong answer moves it to the front of
+/// the new queue. A suspended card is left alone.
+#[derive(Debug, Clone)]
+pub struct QuizFeed {
+    pub user_id: i64,
+    pub card: String,
+    pub full_marks: bool,
+    pub now: i64,
+}
+
+/// Applies a [`QuizFeed`] inside the caller's write transaction, with the learner's
+/// scheduler and settings.
+pub async fn feed_quiz_in(
+    tx: &mut sqlx::SqliteConnection,
+    feed: &QuizFeed,
+    scheduler: &crate::domain::scheduler::Scheduler,
+    settings: &crate::domain::scheduler::Settings,
+) -> anyhow::Result<()> {
+    use crate::domain::scheduler::PhaseKind;
+    let stored = card_state_in(&mut *tx, feed.user_id, &feed.card).await?;
+    if stored.suspended {
+        return Ok(());
+    }
+    if stored.state.kind() == PhaseKind::New {
+        if !feed.full_marks
+            && !prioritize_new_in(&mut *tx, feed.user_id, &feed.card, stored.version, feed.now)
+                .await?
+        {
+            anyhow::bail!("The card changed while a quiz answer was fed");
+        }
+        return Ok(());
+    }
+    let rating = if feed.full_marks {
+        Rating::Good
+    } else {
+        Rating::Again
+    };
+    let rated = crate::domain::study::rate(
+        scheduler,
+        settings,
+        &feed.card,
+        &stored.state,
+        rating,
+        feed.now,
+        true,
+    )
+    .context("Scheduler failed")?;
+    let answer = AnswerRecord {
+        user_id: feed.user_id,
+        item_id: feed.card.clone(),
+        rating,
+        source: Source::Quiz,
+        now: feed.now,
+        elapsed_days: rated.elapsed_days,
+        duration_ms: 0,
+        before: stored.state,
+        after: rated.after,
+        expected_version: stored.version,
+    };
+    // The read above is in this transaction, so the version cannot have moved on.
+    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+        .await?
+        .pop()
+    {
+        Some(Ok(_)) => Ok(()),
+        _ => anyhow::bail!("The card changed while a quiz answer was fed"),
+    }
+}
+
+/// Answers one card as a simulated learner did, `(rating, when)` in time order, through the
+/// normal scheduler, in one job; returns how many answers were recorded.
+pub async fn replay(
+    db: &Db,
+    user_id: i64,
+    item_id: String,
+    answers: Vec<(Rating, i64)>,
+    feeder: (
+        crate::domain::scheduler::Scheduler,
+        crate::domain::scheduler::Settings,
+    ),
+) -> anyhow::Result<usize> {
+    db.write(move |tx| {
+        Box::pin(async move {
+            let (scheduler, settings) = &feeder;
+            let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+            let (mut card, mut version) = (stored.state, stored.version);
+            for &(rating, at) in &answers {
+                let rated = crate::domain::study::rate(
+                    scheduler, settings, &item_id, &card, rating, at, true,
+                )
+                .context("Scheduler failed")?;
+                let answer = AnswerRecord {
+                    user_id,
+                    item_id: item_id.clone(),
+                    rating,
+                    source: Source::Study,
+                    now: at,
+                    elapsed_days: rated.elapsed_days,
+                    duration_ms: 8_000,
+                    before: card,
+                    after: rated.after,
+                    expected_version: version,
+                };
+                match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+                    .await?
+                    .pop()
+                {
+                    Some(Ok(recorded)) => version = recorded.version,
+                    _ => anyhow::bail!("The card changed while a history was replayed"),
+                }
+                card = rated.after;
+            }
+            Ok(answers.len())
+        })
+    })
+    .await
 }

@@ -32,15 +32,15 @@ pub async fn insert(
     token_hash: &str,
     now: i64,
 ) -> anyhow::Result<ApiToken> {
-    let row = sqlx::query(
+    let row = db.fetch_one(sqlx::query(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
          RETURNING id, name, created_at, last_used_at",
     )
     .bind(user_id)
-    .bind(name)
-    .bind(token_hash)
+    .bind(name.to_owned())
+    .bind(token_hash.to_owned())
     .bind(now)
-    .fetch_one(&db.write)
+    )
     .await
     .context("Failed to create API token")?;
     token_from_row(&row)
@@ -59,13 +59,15 @@ pub async fn list_for_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<ApiToken
 
 /// Revokes one of the user's tokens; returns false if they have no such token.
 pub async fn delete_for_user(db: &Db, user_id: i64, id: i64) -> anyhow::Result<bool> {
-    let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(&db.write)
+    let done = db
+        .execute(
+            sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id),
+        )
         .await
         .context("Failed to revoke API token")?;
-    Ok(done.rows_affected() > 0)
+    Ok(done > 0)
 }
 
 /// The owner and last use of a token, by its hash.
@@ -88,12 +90,26 @@ pub async fn find_owner(
     .transpose()
 }
 
-pub async fn touch(db: &Db, id: i64, now: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&db.write)
-        .await
-        .context("Failed to record API token use")?;
+/// Notes that a token was used; written with the writer's next batch.
+pub fn touch(db: &Db, id: i64, now: i64) {
+    db.writer().touch_token(id, now);
+}
+
+/// Records when tokens were last used, `id → time`, in one statement (the writer coalesces
+/// touches).
+pub(crate) async fn touch_all_in(
+    tx: &mut sqlx::SqliteConnection,
+    used: &std::collections::HashMap<i64, i64>,
+) -> anyhow::Result<()> {
+    let used: std::collections::HashMap<String, i64> =
+        used.iter().map(|(id, at)| (id.to_string(), *at)).collect();
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), t.value)
+         FROM json_each($1) AS t WHERE api_tokens.id = CAST(t.key AS INTEGER)",
+    )
+    .bind(serde_json::to_string(&used)?)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record token use")?;
     Ok(())
 }

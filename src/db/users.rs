@@ -44,29 +44,33 @@ pub async fn create(
     timezone: &str,
     now: i64,
 ) -> Result<User, CreateUserError> {
-    let row = sqlx::query(
-        "INSERT INTO users (email, password_hash, role, timezone, created_at)
+    let row = db
+        .fetch_one(
+            sqlx::query(
+                "INSERT INTO users (email, password_hash, role, timezone, created_at)
          VALUES ($1, $2,
                  COALESCE($3, CASE WHEN EXISTS (SELECT 1 FROM users WHERE role = 'admin')
                                    THEN 'learner' ELSE 'admin' END),
                  $4, $5)
          RETURNING id, email, role, timezone, created_at",
-    )
-    .bind(email.as_str())
-    .bind(password_hash)
-    .bind(role.map(|r| r.as_str()))
-    .bind(timezone)
-    .bind(now)
-    .fetch_one(&db.write)
-    .await;
+            )
+            .bind(email.as_str().to_owned())
+            .bind(password_hash.to_owned())
+            .bind(role.map(|r| r.as_str()))
+            .bind(timezone.to_owned())
+            .bind(now),
+        )
+        .await;
     match row {
         Ok(row) => user_from_row(&row).map_err(CreateUserError::Other),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+        Err(e)
+            if e.downcast_ref::<sqlx::Error>()
+                .and_then(|e| e.as_database_error())
+                .is_some_and(|e| e.is_unique_violation()) =>
+        {
             Err(CreateUserError::EmailTaken)
         }
-        Err(e) => Err(CreateUserError::Other(
-            anyhow::Error::new(e).context("Failed to insert user"),
-        )),
+        Err(e) => Err(CreateUserError::Other(e.context("Failed to insert user"))),
     }
 }
 
@@ -121,23 +125,25 @@ pub async fn set_password(
     password_hash: &str,
     keep_session: Option<&str>,
 ) -> anyhow::Result<()> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to update password")?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS NOT $2")
-        .bind(user_id)
-        .bind(keep_session)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to revoke sessions")?;
-    tx.commit()
-        .await
-        .context("Failed to commit password change")?;
-    Ok(())
+    let (password_hash, keep_session) = (password_hash.to_owned(), keep_session.map(str::to_owned));
+    db.write(move |tx| {
+        Box::pin(async move {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(&password_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to update password")?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS NOT $2")
+                .bind(user_id)
+                .bind(&keep_session)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to revoke sessions")?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Why a role change or deletion was refused.
@@ -150,49 +156,57 @@ pub enum AdminGuard {
 
 /// Changes a user's role, refusing to demote the last admin.
 pub async fn set_role(db: &Db, user_id: i64, role: Role) -> anyhow::Result<Result<(), AdminGuard>> {
-    let mut tx = db.begin_write().await?;
-    let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("Failed to load role")?;
-    let Some(current) = current else {
-        return Ok(Err(AdminGuard::NotFound));
-    };
-    if current == "admin" && role != Role::Admin && admin_count(&mut tx).await? <= 1 {
-        return Ok(Err(AdminGuard::LastAdmin));
-    }
-    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-        .bind(role.as_str())
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to update role")?;
-    tx.commit().await.context("Failed to commit role change")?;
-    Ok(Ok(()))
+    db.write(move |tx| {
+        Box::pin(async move {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .context("Failed to load role")?;
+            let Some(current) = current else {
+                return Ok(Err(AdminGuard::NotFound));
+            };
+            if current == "admin" && role != Role::Admin && admin_count(&mut *tx).await? <= 1 {
+                return Ok(Err(AdminGuard::LastAdmin));
+            }
+            sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                .bind(role.as_str())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to update role")?;
+            Ok(Ok(()))
+        })
+    })
+    .await
 }
 
 /// Deletes a user and, by cascade, all their data; refuses to delete the last admin.
 pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGuard>> {
-    let mut tx = db.begin_write().await?;
-    let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("Failed to load role")?;
-    let Some(current) = current else {
-        return Ok(Err(AdminGuard::NotFound));
-    };
-    if current == "admin" && admin_count(&mut tx).await? <= 1 {
-        return Ok(Err(AdminGuard::LastAdmin));
-    }
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to delete user")?;
-    tx.commit().await.context("Failed to commit deletion")?;
-    Ok(Ok(()))
+    db.write(move |tx| {
+        Box::pin(async move {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .context("Failed to load role")?;
+            let Some(current) = current else {
+                return Ok(Err(AdminGuard::NotFound));
+            };
+            if current == "admin" && admin_count(&mut *tx).await? <= 1 {
+                return Ok(Err(AdminGuard::LastAdmin));
+            }
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to delete user")?;
+            Ok(Ok(()))
+        })
+    })
+    .await
 }
 
 async fn admin_count(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<i64> {

@@ -6,6 +6,9 @@
 //! nothing else is left.
 
 use crate::clock::MINUTE_MS;
+use crate::domain::scheduler::{
+    days_elapsed, fuzz_seed, CardState, Rating, Scheduler, SchedulerError, Settings,
+};
 
 /// Learning cards due within this window are shown rather than ending the session early.
 pub const LEARN_AHEAD_MS: i64 = 20 * MINUTE_MS;
@@ -13,8 +16,53 @@ pub const LEARN_AHEAD_MS: i64 = 20 * MINUTE_MS;
 pub const LEECH_LAPSES: u32 = 8;
 
 /// Whether a card has been forgotten often enough to be flagged as a leech.
-pub fn is_leech(state: &crate::domain::scheduler::CardState) -> bool {
+pub fn is_leech(state: &CardState) -> bool {
     state.lapses >= LEECH_LAPSES
+}
+
+/// What one rating does to a card: the one place a rating is applied (study, quiz feeding
+/// and simulated histories all come through here).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rated {
+    pub after: CardState,
+    /// Whole study days since the card's last review, as FSRS counts them.
+    pub elapsed_days: u32,
+    /// Days until the card is due again; fractional for learning steps, 0 when the answer
+    /// does not reschedule.
+    pub interval_days: f64,
+}
+
+/// Applies `rating` to a card at `before`, answered at `now`: FSRS's four outcomes with the
+/// card's own fuzz (seeded by its id and repetitions), then the chosen one. With `reschedule`
+/// false (study ahead) the card keeps its state and only the answer is logged.
+pub fn rate(
+    scheduler: &Scheduler,
+    settings: &Settings,
+    item_id: &str,
+    before: &CardState,
+    rating: Rating,
+    now: i64,
+    reschedule: bool,
+) -> Result<Rated, SchedulerError> {
+    let (tz, hour) = (settings.timezone(), settings.day_start_hour());
+    let elapsed_days = before
+        .last_review_ms()
+        .map_or(0, |last| days_elapsed(last, now, tz, hour));
+    if !reschedule {
+        return Ok(Rated {
+            after: *before,
+            elapsed_days,
+            interval_days: 0.0,
+        });
+    }
+    let next =
+        scheduler.next_states(before, now, settings, Some(fuzz_seed(item_id, before.reps)))?;
+    let outcome = next.get(rating);
+    Ok(Rated {
+        after: outcome.state,
+        elapsed_days,
+        interval_days: outcome.interval_days,
+    })
 }
 
 /// What the queue knows right now.

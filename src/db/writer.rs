@@ -1,0 +1,320 @@
+//! The write seam: one task owns the only write connection, and every write in the server is
+//! a command sent to it.
+//!
+//! The task takes whatever commands are waiting (group commit) and runs them in one
+//! `BEGIN IMMEDIATE` transaction, so a burst of answers costs one fsync, not one each:
+//! - answers ([`Command::Answer`]) go in set-based statements: one read of the batch's
+//!   previous answers, one multi-row upsert of card states whose `WHERE version = …` decides
+//!   which answers are stale, one multi-row review insert, one rollup upsert
+//!   (`db::study::record_answers_in`);
+//! - session and token touches are coalesced into one `UPDATE … FROM json_each` each and
+//!   need no reply;
+//! - every other write is a [`Job`]: a closure over the connection, run in its own
+//!   `SAVEPOINT`, so one failing job is rolled back alone and never poisons the batch.
+//!
+//! A caller gets its reply only after COMMIT (or the error if COMMIT failed), so a success
+//! response always means the write is durable under the configured `synchronous` level.
+//!
+//! This module owns the connection and the batching; it knows nothing of what the jobs do.
+
+use std::any::Any;
+use std::collections::HashMap;
+
+use anyhow::Context;
+use futures_util::future::BoxFuture;
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use super::study::{AnswerRecord, Recorded, Stale};
+
+/// The most commands one transaction takes; more wait for the next one.
+const MAX_BATCH: usize = 1024;
+/// How many commands may wait before senders wait too (back-pressure, not a limit).
+const QUEUE: usize = 8192;
+
+type Erased = Box<dyn Any + Send>;
+
+/// A write that is not one of the hot commands: it runs inside the batch's transaction, in a
+/// savepoint of its own. An `Err` rolls back to the savepoint and goes to the caller.
+pub type Job = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<Erased>> + Send,
+>;
+
+/// The result of one answer: recorded, or stale (another answer moved the card on).
+pub type AnswerResult = anyhow::Result<Result<Recorded, Stale>>;
+
+/// A typed command for the writer.
+pub enum Command {
+    Answer {
+        record: AnswerRecord,
+        reply: oneshot::Sender<AnswerResult>,
+    },
+    /// A session was used at `now` (no reply: losing one is harmless).
+    TouchSession { id_hash: String, now: i64 },
+    /// An API token was used at `now` (no reply).
+    TouchToken { id: i64, now: i64 },
+    Job {
+        job: Job,
+        reply: oneshot::Sender<anyhow::Result<Erased>>,
+    },
+}
+
+/// The handle services use; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    tx: mpsc::Sender<Command>,
+}
+
+impl Writer {
+    /// Starts the writer task on `conn` (which must be the only write connection).
+    pub fn start(conn: SqliteConnection) -> Writer {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(conn, rx));
+        Writer { tx }
+    }
+
+    async fn send(&self, command: Command) -> anyhow::Result<()> {
+        self.tx
+            .send(command)
+            .await
+            .map_err(|_| anyhow::anyhow!("The database writer has stopped"))
+    }
+
+    /// Records one answer in the next batch; the reply comes after COMMIT.
+    pub async fn answer(&self, record: AnswerRecord) -> AnswerResult {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Answer { record, reply }).await?;
+        answer
+            .await
+            .context("The database writer dropped an answer")?
+    }
+
+    /// Runs `job` in the next batch, in a savepoint of its own; the result comes after COMMIT.
+    pub async fn run<T, F>(&self, job: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<T>>
+            + Send
+            + 'static,
+    {
+        let (reply, result) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move { job(conn).await.map(|t| Box::new(t) as Erased) })
+        });
+        self.send(Command::Job { job, reply }).await?;
+        let erased = result
+            .await
+            .context("The database writer dropped a job")??;
+        erased
+            .downcast::<T>()
+            .map(|t| *t)
+            .map_err(|_| anyhow::anyhow!("A write job returned the wrong type"))
+    }
+
+    /// Notes that a session was used; written with the next batch, no reply.
+    pub fn touch_session(&self, id_hash: String, now: i64) {
+        // A full queue only delays `last_seen_at`, which is refreshed minutes apart anyway.
+        let _ = self.tx.try_send(Command::TouchSession { id_hash, now });
+    }
+
+    /// Notes that a token was used; written with the next batch, no reply.
+    pub fn touch_token(&self, id: i64, now: i64) {
+        let _ = self.tx.try_send(Command::TouchToken { id, now });
+    }
+}
+
+/// The commands of one batch, sorted by kind.
+#[derive(Default)]
+struct Batch {
+    answers: Vec<(AnswerRecord, oneshot::Sender<AnswerResult>)>,
+    sessions: HashMap<String, i64>,
+    tokens: HashMap<i64, i64>,
+    jobs: Vec<(Job, oneshot::Sender<anyhow::Result<Erased>>)>,
+}
+
+impl Batch {
+    fn add(&mut self, command: Command) {
+        match command {
+            Command::Answer { record, reply } => self.answers.push((record, reply)),
+            Command::TouchSession { id_hash, now } => {
+                let seen = self.sessions.entry(id_hash).or_insert(now);
+                *seen = (*seen).max(now);
+            }
+            Command::TouchToken { id, now } => {
+                let seen = self.tokens.entry(id).or_insert(now);
+                *seen = (*seen).max(now);
+            }
+            Command::Job { job, reply } => self.jobs.push((job, reply)),
+        }
+    }
+
+    /// Fails every waiting caller with the same error (the transaction did not commit).
+    fn fail(self, error: &anyhow::Error) {
+        let message = format!("{error:#}");
+        for (_, reply) in self.answers {
+            let _ = reply.send(Err(anyhow::anyhow!("{message}")));
+        }
+        for (_, reply) in self.jobs {
+            let _ = reply.send(Err(anyhow::anyhow!("{message}")));
+        }
+    }
+}
+
+async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Command>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = Batch::default();
+        batch.add(first);
+        let mut taken = 1;
+        while taken < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(command) => {
+                    batch.add(command);
+                    taken += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        commit(&mut conn, batch).await;
+    }
+    let _ = conn.close().await;
+}
+
+/// Runs one batch in one transaction and answers every caller after COMMIT.
+async fn commit(conn: &mut SqliteConnection, batch: Batch) {
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        let e = anyhow::Error::new(e).context("Failed to start a write transaction");
+        tracing::error!(error = ?e, "write batch failed");
+        return batch.fail(&e);
+    }
+    let Batch {
+        answers,
+        sessions,
+        tokens,
+        jobs,
+    } = batch;
+    let (records, answer_replies): (Vec<_>, Vec<_>) = answers.into_iter().unzip();
+    let answer_results = answer_all(conn, records).await;
+    let mut job_results = Vec::with_capacity(jobs.len());
+    let mut job_replies = Vec::with_capacity(jobs.len());
+    for (job, reply) in jobs {
+        job_results.push(in_savepoint(conn, job).await);
+        job_replies.push(reply);
+    }
+    if let Err(e) = touch(conn, &sessions, &tokens).await {
+        // Touches only refresh "last seen" times; they never hold up real writes.
+        tracing::warn!(error = ?e, "failed to record session and token use");
+    }
+    match sqlx::query("COMMIT").execute(&mut *conn).await {
+        Ok(_) => {
+            for (reply, result) in answer_replies.into_iter().zip(answer_results) {
+                let _ = reply.send(result);
+            }
+            for (reply, result) in job_replies.into_iter().zip(job_results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            let e = anyhow::Error::new(e).context("Failed to commit a write batch");
+            tracing::error!(error = ?e, "write batch failed");
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let message = format!("{e:#}");
+            for reply in answer_replies {
+                let _ = reply.send(Err(anyhow::anyhow!("{message}")));
+            }
+            for reply in job_replies {
+                let _ = reply.send(Err(anyhow::anyhow!("{message}")));
+            }
+        }
+    }
+}
+
+/// Opens the savepoint one command runs in. (The helpers here return boxed futures: without
+/// them the compiler cannot prove the writer task's future `Send`, a known limit of its
+/// reasoning about borrows held across awaits.)
+fn savepoint(conn: &mut SqliteConnection) -> BoxFuture<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        sqlx::query("SAVEPOINT command")
+            .execute(&mut *conn)
+            .await
+            .context("Failed to open a savepoint")?;
+        Ok(())
+    })
+}
+
+/// Closes the savepoint: kept when the command succeeded, rolled back alone when it failed.
+fn release<T: Send + 'static>(
+    conn: &mut SqliteConnection,
+    result: anyhow::Result<T>,
+) -> BoxFuture<'_, anyhow::Result<T>> {
+    Box::pin(async move {
+        if result.is_err() {
+            sqlx::query("ROLLBACK TO command")
+                .execute(&mut *conn)
+                .await
+                .context("Failed to roll back a savepoint")?;
+        }
+        sqlx::query("RELEASE command")
+            .execute(&mut *conn)
+            .await
+            .context("Failed to close a savepoint")?;
+        result
+    })
+}
+
+async fn in_savepoint(conn: &mut SqliteConnection, job: Job) -> anyhow::Result<Erased> {
+    savepoint(conn).await?;
+    let result = job(&mut *conn).await;
+    release(conn, result).await
+}
+
+/// Records some answers set-based, in a savepoint.
+///
+/// Boxed so the writer task's future is provably `Send` (the compiler cannot prove it for
+/// borrowed slices held across awaits otherwise).
+fn answer_set<'a>(
+    conn: &'a mut SqliteConnection,
+    records: &'a [AnswerRecord],
+) -> BoxFuture<'a, anyhow::Result<Vec<Result<Recorded, Stale>>>> {
+    Box::pin(async move {
+        savepoint(conn).await?;
+        let result = super::study::record_answers_in(&mut *conn, records).await;
+        release(conn, result).await
+    })
+}
+
+/// Records the batch's answers set-based; if that fails as a whole (it should not: answers
+/// are validated before they are sent), each is retried alone so one bad answer fails alone.
+async fn answer_all(conn: &mut SqliteConnection, records: Vec<AnswerRecord>) -> Vec<AnswerResult> {
+    if records.is_empty() {
+        return Vec::new();
+    }
+    match answer_set(conn, &records).await {
+        Ok(results) => results.into_iter().map(Ok).collect(),
+        Err(e) if records.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(error = ?e, "answer batch failed; retrying each answer alone");
+            let mut results = Vec::with_capacity(records.len());
+            for i in 0..records.len() {
+                let one = answer_set(conn, &records[i..=i])
+                    .await
+                    .and_then(|mut r| r.pop().context("No result for an answer"));
+                results.push(one);
+            }
+            results
+        }
+    }
+}
+
+async fn touch(
+    conn: &mut SqliteConnection,
+    sessions: &HashMap<String, i64>,
+    tokens: &HashMap<i64, i64>,
+) -> anyhow::Result<()> {
+    if !sessions.is_empty() {
+        super::sessions::touch_all_in(conn, sessions).await?;
+    }
+    if !tokens.is_empty() {
+        super::tokens::touch_all_in(conn, tokens).await?;
+    }
+    Ok(())
+}
