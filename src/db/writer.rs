@@ -318,3 +318,194 @@ async fn touch(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::study::{card_state, AnswerRecord, Recorded, Stale};
+    use crate::db::{Db, Synchronous};
+    use crate::domain::progress::Source;
+    use crate::domain::scheduler::{CardState, Rating, Scheduler, SettingsInput};
+
+    const NOW: i64 = 1_750_000_000_000;
+
+    /// A database with one learner and the cards `deck/a`, `deck/b` and `deck/c`.
+    async fn seeded() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url, Synchronous::Full).await.unwrap();
+        db.write(|c| {
+            Box::pin(async move {
+                for sql in [
+                    "INSERT INTO users (id, email, password_hash, role, created_at)
+                         VALUES (1, 'l@example.org', 'x', 'learner', 0)",
+                    "INSERT INTO decks (id, title, source_path, content, synced_at)
+                         VALUES ('deck', 'Deck', 'deck.toml', '{}', 0)",
+                    "INSERT INTO deck_items (id, deck_id, item_id, kind, topic, position, content,
+                                             created_at, updated_at)
+                         VALUES ('deck/a', 'deck', 'a', 'card', 't', 0, '{}', 0, 0),
+                                ('deck/b', 'deck', 'b', 'card', 't', 1, '{}', 0, 0),
+                                ('deck/c', 'deck', 'c', 'card', 't', 2, '{}', 0, 0)",
+                ] {
+                    sqlx::query(sql).execute(&mut *c).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+        (dir, db)
+    }
+
+    /// A first answer (Good) to a new card, expecting `version`.
+    fn good(item: &str, version: i64) -> AnswerRecord {
+        let settings =
+            crate::domain::scheduler::Settings::try_from(SettingsInput::default()).unwrap();
+        let rated = crate::domain::study::rate(
+            &Scheduler::default(),
+            &settings,
+            item,
+            &CardState::NEW,
+            Rating::Good,
+            NOW,
+            true,
+        )
+        .unwrap();
+        AnswerRecord {
+            user_id: 1,
+            item_id: item.into(),
+            rating: Rating::Good,
+            source: Source::Study,
+            now: NOW,
+            elapsed_days: 0,
+            duration_ms: 1000,
+            before: CardState::NEW,
+            after: rated.after,
+            expected_version: version,
+        }
+    }
+
+    /// Holds the writer inside a job until the returned sender fires, so that whatever is sent
+    /// meanwhile lands in one batch.
+    async fn hold(db: &Db) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (release, wait) = oneshot::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
+        let writer = db.clone();
+        let held = tokio::spawn(async move {
+            writer
+                .write(move |_| {
+                    Box::pin(async move {
+                        let _ = started.send(());
+                        let _ = wait.await;
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap();
+        });
+        running.await.unwrap();
+        (release, held)
+    }
+
+    async fn batch(db: &Db, answers: Vec<AnswerRecord>) -> Vec<Result<Recorded, Stale>> {
+        let (release, held) = hold(db).await;
+        let pending: Vec<_> = answers
+            .into_iter()
+            .map(|a| {
+                let db = db.clone();
+                tokio::spawn(async move { db.writer().answer(a).await.unwrap() })
+            })
+            .collect();
+        // Every answer is queued before the writer is let go.
+        while db.writer().tx.capacity() > QUEUE - pending.len() {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        held.await.unwrap();
+        let mut results = Vec::new();
+        for p in pending {
+            results.push(p.await.unwrap());
+        }
+        results
+    }
+
+    async fn review_count(db: &Db) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM reviews")
+            .fetch_one(&db.read)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stale_answer_in_the_middle_of_a_batch_fails_alone_and_the_rest_commit() {
+        let (_dir, db) = seeded().await;
+        let results = batch(
+            &db,
+            vec![good("deck/a", 0), good("deck/b", 7), good("deck/c", 0)],
+        )
+        .await;
+        assert!(results[0].is_ok(), "first answer: {:?}", results[0]);
+        assert_eq!(results[1], Err(Stale { current_version: 0 }));
+        assert!(results[2].is_ok(), "last answer: {:?}", results[2]);
+        assert_eq!(review_count(&db).await, 2);
+        assert_eq!(card_state(&db, 1, "deck/a").await.unwrap().version, 1);
+        assert_eq!(card_state(&db, 1, "deck/b").await.unwrap().version, 0);
+        assert_eq!(card_state(&db, 1, "deck/c").await.unwrap().version, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_answers_to_one_card_in_one_batch_let_exactly_the_first_win() {
+        let (_dir, db) = seeded().await;
+        let results = batch(&db, vec![good("deck/a", 0), good("deck/a", 0)]).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "{results:?}");
+        assert_eq!(review_count(&db).await, 1);
+        assert_eq!(card_state(&db, 1, "deck/a").await.unwrap().version, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_is_rolled_back_alone_and_its_batch_commits() {
+        let (_dir, db) = seeded().await;
+        let (release, held) = hold(&db).await;
+        let failing = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(|c| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE users SET timezone = 'Europe/Paris' WHERE id = 1")
+                            .execute(&mut *c)
+                            .await?;
+                        anyhow::bail!("refused after writing")
+                    })
+                })
+                .await
+            })
+        };
+        let answer = {
+            let db = db.clone();
+            tokio::spawn(async move { db.writer().answer(good("deck/a", 0)).await })
+        };
+        while db.writer().tx.capacity() > QUEUE - 2 {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        held.await.unwrap();
+        let failed: anyhow::Result<()> = failing.await.unwrap();
+        assert!(failed.is_err());
+        assert!(answer.await.unwrap().unwrap().is_ok());
+        let tz: String = sqlx::query_scalar("SELECT timezone FROM users WHERE id = 1")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(tz, "UTC", "the failed job's write was rolled back");
+        assert_eq!(review_count(&db).await, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_answer_expecting_a_version_a_new_card_never_had_is_stale() {
+        let (_dir, db) = seeded().await;
+        let result = db.writer().answer(good("deck/a", 3)).await.unwrap();
+        assert_eq!(result, Err(Stale { current_version: 0 }));
+        assert_eq!(review_count(&db).await, 0);
+    }
+}
