@@ -110,21 +110,18 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Identity>, AppError> {
 }
 
 async fn by_token(state: &AppState, token: &str) -> Result<Option<Identity>, AppError> {
-    let Some((id, user_id, last_used)) =
-        db::tokens::find_owner(&state.db, &hash_token(token)).await?
-    else {
+    let hash = hash_token(token);
+    let Some((id, user, last_used)) = db::tokens::find_user(&state.db, &hash).await? else {
         return Ok(None);
     };
     let now = state.clock.now();
     if last_used.is_none_or(|t| now - t > 5 * MINUTE_MS) {
-        db::tokens::touch(&state.db, id, now);
+        db::tokens::touch(&state.db, &hash, id, now);
     }
-    Ok(db::users::find_by_id(&state.db, user_id)
-        .await?
-        .map(|user| Identity {
-            user,
-            via: AuthMethod::Token { id },
-        }))
+    Ok(Some(Identity {
+        user,
+        via: AuthMethod::Token { id },
+    }))
 }
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;

@@ -10,6 +10,7 @@
 //! Services call the functions of these modules with domain values and get domain values
 //! back; no sqlx type leaves `db/`.
 
+pub mod cache;
 pub mod decks;
 pub mod params;
 pub mod prompts;
@@ -66,6 +67,7 @@ pub fn rating(value: i64) -> anyhow::Result<crate::domain::scheduler::Rating> {
 pub struct Db {
     pub read: SqlitePool,
     writer: writer::Writer,
+    pub(crate) cache: std::sync::Arc<cache::Caches>,
 }
 
 impl Db {
@@ -99,6 +101,7 @@ impl Db {
         Ok(Db {
             read,
             writer: writer::Writer::start(write),
+            cache: Default::default(),
         })
     }
 

@@ -19,7 +19,19 @@ pub struct ParamsRow {
     pub fitted_at: Option<i64>,
 }
 
+/// The learner's last fit, cached.
 pub async fn load(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
+    let cache = &db.cache.params;
+    if let Some(hit) = cache.get(&user_id) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let row = read(db, user_id).await?;
+    cache.put(epoch, user_id, row.clone());
+    Ok(row)
+}
+
+async fn read(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
     let row = sqlx::query(
         "SELECT parameters, log_loss_before, log_loss_after, decision, reviews_at_fit, fitted_at
          FROM fsrs_params WHERE user_id = $1",
@@ -71,6 +83,7 @@ pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> 
     )
     .await
     .context("Failed to store FSRS parameters")?;
+    db.cache.params.invalidate();
     Ok(())
 }
 

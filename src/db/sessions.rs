@@ -41,31 +41,49 @@ pub async fn insert(db: &Db, s: NewSession<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The user of a live session and when the session was last seen, in one query.
+/// The user of a live session and when the session was last seen: from the cache, or in one
+/// query.
 pub async fn find_live_user(
     db: &Db,
     id_hash: &str,
     now: i64,
     idle_cutoff: i64,
 ) -> anyhow::Result<Option<(super::users::User, i64)>> {
+    let live = |(user, last_seen, expires_at): (super::users::User, i64, i64)| {
+        (expires_at > now && last_seen > idle_cutoff).then_some((user, last_seen))
+    };
+    let cache = &db.cache.sessions;
+    if let Some(hit) = cache.get(&id_hash.to_owned()) {
+        return Ok(live(hit));
+    }
+    let epoch = cache.epoch();
     let row = sqlx::query(
-        "SELECT u.id, u.email, u.role, u.timezone, u.created_at, s.last_seen_at
+        "SELECT u.id, u.email, u.role, u.timezone, u.created_at, s.last_seen_at, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+         WHERE s.id_hash = $1",
     )
     .bind(id_hash)
-    .bind(now)
-    .bind(idle_cutoff)
     .fetch_optional(&db.read)
     .await
     .context("Failed to load session")?;
-    row.map(|r| Ok((super::users::user_from_row(&r)?, r.try_get("last_seen_at")?)))
-        .transpose()
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let found = (
+        super::users::user_from_row(&r)?,
+        r.try_get("last_seen_at")?,
+        r.try_get("expires_at")?,
+    );
+    cache.put(epoch, id_hash.to_owned(), found.clone());
+    Ok(live(found))
 }
 
 /// Notes that a session was used; written with the writer's next batch (no reply needed:
 /// `last_seen_at` only has to be roughly right).
 pub fn touch(db: &Db, id_hash: &str, now: i64) {
+    db.cache
+        .sessions
+        .update(&id_hash.to_owned(), |(_, seen, _)| *seen = (*seen).max(now));
     db.writer().touch_session(id_hash.to_owned(), now);
 }
 
@@ -73,6 +91,7 @@ pub async fn delete(db: &Db, id_hash: &str) -> anyhow::Result<()> {
     db.execute(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.to_owned()))
         .await
         .context("Failed to delete session")?;
+    db.cache.accounts_changed();
     Ok(())
 }
 
@@ -86,6 +105,7 @@ pub async fn delete_for_user(db: &Db, user_id: i64, id_hash: &str) -> anyhow::Re
         )
         .await
         .context("Failed to delete session")?;
+    db.cache.accounts_changed();
     Ok(done > 0)
 }
 
@@ -98,6 +118,7 @@ pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> anyhow::Result<
         )
         .await
         .context("Failed to revoke sessions")?;
+    db.cache.accounts_changed();
     Ok(done)
 }
 
@@ -134,6 +155,7 @@ pub async fn purge_expired(db: &Db, now: i64, idle_cutoff: i64) -> anyhow::Resul
         )
         .await
         .context("Failed to purge sessions")?;
+    db.cache.accounts_changed();
     Ok(done)
 }
 

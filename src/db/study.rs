@@ -15,8 +15,19 @@ use crate::domain::progress::{LoggedReview, Source};
 use crate::domain::scheduler::{format_steps, parse_steps, CardState, Rating, SettingsInput};
 use crate::domain::study::is_leech;
 
-/// The learner's stored settings (defaults where none are stored).
+/// The learner's stored settings (defaults where none are stored), cached.
 pub async fn settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
+    let cache = &db.cache.settings;
+    if let Some(hit) = cache.get(&user_id) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let input = load_settings(db, user_id).await?;
+    cache.put(epoch, user_id, input.clone());
+    Ok(input)
+}
+
+async fn load_settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
     let row = sqlx::query(
         "SELECT u.timezone, s.desired_retention, s.learning_steps, s.relearning_steps,
                 s.max_interval_days, s.day_start_hour, s.new_cards_per_day, s.max_reviews_per_day
@@ -83,7 +94,11 @@ pub async fn save_settings(
         .context("Failed to store timezone")?;
     Ok(())
     }))
-    .await
+    .await?;
+    // The timezone is part of the cached user too.
+    db.cache.settings.invalidate();
+    db.cache.accounts_changed();
+    Ok(())
 }
 
 /// A deck in the learner's study set, with the chosen topics (empty = all).

@@ -67,31 +67,47 @@ pub async fn delete_for_user(db: &Db, user_id: i64, id: i64) -> anyhow::Result<b
         )
         .await
         .context("Failed to revoke API token")?;
+    db.cache.accounts_changed();
     Ok(done > 0)
 }
 
-/// The owner and last use of a token, by its hash.
-pub async fn find_owner(
+/// A token's id, owner and last use, by its hash: from the cache, or in one query.
+pub async fn find_user(
     db: &Db,
     token_hash: &str,
-) -> anyhow::Result<Option<(i64, i64, Option<i64>)>> {
-    let row = sqlx::query("SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(&db.read)
-        .await
-        .context("Failed to look up API token")?;
-    row.map(|r| {
-        Ok((
-            r.try_get("id")?,
-            r.try_get("user_id")?,
-            r.try_get("last_used_at")?,
-        ))
-    })
-    .transpose()
+) -> anyhow::Result<Option<(i64, super::users::User, Option<i64>)>> {
+    let cache = &db.cache.tokens;
+    if let Some(hit) = cache.get(&token_hash.to_owned()) {
+        return Ok(Some(hit));
+    }
+    let epoch = cache.epoch();
+    let row = sqlx::query(
+        "SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.role, u.timezone, u.created_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to look up API token")?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let found = (
+        r.try_get("token_id")?,
+        super::users::user_from_row(&r)?,
+        r.try_get("last_used_at")?,
+    );
+    cache.put(epoch, token_hash.to_owned(), found.clone());
+    Ok(Some(found))
 }
 
 /// Notes that a token was used; written with the writer's next batch.
-pub fn touch(db: &Db, id: i64, now: i64) {
+pub fn touch(db: &Db, token_hash: &str, id: i64, now: i64) {
+    db.cache
+        .tokens
+        .update(&token_hash.to_owned(), |(_, _, used)| {
+            *used = Some(used.unwrap_or(now).max(now));
+        });
     db.writer().touch_token(id, now);
 }
 

@@ -143,7 +143,9 @@ pub async fn set_password(
             Ok(())
         })
     })
-    .await
+    .await?;
+    db.cache.accounts_changed();
+    Ok(())
 }
 
 /// Why a role change or deletion was refused.
@@ -156,57 +158,63 @@ pub enum AdminGuard {
 
 /// Changes a user's role, refusing to demote the last admin.
 pub async fn set_role(db: &Db, user_id: i64, role: Role) -> anyhow::Result<Result<(), AdminGuard>> {
-    db.write(move |tx| {
-        Box::pin(async move {
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+    let done = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .context("Failed to load role")?;
+                let Some(current) = current else {
+                    return Ok(Err(AdminGuard::NotFound));
+                };
+                if current == "admin" && role != Role::Admin && admin_count(&mut *tx).await? <= 1 {
+                    return Ok(Err(AdminGuard::LastAdmin));
+                }
+                sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
                     .bind(user_id)
-                    .fetch_optional(&mut *tx)
+                    .execute(&mut *tx)
                     .await
-                    .context("Failed to load role")?;
-            let Some(current) = current else {
-                return Ok(Err(AdminGuard::NotFound));
-            };
-            if current == "admin" && role != Role::Admin && admin_count(&mut *tx).await? <= 1 {
-                return Ok(Err(AdminGuard::LastAdmin));
-            }
-            sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                .bind(role.as_str())
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to update role")?;
-            Ok(Ok(()))
+                    .context("Failed to update role")?;
+                Ok(Ok(()))
+            })
         })
-    })
-    .await
+        .await?;
+    db.cache.accounts_changed();
+    Ok(done)
 }
 
 /// Deletes a user and, by cascade, all their data; refuses to delete the last admin.
 pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGuard>> {
-    db.write(move |tx| {
-        Box::pin(async move {
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+    let done = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .context("Failed to load role")?;
+                let Some(current) = current else {
+                    return Ok(Err(AdminGuard::NotFound));
+                };
+                if current == "admin" && admin_count(&mut *tx).await? <= 1 {
+                    return Ok(Err(AdminGuard::LastAdmin));
+                }
+                sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(user_id)
-                    .fetch_optional(&mut *tx)
+                    .execute(&mut *tx)
                     .await
-                    .context("Failed to load role")?;
-            let Some(current) = current else {
-                return Ok(Err(AdminGuard::NotFound));
-            };
-            if current == "admin" && admin_count(&mut *tx).await? <= 1 {
-                return Ok(Err(AdminGuard::LastAdmin));
-            }
-            sqlx::query("DELETE FROM users WHERE id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to delete user")?;
-            Ok(Ok(()))
+                    .context("Failed to delete user")?;
+                Ok(Ok(()))
+            })
         })
-    })
-    .await
+        .await?;
+    db.cache.accounts_changed();
+    Ok(done)
 }
 
 async fn admin_count(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<i64> {

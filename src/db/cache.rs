@@ -1,0 +1,145 @@
+//! In-process caches for the reads every request makes: who a session or token belongs to,
+//! and a learner's study settings and FSRS parameters.
+//!
+//! Every write that could change a cached value invalidates it after COMMIT, from the same
+//! `db` function that wrote it, so a revoked token, an ended session or a changed role fails
+//! on the very next request. A read records the cache's epoch *before* it queries and stores
+//! its result only if no invalidation happened since, so a read that raced a write can never
+//! put the old value back. Entries also expire after [`TTL_MS`] of wall time: that bounds how
+//! long a change made by another process (the CLI on the same database) can go unseen.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long an entry is trusted without asking the database again.
+pub const TTL_MS: u64 = 2_000;
+/// Entries kept per cache; past that the cache starts over (memory stays bounded).
+const CAPACITY: usize = 100_000;
+
+/// A map whose entries are dropped by [`Cached::invalidate`] and after [`TTL_MS`].
+pub struct Cached<K, V> {
+    inner: Mutex<Inner<K, V>>,
+}
+
+struct Inner<K, V> {
+    epoch: u64,
+    map: HashMap<K, (Instant, V)>,
+}
+
+impl<K: Eq + Hash, V: Clone> Default for Cached<K, V> {
+    fn default() -> Self {
+        Cached {
+            inner: Mutex::new(Inner {
+                epoch: 0,
+                map: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Cached<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
+        // A panic while holding the lock leaves only a cache behind: keep using it.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current epoch: read it before querying, and pass it to [`Cached::put`].
+    pub fn epoch(&self) -> u64 {
+        self.lock().epoch
+    }
+
+    pub fn get(&self, key: &K) -> Option<V> {
+        let inner = self.lock();
+        let (at, value) = inner.map.get(key)?;
+        (at.elapsed() < Duration::from_millis(TTL_MS)).then(|| value.clone())
+    }
+
+    /// Stores what a read found, unless the cache was invalidated since `epoch`.
+    pub fn put(&self, epoch: u64, key: K, value: V) {
+        let mut inner = self.lock();
+        if inner.epoch != epoch {
+            return;
+        }
+        if inner.map.len() >= CAPACITY {
+            inner.map.clear();
+        }
+        inner.map.insert(key, (Instant::now(), value));
+    }
+
+    /// Changes a cached value in place (it keeps its age).
+    pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
+        if let Some((_, value)) = self.lock().map.get_mut(key) {
+            change(value);
+        }
+    }
+
+    /// Drops every entry, and makes reads that started before now store nothing.
+    pub fn invalidate(&self) {
+        let mut inner = self.lock();
+        inner.epoch += 1;
+        inner.map.clear();
+    }
+}
+
+/// The caches a [`super::Db`] keeps.
+#[derive(Default)]
+pub struct Caches {
+    /// Session hash → (user, last seen, expires at).
+    pub sessions: Cached<String, (super::users::User, i64, i64)>,
+    /// Token hash → (token id, user, last used).
+    pub tokens: Cached<String, (i64, super::users::User, Option<i64>)>,
+    /// User id → stored study settings.
+    pub settings: Cached<i64, crate::domain::scheduler::SettingsInput>,
+    /// User id → fitted FSRS parameters.
+    pub params: Cached<i64, super::params::ParamsRow>,
+}
+
+impl Caches {
+    /// After any change to users, sessions or tokens: who is signed in is asked again.
+    pub fn accounts_changed(&self) {
+        self.sessions.invalidate();
+        self.tokens.invalidate();
+    }
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Caches")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_started_before_an_invalidation_stores_nothing() {
+        let cache: Cached<i64, &str> = Cached::default();
+        let seen = cache.epoch();
+        cache.invalidate();
+        cache.put(seen, 1, "old");
+        assert_eq!(cache.get(&1), None);
+        cache.put(cache.epoch(), 1, "new");
+        assert_eq!(cache.get(&1), Some("new"));
+    }
+
+    #[test]
+    fn invalidation_drops_every_entry() {
+        let cache: Cached<i64, i64> = Cached::default();
+        cache.put(cache.epoch(), 1, 10);
+        cache.put(cache.epoch(), 2, 20);
+        cache.invalidate();
+        assert_eq!((cache.get(&1), cache.get(&2)), (None, None));
+    }
+
+    #[test]
+    fn update_changes_a_cached_value_only() {
+        let cache: Cached<i64, i64> = Cached::default();
+        cache.put(cache.epoch(), 1, 10);
+        cache.update(&1, |v| *v += 1);
+        cache.update(&2, |v| *v += 1);
+        assert_eq!((cache.get(&1), cache.get(&2)), (Some(11), None));
+    }
+}
