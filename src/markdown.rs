@@ -7,6 +7,8 @@
 //! `javascript:` links). Code blocks keep a `language-*` class for highlighting.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
@@ -30,8 +32,27 @@ impl Text {
     }
 }
 
-/// Renders Markdown to sanitized HTML.
+/// Rendered HTML by its Markdown. Deck text changes only at sync, and a changed text is a new
+/// key, so entries never go stale; the cache starts over past [`RENDERED_CAPACITY`].
+static RENDERED: LazyLock<Mutex<HashMap<String, String>>> = LazyLock::new(Default::default);
+const RENDERED_CAPACITY: usize = 50_000;
+
+/// Renders Markdown to sanitized HTML, once per distinct text.
 pub fn render(md: &str) -> String {
+    let rendered = || RENDERED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(html) = rendered().get(md).cloned() {
+        return html;
+    }
+    let html = render_uncached(md);
+    let mut map = rendered();
+    if map.len() >= RENDERED_CAPACITY {
+        map.clear();
+    }
+    map.insert(md.to_owned(), html.clone());
+    html
+}
+
+fn render_uncached(md: &str) -> String {
     let events = Parser::new_ext(md, options()).map(|event| match event {
         // An HTML block becomes a paragraph of literal text.
         Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
@@ -41,7 +62,7 @@ pub fn render(md: &str) -> String {
     });
     let mut unsafe_html = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    sanitizer().clean(&unsafe_html).to_string()
+    SANITIZER.clean(&unsafe_html).to_string()
 }
 
 /// Whether the Markdown contains raw HTML (which [`render`] shows as text).
@@ -53,6 +74,9 @@ pub fn contains_raw_html(md: &str) -> bool {
         )
     })
 }
+
+/// Built once: building ammonia's rules costs more than cleaning a card.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
 
 fn sanitizer() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();

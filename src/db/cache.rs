@@ -94,6 +94,12 @@ pub struct Caches {
     pub settings: Cached<i64, crate::domain::scheduler::SettingsInput>,
     /// User id → fitted FSRS parameters.
     pub params: Cached<i64, super::params::ParamsRow>,
+    /// The live decks, parsed, in catalogue order.
+    pub decks: Cached<(), std::sync::Arc<Vec<crate::domain::deck::Deck>>>,
+    /// Deck id → its counts (generated items included).
+    pub summaries: Cached<String, crate::domain::deck::DeckSummary>,
+    /// Item id → the live item, if any.
+    pub items: Cached<String, Option<super::decks::StoredItem>>,
 }
 
 impl Caches {
@@ -101,6 +107,15 @@ impl Caches {
     pub fn accounts_changed(&self) {
         self.sessions.invalidate();
         self.tokens.invalidate();
+    }
+}
+
+impl Caches {
+    /// After a deck sync: the catalogue is read again.
+    pub fn catalogue_changed(&self) {
+        self.decks.invalidate();
+        self.summaries.invalidate();
+        self.items.invalidate();
     }
 }
 

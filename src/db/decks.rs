@@ -30,7 +30,7 @@ pub async fn upsert_deck(
 ) -> anyhow::Result<DeckChanges> {
     let content = serde_json::to_string(deck).context("Failed to serialize deck")?;
     let (deck, source_path, items) = (deck.clone(), source_path.to_owned(), items.to_vec());
-    db.write(move |tx| Box::pin(async move {
+    let result = db.write(move |tx| Box::pin(async move {
     sqlx::query(
         "INSERT INTO decks (id, title, source_path, content, synced_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, source_path = excluded.source_path,
@@ -106,7 +106,9 @@ pub async fn upsert_deck(
         }
     }
     Ok(changes)
-    })).await
+    })).await;
+    db.cache.catalogue_changed();
+    result
 }
 
 /// Retires decks whose file is gone (not merely broken), with their items.
@@ -116,37 +118,41 @@ pub async fn retire_missing(
     now: i64,
 ) -> anyhow::Result<Vec<String>> {
     let present_paths = present_paths.to_vec();
-    db.write(move |tx| {
-        Box::pin(async move {
-            let rows = sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
-                .fetch_all(&mut *tx)
-                .await
-                .context("Failed to list decks")?;
-            let mut retired = Vec::new();
-            for row in rows {
-                let id: String = row.try_get("id")?;
-                let path: String = row.try_get("source_path")?;
-                if present_paths.contains(&path) {
-                    continue;
-                }
-                sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
+    let result = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let rows =
+                    sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .context("Failed to list decks")?;
+                let mut retired = Vec::new();
+                for row in rows {
+                    let id: String = row.try_get("id")?;
+                    let path: String = row.try_get("source_path")?;
+                    if present_paths.contains(&path) {
+                        continue;
+                    }
+                    sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
             "UPDATE deck_items SET retired_at = $1 WHERE deck_id = $2 AND retired_at IS NULL",
         )
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-                retired.push(id);
-            }
-            Ok(retired)
+                    retired.push(id);
+                }
+                Ok(retired)
+            })
         })
-    })
-    .await
+        .await;
+    db.cache.catalogue_changed();
+    result
 }
 
 /// Replaces the list of files that failed validation.
@@ -201,7 +207,30 @@ pub async fn errors(db: &Db) -> anyhow::Result<Vec<DeckError>> {
 }
 
 /// Every live deck, parsed.
-pub async fn live(db: &Db) -> anyhow::Result<Vec<Deck>> {
+pub async fn live(db: &Db) -> anyhow::Result<std::sync::Arc<Vec<Deck>>> {
+    let cache = &db.cache.decks;
+    if let Some(hit) = cache.get(&()) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let decks = std::sync::Arc::new(load_live(db).await?);
+    cache.put(epoch, (), decks.clone());
+    Ok(decks)
+}
+
+/// A deck's counts, as `tradeoff check` prints them; computed once per sync.
+pub fn summary(db: &Db, deck: &Deck) -> crate::domain::deck::DeckSummary {
+    let cache = &db.cache.summaries;
+    if let Some(hit) = cache.get(&deck.id) {
+        return hit;
+    }
+    let epoch = cache.epoch();
+    let summary = crate::domain::deck::DeckSummary::of(deck);
+    cache.put(epoch, deck.id.clone(), summary.clone());
+    summary
+}
+
+async fn load_live(db: &Db) -> anyhow::Result<Vec<Deck>> {
     let rows = sqlx::query("SELECT content FROM decks WHERE retired_at IS NULL ORDER BY title")
         .fetch_all(&db.read)
         .await
@@ -311,6 +340,17 @@ pub async fn any_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
 
 /// One item by its qualified id, if it exists and is not retired.
 pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
+    let cache = &db.cache.items;
+    if let Some(hit) = cache.get(&id.to_owned()) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let item = load_live_item(db, id).await?;
+    cache.put(epoch, id.to_owned(), item.clone());
+    Ok(item)
+}
+
+async fn load_live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
     let row = sqlx::query(
         "SELECT id, item_id, kind, topic, generated, content FROM deck_items
          WHERE id = $1 AND retired_at IS NULL",

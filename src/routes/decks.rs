@@ -61,8 +61,9 @@ pub struct DeckInfo {
     pub counts: Counts,
 }
 
-impl From<&Deck> for DeckInfo {
-    fn from(d: &Deck) -> DeckInfo {
+impl DeckInfo {
+    /// The deck as the catalogue lists it, with its counts (computed once per sync).
+    fn of(db: &crate::db::Db, d: &Deck) -> DeckInfo {
         DeckInfo {
             id: d.id.clone(),
             title: d.title.clone(),
@@ -70,7 +71,7 @@ impl From<&Deck> for DeckInfo {
             subjects: d.subjects.clone(),
             tags: d.tags.clone(),
             topics: d.topics.iter().map(TopicInfo::from).collect(),
-            counts: DeckSummary::of(d).into(),
+            counts: db::decks::summary(db, d).into(),
         }
     }
 }
@@ -135,7 +136,7 @@ pub struct DeckDetail {
     pub preview: Vec<TopicPreview>,
 }
 
-fn detail(d: &Deck) -> DeckDetail {
+fn detail(db: &crate::db::Db, d: &Deck) -> DeckDetail {
     let q = |item: &str| crate::domain::deck::qualified_id(&d.id, item);
     let preview = d
         .topics
@@ -185,7 +186,7 @@ fn detail(d: &Deck) -> DeckDetail {
         })
         .collect();
     DeckDetail {
-        deck: DeckInfo::from(d),
+        deck: DeckInfo::of(db, d),
         preview,
     }
 }
@@ -195,7 +196,7 @@ pub async fn deck_infos(state: &AppState) -> Result<Vec<DeckInfo>, AppError> {
     Ok(db::decks::live(&state.db)
         .await?
         .iter()
-        .map(DeckInfo::from)
+        .map(|d| DeckInfo::of(&state.db, d))
         .collect())
 }
 
@@ -224,7 +225,7 @@ pub async fn deck_page(
         .into_iter()
         .find(|d| d.deck_id == deck.id);
     page.me(&who)
-        .with("deck", &detail(&deck))
+        .with("deck", &detail(&state.db, &deck))
         .with("studying", &mine.is_some())
         .with("chosen_topics", &mine.map(|d| d.topics).unwrap_or_default())
         .render("deck.html")
@@ -269,7 +270,7 @@ pub async fn api_get(
     let deck = db::decks::find_live(&state.db, &deck)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(web::Json(detail(&deck)))
+    Ok(web::Json(detail(&state.db, &deck)))
 }
 
 #[get("/admin/decks")]
