@@ -12,6 +12,7 @@ pub mod db;
 pub mod decks;
 pub mod domain;
 pub mod error;
+pub mod housekeeping;
 pub mod markdown;
 pub mod optimize;
 pub mod progress;

@@ -68,6 +68,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(open_state_with_clock(settings, clock).await?);
         crate::decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
+        crate::housekeeping::spawn(state.db.clone(), state.clock.clone());
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

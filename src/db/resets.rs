@@ -96,3 +96,13 @@ pub async fn consume(
     db.cache.accounts_changed();
     Ok(done)
 }
+
+/// Deletes reset links that can no longer be used (used, or past their expiry).
+pub async fn purge(db: &Db, now: i64) -> anyhow::Result<u64> {
+    db.execute(
+        sqlx::query("DELETE FROM password_resets WHERE used_at IS NOT NULL OR expires_at <= $1")
+            .bind(now),
+    )
+    .await
+    .context("Failed to purge reset links")
+}

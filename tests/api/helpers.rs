@@ -54,6 +54,8 @@ pub struct TestApp {
     /// The server's clock: it starts at the real time and moves only when a test moves it.
     pub clock: ManualClock,
     server_clock: Clock,
+    /// The server's state, for calling the library directly (e.g. a housekeeping sweep).
+    pub state: actix_web::web::Data<tradeoff::state::AppState>,
 }
 
 impl TestApp {
@@ -87,8 +89,10 @@ impl TestApp {
             .expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let app_handle = app.handle();
+        let state = app.state();
         tokio::spawn(app.run_until_stopped());
         TestApp {
+            state,
             address,
             dir,
             app_handle,

@@ -2,6 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
+use tradeoff::clock::DAY_MS;
 use tradeoff::config::Registration;
 
 use crate::helpers::{csrf_from, error_code, set_cookie, TestApp, PASSWORD};
@@ -374,7 +375,6 @@ async fn deleting_my_account_removes_me_and_my_data() {
 
 #[tokio::test]
 async fn sessions_expire_after_two_weeks_idle_and_thirty_days_in_all() {
-    use tradeoff::clock::DAY_MS;
     let app = TestApp::spawn().await;
     let idle = app.signed_in("ada@example.org").await;
     app.clock.advance(13 * DAY_MS);
@@ -409,4 +409,37 @@ async fn sessions_expire_after_two_weeks_idle_and_thirty_days_in_all() {
         StatusCode::UNAUTHORIZED,
         "day 30"
     );
+}
+
+#[tokio::test]
+async fn housekeeping_deletes_expired_sessions_and_spent_reset_links_only() {
+    let app = TestApp::spawn().await;
+    let old = app.browser();
+    app.sign_up(&old, "old@example.org").await;
+    let now = app.clock.now();
+    let db = &app.state.db;
+    tradeoff::db::resets::insert(db, 1, "expired-link", now, now + 1000)
+        .await
+        .unwrap();
+    tradeoff::db::resets::insert(db, 1, "valid-link", now, now + 40 * DAY_MS)
+        .await
+        .unwrap();
+
+    app.clock.advance(31 * DAY_MS);
+    let fresh = app.browser();
+    app.sign_up(&fresh, "fresh@example.org").await;
+    let swept = tradeoff::housekeeping::sweep(db, app.clock.now())
+        .await
+        .unwrap();
+
+    assert_eq!(swept.sessions, 1, "the 31-day-old session");
+    assert_eq!(swept.reset_links, 1, "the expired link");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM password_resets WHERE token_hash = 'valid-link'")
+            .await,
+        1
+    );
+    assert_eq!(app.me_status(&fresh).await, StatusCode::OK);
+    assert_eq!(app.me_status(&old).await, StatusCode::UNAUTHORIZED);
 }
