@@ -140,16 +140,16 @@ pub async fn next(
     ahead: bool,
 ) -> Result<StudyView, AppError> {
     let day = day(state, user_id).await?;
-    let q = store::queue_counts(
+    let (q, today) = store::queue_and_today(
         &state.db,
         user_id,
         scope,
         day.now,
         day.now + LEARN_AHEAD_MS,
         day.end,
+        day.start,
     )
     .await?;
-    let today = store::today(&state.db, user_id, day.start).await?;
     let queue = QueueState {
         learning_due_now: q.learning_due_now > 0,
         learning_due_soon: q.learning_due_soon > 0,
@@ -175,12 +175,12 @@ pub async fn next(
         }),
         Pick::Done => None,
     };
-    let item_id = match draw {
+    let drawn = match draw {
         Some(d) => store::draw(&state.db, user_id, scope, day.now, d).await?,
         None => None,
     };
-    let card = match item_id {
-        Some(id) => Some(show(state, user_id, &id, &day).await?),
+    let card = match drawn {
+        Some((id, stored)) => Some(show_state(state, &id, stored, &day).await?),
         None => None,
     };
     let next_due = if card.is_none() {
@@ -212,8 +212,18 @@ async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppErr
 }
 
 async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Result<Shown, AppError> {
-    let item = live_card(state, item_id).await?;
     let stored = store::card_state(&state.db, user_id, item_id).await?;
+    show_state(state, item_id, stored, day).await
+}
+
+/// A card ready to show, given the learner's state of it.
+async fn show_state(
+    state: &AppState,
+    item_id: &str,
+    stored: StoredState,
+    day: &Day,
+) -> Result<Shown, AppError> {
+    let item = live_card(state, item_id).await?;
     let next = day
         .scheduler
         .next_states(

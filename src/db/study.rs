@@ -285,30 +285,16 @@ pub struct QueueCounts {
     pub new_available: u32,
 }
 
-pub async fn queue_counts(
-    db: &Db,
-    user_id: i64,
-    scope: &Scope,
-    now: i64,
-    learn_ahead_until: i64,
-    day_end: i64,
-) -> anyhow::Result<QueueCounts> {
-    let sql = format!(
-        "SELECT
-           COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due <= $4), 0) AS learning_now,
-           COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due <= $5), 0) AS learning_soon,
-           COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due < $6), 0) AS learning_today,
-           COALESCE(SUM(c.phase = 'review' AND c.due < $6), 0) AS reviews_today,
-           COALESCE(SUM(c.phase = 'review' AND c.due <= $4), 0) AS reviews_now,
-           COALESCE(SUM(c.item_id IS NULL OR c.phase = 'new'), 0) AS new_available
-         {SCOPE}"
-    );
-    let row = scoped(&sql, user_id, scope, now)
-        .bind(learn_ahead_until)
-        .bind(day_end)
-        .fetch_one(&db.read)
-        .await
-        .context("Failed to count the queue")?;
+/// The queue's counts; parameters $5 learn-ahead limit and $6 day end follow [`SCOPE`]'s.
+const QUEUE_COUNTS: &str = "
+    COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due <= $4), 0) AS learning_now,
+    COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due <= $5), 0) AS learning_soon,
+    COALESCE(SUM(c.phase IN ('learning', 'relearning') AND c.due < $6), 0) AS learning_today,
+    COALESCE(SUM(c.phase = 'review' AND c.due < $6), 0) AS reviews_today,
+    COALESCE(SUM(c.phase = 'review' AND c.due <= $4), 0) AS reviews_now,
+    COALESCE(SUM(c.item_id IS NULL OR c.phase = 'new'), 0) AS new_available";
+
+fn queue_counts_of(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<QueueCounts> {
     let n = |name: &str| -> anyhow::Result<u32> { Ok(row.try_get::<i64, _>(name)? as u32) };
     Ok(QueueCounts {
         learning_due_now: n("learning_now")?,
@@ -318,6 +304,68 @@ pub async fn queue_counts(
         reviews_due_now: n("reviews_now")?,
         new_available: n("new_available")?,
     })
+}
+
+pub async fn queue_counts(
+    db: &Db,
+    user_id: i64,
+    scope: &Scope,
+    now: i64,
+    learn_ahead_until: i64,
+    day_end: i64,
+) -> anyhow::Result<QueueCounts> {
+    let sql = format!("SELECT {QUEUE_COUNTS} {SCOPE}");
+    let row = scoped(&sql, user_id, scope, now)
+        .bind(learn_ahead_until)
+        .bind(day_end)
+        .fetch_one(&db.read)
+        .await
+        .context("Failed to count the queue")?;
+    queue_counts_of(&row)
+}
+
+/// The queue's counts and what the learner did today since `day_start` ($7), in one query:
+/// the study page needs both before it can pick a card.
+pub async fn queue_and_today(
+    db: &Db,
+    user_id: i64,
+    scope: &Scope,
+    now: i64,
+    learn_ahead_until: i64,
+    day_end: i64,
+    day_start: i64,
+) -> anyhow::Result<(QueueCounts, Today)> {
+    // Today's study answers, as [`today`] reads them.
+    const TODAY: &str = "FROM reviews r WHERE r.user_id = $1 AND r.source = 'study'
+                           AND r.undone_at IS NULL AND r.reviewed_at >= $7";
+    let sql = format!(
+        "SELECT {QUEUE_COUNTS},
+           (SELECT COUNT(*) {TODAY} AND r.phase_before = 'new') AS new_done,
+           (SELECT COUNT(*) {TODAY} AND r.phase_before = 'review') AS reviews_done,
+           (SELECT MAX(r.id) {TODAY} AND r.phase_before = 'new') AS last_new,
+           (SELECT COUNT(*) {TODAY} AND r.phase_before = 'review'
+               AND r.id > (SELECT COALESCE(MAX(r.id), 0) {TODAY} AND r.phase_before = 'new'))
+               AS reviews_since_new
+         {SCOPE}"
+    );
+    let row = scoped(&sql, user_id, scope, now)
+        .bind(learn_ahead_until)
+        .bind(day_end)
+        .bind(day_start)
+        .fetch_one(&db.read)
+        .await
+        .context("Failed to count the queue")?;
+    let n = |name: &str| -> anyhow::Result<u32> { Ok(row.try_get::<i64, _>(name)? as u32) };
+    let today = Today {
+        new_done: n("new_done")?,
+        reviews_done: n("reviews_done")?,
+        // No new card yet today: the first one may come at once.
+        reviews_since_new: match row.try_get::<Option<i64>, _>("last_new")? {
+            Some(_) => n("reviews_since_new")?,
+            None => u32::MAX,
+        },
+    };
+    Ok((queue_counts_of(&row)?, today))
 }
 
 /// What the learner did today in study (undone answers do not count).
@@ -378,14 +426,14 @@ pub enum Draw {
     },
 }
 
-/// The next card of a queue, by its item id.
+/// The next card of a queue: its item id and the learner's state of it.
 pub async fn draw(
     db: &Db,
     user_id: i64,
     scope: &Scope,
     now: i64,
     which: Draw,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Option<(String, StoredState)>> {
     let (cond, order, extra) = match which {
         Draw::LearningDueBy(t) => (
             "c.phase IN ('learning', 'relearning') AND c.due <= $5",
@@ -410,13 +458,23 @@ pub async fn draw(
             day_start,
         ),
     };
-    let sql = format!("SELECT i.id {SCOPE} AND {cond} ORDER BY {order} LIMIT 1");
+    let sql = format!(
+        "SELECT i.id, c.state, c.version, c.suspended, c.buried_until, c.leech
+         {SCOPE} AND {cond} ORDER BY {order} LIMIT 1"
+    );
     let row = scoped(&sql, user_id, scope, now)
         .bind(extra)
         .fetch_optional(&db.read)
         .await
         .context("Failed to draw the next card")?;
-    row.map(|r| r.try_get("id").map_err(Into::into)).transpose()
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let stored = match r.try_get::<Option<String>, _>("state")? {
+        Some(_) => stored_from_row(&r)?,
+        None => StoredState::NEW,
+    };
+    Ok(Some((r.try_get("id")?, stored)))
 }
 
 /// When the next scheduled card in scope comes due, if any.

@@ -508,4 +508,54 @@ mod tests {
         assert_eq!(result, Err(Stale { current_version: 0 }));
         assert_eq!(review_count(&db).await, 0);
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_study_page_query_counts_today_as_the_home_page_does() {
+        let (_dir, db) = seeded().await;
+        let day_start = NOW - 3_600_000;
+        // (phase before, minutes after the day start, undone): newest last.
+        let log = [
+            ("review", -30, false), // yesterday
+            ("review", 1, false),
+            ("new", 2, false),
+            ("review", 3, false),
+            ("new", 4, true), // undone: does not count
+            ("learning", 5, false),
+            ("review", 6, false),
+        ];
+        for (phase, minutes, undone) in log {
+            let at = day_start + minutes * 60_000;
+            db.execute(
+                sqlx::query(
+                    "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at,
+                         elapsed_days, duration_ms, phase_before, state_before, state_after,
+                         version_before, version_after, undone_at)
+                     VALUES (1, 'deck/a', 3, 'study', $1, 0, 0, $2, '{}', '{}', 0, 1, $3)",
+                )
+                .bind(at)
+                .bind(phase)
+                .bind(undone.then_some(at)),
+            )
+            .await
+            .unwrap();
+        }
+        let scope = crate::db::study::Scope::default();
+        let (_, together) =
+            crate::db::study::queue_and_today(&db, 1, &scope, NOW, NOW, NOW + 1, day_start)
+                .await
+                .unwrap();
+        let alone = crate::db::study::today(&db, 1, day_start).await.unwrap();
+        assert_eq!(
+            (
+                together.new_done,
+                together.reviews_done,
+                together.reviews_since_new
+            ),
+            (alone.new_done, alone.reviews_done, alone.reviews_since_new)
+        );
+        assert_eq!(
+            (alone.new_done, alone.reviews_done, alone.reviews_since_new),
+            (1, 3, 2)
+        );
+    }
 }
