@@ -1,16 +1,19 @@
-//! Learner progress: loading what the pure figures in `domain::progress` need, for the home
+//! Learner progress: gathering what the pure figures in `domain::progress` need, for the home
 //! page, the statistics page and their JSON twins.
+//!
+//! The reads (and the one read transaction they share) live in `db::progress`; this module
+//! adds what needs the learner's scheduler, calendar and study set, and runs no queries.
 
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::db::progress::LogFrom;
 use crate::domain::progress::{
     card_counts, difficulty_histogram, forecast, heatmap_of, interval_histogram, quiz_trend,
     ratings_of, retention_of, retrievability_histogram, stability_histogram, streak_of,
     today_summary, topic_progress, weakest_topics, CardCounts, CardSnapshot, DailyLog, DayRatings,
-    ForecastDay, Heatmap, Histogram, LoggedReview, PhaseKind, QuizPoint, QuizResult, Rating,
-    Source, Streak, StudyCalendar, TodaySummary, TopicAnswer, TopicCards, TopicProgress,
-    TrueRetention, Window, DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
+    ForecastDay, Heatmap, Histogram, LoggedReview, QuizPoint, QuizResult, Streak, StudyCalendar,
+    TodaySummary, TopicAnswer, TopicCards, TopicProgress, TrueRetention, Window,
+    DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -56,148 +59,68 @@ async fn load(
     with_reviews: bool,
 ) -> Result<Inputs, AppError> {
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
-    let since = day.now - 367 * crate::clock::DAY_MS;
     let db = &state.db;
-    // One read transaction: every figure sees the same moment, even while answers commit.
-    let mut read = db.read.begin().await.map_err(anyhow::Error::new)?;
-
-    let (activity, today_reviews) = if with_reviews {
-        let (buckets, checks) = crate::db::rollups::load(&mut read, user_id, since, deck).await?;
-        (
-            DailyLog::from_rollups(&buckets, &checks, &calendar),
-            reviews_since(&mut read, user_id, day.start, deck).await?,
-        )
-    } else {
-        (DailyLog::default(), Vec::new())
-    };
-
-    type CardRow = (
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<f64>,
-        Option<f64>,
-        Option<u32>,
-        Option<i64>,
-        bool,
-        bool,
-    );
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT json_group_array(json_array(c.item_id, i.deck_id, i.topic, c.phase, c.due,
-                    c.stability, c.difficulty, c.scheduled_days, c.last_review_at,
-                    json(CASE WHEN c.suspended THEN 'true' ELSE 'false' END),
-                    json(CASE WHEN c.leech THEN 'true' ELSE 'false' END)))
-         FROM card_states c
-         JOIN deck_items i ON i.id = c.item_id AND i.retired_at IS NULL
-         JOIN study_decks sd ON sd.user_id = c.user_id AND sd.deck_id = i.deck_id
-         WHERE c.user_id = $1 AND ($2 IS NULL OR i.deck_id = $2)",
-    )
-    .bind(user_id)
-    .bind(deck)
-    .fetch_one(&mut *read)
-    .await
-    .map_err(anyhow::Error::new)?;
-    let rows: Vec<CardRow> = crate::db::json_rows(json)?;
-    let mut cards = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (item_id, deck_id, topic, phase_name, due, stability, difficulty) =
-            (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
-        let (scheduled_days, last, suspended, leech) = (row.7, row.8, row.9, row.10);
-        let retrievability = match (stability, difficulty, last) {
-            (Some(s), Some(d), Some(l)) => Some(day.scheduler.retrievability_at(
-                crate::domain::scheduler::MemoryState {
-                    stability: s as f32,
-                    difficulty: d as f32,
-                },
-                l,
-                day.now,
-            )),
-            _ => None,
-        };
-        cards.push(CardSnapshot {
-            item_id,
-            deck_id,
-            topic,
-            phase: PhaseKind::from_name(&phase_name),
-            due,
-            stability: stability.map(|s| s as f32),
-            difficulty: difficulty.map(|d| d as f32),
-            scheduled_days,
-            last_review_at: last,
-            suspended,
-            leech,
-            retrievability,
-        });
-    }
-
+    // The study set and the titles are read before the snapshot, not while it is open: they
+    // are not part of it, and asking for a second connection while holding the snapshot's
+    // can exhaust the read pool when several learners load at once.
     let study = crate::db::study::study_decks(db, user_id).await?;
     let titles = crate::db::decks::topic_titles(db).await?;
-    let rows = sqlx::query(
-        "SELECT i.deck_id, i.topic, COUNT(*) AS n FROM deck_items i
-         JOIN study_decks sd ON sd.user_id = $1 AND sd.deck_id = i.deck_id
-         WHERE i.kind = 'card' AND i.retired_at IS NULL AND ($2 IS NULL OR i.deck_id = $2)
-         GROUP BY i.deck_id, i.topic",
-    )
-    .bind(user_id)
-    .bind(deck)
-    .fetch_all(&mut *read)
-    .await
-    .map_err(anyhow::Error::new)?;
+    let log = with_reviews.then(|| LogFrom {
+        checks_since: day.now - 367 * crate::clock::DAY_MS,
+        answers_since: day.start,
+    });
+    let snapshot = crate::db::progress::snapshot(db, user_id, deck, log).await?;
+
+    let (activity, today_reviews) = match snapshot.log {
+        Some(log) => (
+            DailyLog::from_rollups(&log.buckets, &log.checks, &calendar),
+            log.answers,
+        ),
+        None => (DailyLog::default(), Vec::new()),
+    };
+
+    let mut cards = snapshot.cards;
+    for card in &mut cards {
+        card.retrievability = match (card.stability, card.difficulty, card.last_review_at) {
+            (Some(stability), Some(difficulty), Some(last)) => {
+                Some(day.scheduler.retrievability_at(
+                    crate::domain::scheduler::MemoryState {
+                        stability,
+                        difficulty,
+                    },
+                    last,
+                    day.now,
+                ))
+            }
+            _ => None,
+        };
+    }
+
     let mut topics = Vec::new();
-    for r in &rows {
-        let deck_id: String = r.try_get("deck_id").map_err(anyhow::Error::new)?;
-        let topic: String = r.try_get("topic").map_err(anyhow::Error::new)?;
-        let chosen = study.iter().find(|s| s.deck_id == deck_id);
-        if chosen.is_some_and(|s| !s.topics.is_empty() && !s.topics.contains(&topic)) {
+    for t in snapshot.topics {
+        let chosen = study.iter().find(|s| s.deck_id == t.deck_id);
+        if chosen.is_some_and(|s| !s.topics.is_empty() && !s.topics.contains(&t.topic)) {
             continue;
         }
         let title = titles
-            .get(&(deck_id.clone(), topic.clone()))
+            .get(&(t.deck_id.clone(), t.topic.clone()))
             .cloned()
-            .unwrap_or_else(|| topic.clone());
+            .unwrap_or_else(|| t.topic.clone());
         topics.push(TopicCards {
-            deck_id,
-            topic,
+            deck_id: t.deck_id,
+            topic: t.topic,
             title,
-            total_cards: r.try_get::<i64, _>("n").map_err(anyhow::Error::new)? as usize,
+            total_cards: t.total_cards,
         });
     }
 
-    let rows = sqlx::query(
-        "SELECT a.closed_at, a.score, a.max_score FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
-         WHERE a.user_id = $1 AND a.closed_at IS NOT NULL AND a.max_score > 0
-           AND ($2 IS NULL OR q.deck_id = $2) ORDER BY a.closed_at",
-    )
-    .bind(user_id)
-    .bind(deck)
-    .fetch_all(&mut *read)
-    .await
-    .map_err(anyhow::Error::new)?;
-    let quizzes = rows
-        .iter()
-        .map(|r| {
-            let score: f64 = r.try_get("score")?;
-            let max: f64 = r.try_get("max_score")?;
-            Ok(QuizResult {
-                closed_at: r.try_get("closed_at")?,
-                score: score / max,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(anyhow::Error::new)?;
-
-    let topic_answers = topic_answers(&mut read, user_id, deck).await?;
-    read.commit().await.map_err(anyhow::Error::new)?;
-
     Ok(Inputs {
-        topic_answers,
+        topic_answers: snapshot.topic_answers,
         activity,
         today_reviews,
         cards,
         topics,
-        quizzes,
+        quizzes: snapshot.quizzes,
         calendar,
         now: day.now,
     })
@@ -284,78 +207,6 @@ pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
     )
 }
 
-/// The learner's graded quiz answers with their question's deck and topic, from closed
-/// attempts only (an open exam's scores are not shown before it is submitted).
-async fn topic_answers(
-    read: &mut sqlx::SqliteConnection,
-    user_id: i64,
-    deck: Option<&str>,
-) -> Result<Vec<TopicAnswer>, AppError> {
-    let rows = sqlx::query_as::<_, (String, String, i64, f64)>(
-        "SELECT i.deck_id, i.topic, a.answered_at, a.score
-         FROM quiz_answers a
-         JOIN quiz_attempts t ON t.id = a.attempt_id
-         JOIN deck_items i ON i.id = a.item_id
-         WHERE t.user_id = $1 AND t.closed_at IS NOT NULL AND ($2 IS NULL OR i.deck_id = $2)",
-    )
-    .bind(user_id)
-    .bind(deck)
-    .fetch_all(&mut *read)
-    .await
-    .map_err(anyhow::Error::new)?;
-    Ok(rows
-        .into_iter()
-        .map(|(deck_id, topic, answered_at, score)| TopicAnswer {
-            deck_id,
-            topic,
-            answered_at,
-            score,
-        })
-        .collect())
-}
-
-/// A learner's answers (not undone) from `since` (Unix ms) on, oldest first, for one deck or
-/// all. Only the fields today's summary needs are filled in.
-async fn reviews_since(
-    read: &mut sqlx::SqliteConnection,
-    user_id: i64,
-    since: i64,
-    deck: Option<&str>,
-) -> Result<Vec<LoggedReview>, AppError> {
-    let deck_like = deck.map(|d| format!("{d}/%"));
-    let rows = sqlx::query_as::<_, (String, i64, String, i64, i64)>(
-        "SELECT item_id, rating, source, reviewed_at, duration_ms FROM reviews
-         WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
-           AND ($3 IS NULL OR item_id LIKE $3)
-         ORDER BY reviewed_at, id",
-    )
-    .bind(user_id)
-    .bind(since)
-    .bind(deck_like.as_deref())
-    .fetch_all(&mut *read)
-    .await
-    .map_err(anyhow::Error::new)?;
-    Ok(rows.into_iter().map(answer).collect())
-}
-
-/// A stored answer as the figures see it (phase and interval are not needed by its users).
-fn answer(
-    (item_id, rating, source, reviewed_at, duration_ms): (String, i64, String, i64, i64),
-) -> LoggedReview {
-    LoggedReview {
-        item_id,
-        rating: u8::try_from(rating)
-            .ok()
-            .and_then(|r| Rating::try_from(r).ok())
-            .unwrap_or(Rating::Good),
-        source: Source::from_name(&source),
-        reviewed_at,
-        phase_before: PhaseKind::Review,
-        scheduled_days_before: None,
-        duration_ms,
-    }
-}
-
 /// The streak and today's summary for the home page: from the review rollups and today's
 /// answers, so a long history costs it little.
 pub async fn recent(
@@ -364,16 +215,21 @@ pub async fn recent(
     user_id: i64,
 ) -> Result<(Streak, TodaySummary), AppError> {
     let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
-    let mut read = state.db.read.begin().await.map_err(anyhow::Error::new)?;
     // The streak needs only which days had answers: the rollups, without recall checks.
-    let (buckets, _) = crate::db::rollups::load(&mut read, user_id, day.now, None).await?;
-    let today = reviews_since(&mut read, user_id, day.start, None).await?;
-    read.commit().await.map_err(anyhow::Error::new)?;
+    let log = crate::db::progress::log(
+        &state.db,
+        user_id,
+        LogFrom {
+            checks_since: day.now,
+            answers_since: day.start,
+        },
+    )
+    .await?;
     Ok((
         streak_of(
-            &DailyLog::from_rollups(&buckets, &[], &calendar),
+            &DailyLog::from_rollups(&log.buckets, &[], &calendar),
             calendar.day_of(day.now),
         ),
-        today_summary(&today, &calendar, day.now),
+        today_summary(&log.answers, &calendar, day.now),
     ))
 }

@@ -53,6 +53,7 @@ async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Resu
         throttle: LoginThrottle::default(),
         clock,
         scheduler: crate::domain::scheduler::Scheduler::default(),
+        refits: Default::default(),
     })
 }
 
@@ -69,6 +70,7 @@ impl Application {
         let state = web::Data::new(open_state_with_clock(settings, clock).await?);
         crate::decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
         crate::housekeeping::spawn(state.db.clone(), state.clock.clone());
+        crate::optimize::start_refits(state.clone().into_inner());
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

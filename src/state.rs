@@ -15,4 +15,6 @@ pub struct AppState {
     pub clock: Clock,
     /// FSRS-6 with the default parameters.
     pub scheduler: Scheduler,
+    /// Counts answers towards background fits of each learner's parameters.
+    pub refits: crate::optimize::RefitQueue,
 }

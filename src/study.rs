@@ -314,6 +314,9 @@ pub async fn answer(
     )
     .await?
     .map_err(|_| stale())?;
+    if source == Source::Study {
+        state.refits.answered(user_id);
+    }
     let memory = after.memory();
     Ok(Answered {
         review_id: recorded.review_id,

@@ -12,7 +12,9 @@
 
 pub mod cache;
 pub mod decks;
+pub mod export;
 pub mod params;
+pub mod progress;
 pub mod prompts;
 pub mod quizzes;
 pub mod resets;

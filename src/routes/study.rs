@@ -220,20 +220,6 @@ pub struct AnswerForm {
     ahead: Option<bool>,
 }
 
-/// Every so often, checks whether the learner is due a background fit of their parameters
-/// (counting reviews on every answer would cost a query each time).
-fn refit_in_background(state: &web::Data<AppState>, user_id: i64, done: &Answered) {
-    if done.review_id % 25 != 0 {
-        return;
-    }
-    let state = state.clone().into_inner();
-    actix_web::rt::spawn(async move {
-        if let Err(e) = crate::optimize::maybe_refit(state, user_id).await {
-            tracing::info!(error = ?e, "refit check failed");
-        }
-    });
-}
-
 fn rating(value: u8) -> Result<Rating, AppError> {
     Rating::try_from(value).map_err(|_| {
         AppError::bad_request(
@@ -266,9 +252,6 @@ pub async fn answer_form(
         duration,
     )
     .await;
-    if let Ok(done) = &result {
-        refit_in_background(&state, who.user.id, done);
-    }
     match result {
         Ok(done) if done.leech => Ok(redirect_with_flash(
             &state,
@@ -377,7 +360,6 @@ pub async fn api_answer(
         b.duration_ms,
     )
     .await?;
-    refit_in_background(&state, who.user.id, &done);
     Ok(web::Json(done))
 }
 

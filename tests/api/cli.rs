@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{TestApp, PASSWORD};
+use crate::study::{app_with_deck, Learner};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tradeoff");
 
@@ -194,53 +195,114 @@ async fn user_add_and_reset_password_work_against_a_running_server() {
     assert!(!unknown.status.success());
 }
 
+/// Answers the next card with Again, which keeps every card on a learning step, so the
+/// queue never runs dry; returns the review's id.
+async fn answer_again(app: &TestApp, learner: &Learner) -> i64 {
+    let next = learner.get(app, "/api/v1/study/next?ahead=true").await;
+    let card = next["card"]["id"].as_str().expect("a card to study");
+    let resp = learner
+        .answer(app, card, 1, next["version"].as_i64().unwrap())
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    body["review_id"].as_i64().unwrap()
+}
+
+async fn review_ids(pool: &sqlx::SqlitePool) -> Vec<i64> {
+    sqlx::query_scalar("SELECT id FROM reviews ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+async fn integrity(pool: &sqlx::SqlitePool) -> Vec<String> {
+    sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn backup_while_taking_writes_gives_a_database_that_passes_integrity_check() {
-    let app = TestApp::spawn().await;
-    let writer = {
-        let client = app.script();
-        let url = app.url("/api/v1/users");
-        tokio::spawn(async move {
-            for i in 0..40 {
-                let resp = client
-                    .post(&url)
-                    .json(&json!({"email": format!("user{i}@example.org"), "password": PASSWORD}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(resp.status(), StatusCode::CREATED);
-            }
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A fixed number of writes, not a duration: the outcome must not depend on machine speed.
+    // The backup starts after WRITES_FIRST of them, and the rest go on while it runs.
+    const WRITES: usize = 150;
+    const WRITES_FIRST: usize = 50;
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    ada.settings(&app, json!({"new_cards_per_day": 9999})).await;
+
     let target = app.dir.path().join("backup.db");
-    let data_dir = app.settings.data_dir.clone();
-    let target_arg = target.to_str().unwrap().to_owned();
-    let out =
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let writes = async {
+        let mut ids = Vec::new();
+        let mut started_tx = Some(started_tx);
+        for _ in 0..WRITES {
+            ids.push(answer_again(&app, &ada).await);
+            if ids.len() == WRITES_FIRST {
+                started_tx.take().unwrap().send(()).unwrap();
+            }
+        }
+        ids
+    };
+    let backup = async {
+        started_rx.await.unwrap();
+        let data_dir = app.settings.data_dir.clone();
+        let target_arg = target.to_str().unwrap().to_owned();
         tokio::task::spawn_blocking(move || tradeoff(&["backup", &target_arg], &data_dir, ""))
             .await
-            .unwrap();
+            .unwrap()
+    };
+    let (acked, out) = tokio::join!(writes, backup);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    writer.await.unwrap();
+    let before = &acked[..WRITES_FIRST];
 
+    // The backup opens, is sound, and holds a consistent cut of the writes: everything
+    // acknowledged before it started, and nothing that was never acknowledged.
     let opts = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&target)
         .read_only(true);
     let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&pool)
+    assert_eq!(
+        integrity(&pool).await,
+        ["ok"],
+        "integrity_check of the backup"
+    );
+    let users: Vec<String> = sqlx::query_scalar("SELECT email FROM users")
+        .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(check, "ok");
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert!(users >= 1, "the backup holds the data written before it");
+    assert_eq!(users, ["ada@example.org"]);
+    let in_backup = review_ids(&pool).await;
+    pool.close().await;
+    for id in before {
+        assert!(
+            in_backup.contains(id),
+            "review {id} was acknowledged before the backup"
+        );
+    }
+    for id in &in_backup {
+        assert!(
+            acked.contains(id),
+            "review {id} in the backup was never acknowledged"
+        );
+    }
+
+    // The live database is sound too and lost nothing.
+    let live = app.raw_db().await;
+    assert_eq!(
+        integrity(&live).await,
+        ["ok"],
+        "integrity_check of the live database"
+    );
+    let mut acked = acked;
+    acked.sort();
+    assert_eq!(review_ids(&live).await, acked);
+    live.close().await;
 
     // Refuses to overwrite an existing file.
     let again = tradeoff(

@@ -4,6 +4,7 @@
 mod access;
 mod bad_input;
 mod cli;
+mod crash;
 mod csrf;
 mod decks;
 mod export;
@@ -13,6 +14,7 @@ mod optimizer;
 mod progress;
 mod prompts;
 mod quizzes;
+mod revocation;
 mod secrets;
 mod sessions;
 pub mod study;
