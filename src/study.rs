@@ -140,53 +140,49 @@ pub async fn next(
     ahead: bool,
 ) -> Result<StudyView, AppError> {
     let day = day(state, user_id).await?;
-    let (q, today) = store::queue_and_today(
-        &state.db,
-        user_id,
-        scope,
-        day.now,
-        day.now + LEARN_AHEAD_MS,
-        day.end,
-        day.start,
-    )
-    .await?;
-    let queue = QueueState {
-        learning_due_now: q.learning_due_now > 0,
-        learning_due_soon: q.learning_due_soon > 0,
-        reviews_due: q.reviews_due_today,
-        new_available: q.new_available,
-        reviews_done_today: today.reviews_done,
-        new_done_today: today.new_done,
-        reviews_since_new: today.reviews_since_new,
-    };
-    let limits = day.limits();
-    let counts = Counts {
-        new: queue.new_left(limits),
-        learning: q.learning_due_today,
-        review: queue.reviews_left(limits),
-    };
-    let draw = match queue.pick(limits) {
-        Pick::Learning => Some(Draw::LearningDueBy(day.now)),
-        Pick::LearningAhead => Some(Draw::LearningDueBy(day.now + LEARN_AHEAD_MS)),
-        Pick::Review => Some(Draw::ReviewDueBefore(day.end)),
-        Pick::New => Some(Draw::New),
-        Pick::Done if ahead => Some(Draw::Ahead {
-            day_start: day.start,
-        }),
-        Pick::Done => None,
-    };
-    let drawn = match draw {
-        Some(d) => store::draw(&state.db, user_id, scope, day.now, d).await?,
-        None => None,
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let learner = store::learner_cards(&state.db, user_id, day.start).await?;
+    let (counts, drawn, next_due) = {
+        let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+        let q = learner.counts(&catalog, scope, day.now, day.now + LEARN_AHEAD_MS, day.end);
+        let today = learner.today(day.start);
+        let queue = QueueState {
+            learning_due_now: q.learning_due_now > 0,
+            learning_due_soon: q.learning_due_soon > 0,
+            reviews_due: q.reviews_due_today,
+            new_available: q.new_available,
+            reviews_done_today: today.reviews_done,
+            new_done_today: today.new_done,
+            reviews_since_new: today.reviews_since_new,
+        };
+        let limits = day.limits();
+        let counts = Counts {
+            new: queue.new_left(limits),
+            learning: q.learning_due_today,
+            review: queue.reviews_left(limits),
+        };
+        let draw = match queue.pick(limits) {
+            Pick::Learning => Some(Draw::LearningDueBy(day.now)),
+            Pick::LearningAhead => Some(Draw::LearningDueBy(day.now + LEARN_AHEAD_MS)),
+            Pick::Review => Some(Draw::ReviewDueBefore(day.end)),
+            Pick::New => Some(Draw::New),
+            Pick::Done if ahead => Some(Draw::Ahead {
+                day_start: day.start,
+            }),
+            Pick::Done => None,
+        };
+        let drawn = draw
+            .and_then(|d| learner.draw(&catalog, scope, day.now, d))
+            .map(|(card, stored)| (card.id.clone(), stored));
+        let next_due = match drawn {
+            Some(_) => None,
+            None => learner.next_due(&catalog, scope, day.now),
+        };
+        (counts, drawn, next_due)
     };
     let card = match drawn {
         Some((id, stored)) => Some(show_state(state, &id, stored, &day).await?),
         None => None,
-    };
-    let next_due = if card.is_none() {
-        store::next_due(&state.db, user_id, scope, day.now).await?
-    } else {
-        None
     };
     Ok(StudyView {
         card,
@@ -212,7 +208,14 @@ async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppErr
 }
 
 async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Result<Shown, AppError> {
-    let stored = store::card_state(&state.db, user_id, item_id).await?;
+    let learner = store::learner_cards(&state.db, user_id, day.start).await?;
+    let stored = learner
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .cards
+        .get(item_id)
+        .copied()
+        .unwrap_or(StoredState::NEW);
     show_state(state, item_id, stored, day).await
 }
 

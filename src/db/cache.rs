@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long an entry is trusted without asking the database again.
@@ -83,6 +83,80 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     }
 }
 
+/// One learner's queue data, shared by their requests; the writer's answers update it.
+pub type SharedLearner = Arc<Mutex<crate::domain::queue::LearnerCards>>;
+
+/// The study queue's data per learner. Unlike [`Cached`], it is kept current by the answers
+/// themselves ([`Learners::update`] after COMMIT) rather than dropped, so a learner studying
+/// never waits for a reload; every other change to a learner's cards drops their entry
+/// ([`Learners::invalidate`]). Each learner has an epoch, moved on by both, so a load that
+/// raced a change never stores what it read.
+#[derive(Default)]
+pub struct Learners {
+    inner: Mutex<HashMap<i64, Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    epoch: u64,
+    cards: Option<(Instant, SharedLearner)>,
+}
+
+impl Learners {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The learner's entry, if fresh.
+    pub fn get(&self, user_id: i64) -> Option<SharedLearner> {
+        let inner = self.lock();
+        let (at, cards) = inner.get(&user_id)?.cards.as_ref()?;
+        (at.elapsed() < Duration::from_millis(TTL_MS)).then(|| cards.clone())
+    }
+
+    /// The learner's epoch: read it before loading, and pass it to [`Learners::put`].
+    pub fn epoch(&self, user_id: i64) -> u64 {
+        self.lock().get(&user_id).map_or(0, |s| s.epoch)
+    }
+
+    /// Stores a load, unless the learner's cards changed since `epoch`.
+    pub fn put(&self, epoch: u64, user_id: i64, cards: SharedLearner) {
+        let mut inner = self.lock();
+        if inner.len() >= CAPACITY && !inner.contains_key(&user_id) {
+            inner.clear();
+        }
+        let slot = inner.entry(user_id).or_default();
+        if slot.epoch == epoch {
+            slot.cards = Some((Instant::now(), cards));
+        }
+    }
+
+    /// Applies a committed change to the learner's entry, if there is one.
+    pub fn update(
+        &self,
+        user_id: i64,
+        change: impl FnOnce(&mut crate::domain::queue::LearnerCards),
+    ) {
+        let cards = {
+            let mut inner = self.lock();
+            let slot = inner.entry(user_id).or_default();
+            slot.epoch += 1;
+            slot.cards.as_ref().map(|(_, c)| c.clone())
+        };
+        if let Some(cards) = cards {
+            change(&mut cards.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+    }
+
+    /// Drops the learner's entry: it is loaded again on the next request.
+    pub fn invalidate(&self, user_id: i64) {
+        let mut inner = self.lock();
+        let slot = inner.entry(user_id).or_default();
+        slot.epoch += 1;
+        slot.cards = None;
+    }
+}
+
 /// The caches a [`super::Db`] keeps.
 #[derive(Default)]
 pub struct Caches {
@@ -100,6 +174,10 @@ pub struct Caches {
     pub summaries: Cached<String, crate::domain::deck::DeckSummary>,
     /// Item id → the live item, if any.
     pub items: Cached<String, Option<super::decks::StoredItem>>,
+    /// Every live card of the catalogue, by id.
+    pub cards: Cached<(), Arc<Vec<crate::domain::queue::CatalogCard>>>,
+    /// User id → what the study queue knows of the learner.
+    pub learners: Learners,
 }
 
 impl Caches {
@@ -116,6 +194,7 @@ impl Caches {
         self.decks.invalidate();
         self.summaries.invalidate();
         self.items.invalidate();
+        self.cards.invalidate();
     }
 }
 

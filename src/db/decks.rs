@@ -361,3 +361,37 @@ async fn load_live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>>
     .context("Failed to load item")?;
     row.as_ref().map(item_from_row).transpose()
 }
+
+/// Every live card of the catalogue, as the study queue sees them; kept until the next sync.
+pub async fn live_cards(
+    db: &Db,
+) -> anyhow::Result<std::sync::Arc<Vec<crate::domain::queue::CatalogCard>>> {
+    let cache = &db.cache.cards;
+    if let Some(hit) = cache.get(&()) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, deck_id, topic, position))
+         FROM (SELECT id, deck_id, topic, position FROM deck_items
+               WHERE kind = 'card' AND retired_at IS NULL ORDER BY id)",
+    )
+    .fetch_one(&db.read)
+    .await
+    .context("Failed to list the catalogue's cards")?;
+    let rows: Vec<(String, String, String, i64)> = super::json_rows(json)?;
+    let cards = std::sync::Arc::new(
+        rows.into_iter()
+            .map(
+                |(id, deck_id, topic, position)| crate::domain::queue::CatalogCard {
+                    id,
+                    deck_id,
+                    topic,
+                    position,
+                },
+            )
+            .collect(),
+    );
+    cache.put(epoch, (), std::sync::Arc::clone(&cards));
+    Ok(cards)
+}

@@ -15,6 +15,8 @@ use crate::domain::progress::{LoggedReview, Source};
 use crate::domain::scheduler::{format_steps, parse_steps, CardState, Rating, SettingsInput};
 use crate::domain::study::is_leech;
 
+pub use crate::domain::queue::{Draw, QueueCounts, Scope, StoredState, Today};
+
 /// The learner's stored settings (defaults where none are stored), cached.
 pub async fn settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
     let cache = &db.cache.settings;
@@ -148,75 +150,62 @@ pub async fn put_study_deck(
     now: i64,
 ) -> anyhow::Result<()> {
     let (deck_id, topics) = (deck_id.to_owned(), topics.to_vec());
-    db.write(move |tx| {
-        Box::pin(async move {
-            sqlx::query(
-                "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, deck_id) DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(&deck_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to add deck to the study set")?;
-            sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
-                .bind(user_id)
-                .bind(&deck_id)
-                .execute(&mut *tx)
-                .await?;
-            for topic in &topics {
+    let result = db
+        .write(move |tx| {
+            Box::pin(async move {
                 sqlx::query(
-                    "INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)",
+                    "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, deck_id) DO NOTHING",
                 )
                 .bind(user_id)
                 .bind(&deck_id)
-                .bind(topic)
+                .bind(now)
                 .execute(&mut *tx)
                 .await
-                .context("Failed to store study topics")?;
-            }
-            Ok(())
+                .context("Failed to add deck to the study set")?;
+                sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
+                    .bind(user_id)
+                    .bind(&deck_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for topic in &topics {
+                    sqlx::query(
+                        "INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)",
+                    )
+                    .bind(user_id)
+                    .bind(&deck_id)
+                    .bind(topic)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to store study topics")?;
+                }
+                Ok(())
+            })
         })
-    })
-    .await
+        .await;
+    db.cache.learners.invalidate(user_id);
+    result
 }
 
 /// Removes a deck from the study set; card states and history stay.
 pub async fn remove_study_deck(db: &Db, user_id: i64, deck_id: &str) -> anyhow::Result<bool> {
     let deck_id = deck_id.to_owned();
-    db.write(move |tx| {
-        Box::pin(async move {
-            let done = sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
-                .bind(user_id)
-                .bind(&deck_id)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to remove deck from the study set")?;
-            Ok(done.rows_affected() > 0)
+    let result = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let done =
+                    sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
+                        .bind(user_id)
+                        .bind(&deck_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to remove deck from the study set")?;
+                Ok(done.rows_affected() > 0)
+            })
         })
-    })
-    .await
-}
-
-/// A card's stored state for one learner. A card never answered has none (version 0).
-#[derive(Debug, Clone)]
-pub struct StoredState {
-    pub state: CardState,
-    pub version: i64,
-    pub suspended: bool,
-    pub buried_until: Option<i64>,
-    pub leech: bool,
-}
-
-impl StoredState {
-    pub const NEW: StoredState = StoredState {
-        state: CardState::NEW,
-        version: 0,
-        suspended: false,
-        buried_until: None,
-        leech: false,
-    };
+        .await;
+    db.cache.learners.invalidate(user_id);
+    result
 }
 
 fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredState> {
@@ -227,6 +216,7 @@ fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredState> {
         suspended: r.try_get("suspended")?,
         buried_until: r.try_get("buried_until")?,
         leech: r.try_get("leech")?,
+        new_priority: r.try_get("new_priority")?,
     })
 }
 
@@ -237,13 +227,6 @@ pub async fn card_state(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<
         .await
         .context("Failed to load card state")?;
     card_state_in(&mut conn, user_id, item_id).await
-}
-
-/// Which cards a queue query looks at: the learner's study set, optionally narrowed.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    pub deck: Option<String>,
-    pub topic: Option<String>,
 }
 
 /// The `FROM … WHERE` shared by every queue query. Parameters: $1 user, $2 deck filter,
@@ -272,17 +255,6 @@ fn scoped<'q>(
         .bind(scope.deck.as_deref())
         .bind(scope.topic.as_deref())
         .bind(now)
-}
-
-/// Counts for the queue, before daily limits.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct QueueCounts {
-    pub learning_due_now: u32,
-    pub learning_due_soon: u32,
-    pub learning_due_today: u32,
-    pub reviews_due_today: u32,
-    pub reviews_due_now: u32,
-    pub new_available: u32,
 }
 
 /// The queue's counts; parameters $5 learn-ahead limit and $6 day end follow [`SCOPE`]'s.
@@ -368,15 +340,6 @@ pub async fn queue_and_today(
     Ok((queue_counts_of(&row)?, today))
 }
 
-/// What the learner did today in study (undone answers do not count).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Today {
-    pub new_done: u32,
-    pub reviews_done: u32,
-    /// Reviews answered since the last new card today.
-    pub reviews_since_new: u32,
-}
-
 pub async fn today(db: &Db, user_id: i64, day_start: i64) -> anyhow::Result<Today> {
     let phases: Vec<String> = sqlx::query_scalar(
         "SELECT phase_before FROM reviews
@@ -412,20 +375,6 @@ pub async fn today(db: &Db, user_id: i64, day_start: i64) -> anyhow::Result<Toda
     Ok(t)
 }
 
-/// Which card to fetch.
-#[derive(Debug, Clone, Copy)]
-pub enum Draw {
-    /// Learning or relearning, due at or before the given time, soonest first.
-    LearningDueBy(i64),
-    /// Review due before the given time (day end), most overdue relative to its interval.
-    ReviewDueBefore(i64),
-    New,
-    /// Any scheduled card not yet seen ahead today, soonest due first.
-    Ahead {
-        day_start: i64,
-    },
-}
-
 /// The next card of a queue: its item id and the learner's state of it.
 pub async fn draw(
     db: &Db,
@@ -459,7 +408,7 @@ pub async fn draw(
         ),
     };
     let sql = format!(
-        "SELECT i.id, c.state, c.version, c.suspended, c.buried_until, c.leech
+        "SELECT i.id, c.state, c.version, c.suspended, c.buried_until, c.leech, c.new_priority
          {SCOPE} AND {cond} ORDER BY {order} LIMIT 1"
     );
     let row = scoped(&sql, user_id, scope, now)
@@ -598,7 +547,26 @@ async fn write_state(
 
 /// Applies an answer through the writer's next group commit. A stale version is refused.
 pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Recorded, Stale>> {
-    db.writer().answer(a).await
+    let (user_id, after) = (a.user_id, a.after);
+    let logged = crate::domain::queue::LoggedAnswer {
+        item_id: a.item_id.clone(),
+        phase_before: a.before.kind(),
+        source: a.source,
+        reviewed_at: a.now,
+    };
+    let result = db.writer().answer(a).await;
+    match &result {
+        // The learner's next request sees their answer without reloading.
+        Ok(Ok(recorded)) if logged.source != Source::Quiz => {
+            let version = recorded.version;
+            db.cache.learners.update(user_id, |cards| {
+                let item_id = logged.item_id.clone();
+                cards.record(&item_id, after, version, logged)
+            });
+        }
+        _ => db.cache.learners.invalidate(user_id),
+    }
+    result
 }
 
 /// Records answers set-based, in order, on the write connection: one read of the cards'
@@ -758,8 +726,11 @@ pub async fn undo_last(
     since: i64,
     now: i64,
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
-    db.write(move |tx| Box::pin(undo_last_in(tx, user_id, since, now)))
-        .await
+    let result = db
+        .write(move |tx| Box::pin(undo_last_in(tx, user_id, since, now)))
+        .await;
+    db.cache.learners.invalidate(user_id);
+    result
 }
 
 async fn undo_last_in(
@@ -846,37 +817,40 @@ pub async fn act_on_card(
     next_day_start: i64,
 ) -> anyhow::Result<i64> {
     let item_id = item_id.to_owned();
-    db.write(move |tx| {
-        Box::pin(async move {
-            let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-            let state = match action {
-                CardAction::Reset => CardState::NEW,
-                _ => stored.state,
-            };
-            // The read and the write share the writer's transaction, so this cannot be stale.
-            if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
-                anyhow::bail!("The card changed while an action was applied");
-            }
-            let flags = match action {
-                CardAction::Suspend => "suspended = 1",
-                CardAction::Unsuspend => "suspended = 0",
-                CardAction::Bury => "buried_until = $3",
-                CardAction::Unbury => "buried_until = NULL",
-                CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
-            };
-            sqlx::query(&format!(
+    let result = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                let state = match action {
+                    CardAction::Reset => CardState::NEW,
+                    _ => stored.state,
+                };
+                // The read and the write share the writer's transaction, so this cannot be stale.
+                if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
+                    anyhow::bail!("The card changed while an action was applied");
+                }
+                let flags = match action {
+                    CardAction::Suspend => "suspended = 1",
+                    CardAction::Unsuspend => "suspended = 0",
+                    CardAction::Bury => "buried_until = $3",
+                    CardAction::Unbury => "buried_until = NULL",
+                    CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
+                };
+                sqlx::query(&format!(
                 "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
             ))
-            .bind(user_id)
-            .bind(&item_id)
-            .bind(next_day_start)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to update card flags")?;
-            Ok(stored.version + 1)
+                .bind(user_id)
+                .bind(&item_id)
+                .bind(next_day_start)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to update card flags")?;
+                Ok(stored.version + 1)
+            })
         })
-    })
-    .await
+        .await;
+    db.cache.learners.invalidate(user_id);
+    result
 }
 
 /// One logged answer, for a card's history.
@@ -927,7 +901,7 @@ pub async fn card_state_in(
     item_id: &str,
 ) -> anyhow::Result<StoredState> {
     let row = sqlx::query(
-        "SELECT state, version, suspended, buried_until, leech FROM card_states
+        "SELECT state, version, suspended, buried_until, leech, new_priority FROM card_states
          WHERE user_id = $1 AND item_id = $2",
     )
     .bind(user_id)
@@ -1043,39 +1017,132 @@ pub async fn replay(
         crate::domain::scheduler::Settings,
     ),
 ) -> anyhow::Result<usize> {
-    db.write(move |tx| {
-        Box::pin(async move {
-            let (scheduler, settings) = &feeder;
-            let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-            let (mut card, mut version) = (stored.state, stored.version);
-            for &(rating, at) in &answers {
-                let rated = crate::domain::study::rate(
-                    scheduler, settings, &item_id, &card, rating, at, true,
-                )
-                .context("Scheduler failed")?;
-                let answer = AnswerRecord {
-                    user_id,
-                    item_id: item_id.clone(),
-                    rating,
-                    source: Source::Study,
-                    now: at,
-                    elapsed_days: rated.elapsed_days,
-                    duration_ms: 8_000,
-                    before: card,
-                    after: rated.after,
-                    expected_version: version,
-                };
-                match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
-                    .await?
-                    .pop()
-                {
-                    Some(Ok(recorded)) => version = recorded.version,
-                    _ => anyhow::bail!("The card changed while a history was replayed"),
+    let result = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let (scheduler, settings) = &feeder;
+                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                let (mut card, mut version) = (stored.state, stored.version);
+                for &(rating, at) in &answers {
+                    let rated = crate::domain::study::rate(
+                        scheduler, settings, &item_id, &card, rating, at, true,
+                    )
+                    .context("Scheduler failed")?;
+                    let answer = AnswerRecord {
+                        user_id,
+                        item_id: item_id.clone(),
+                        rating,
+                        source: Source::Study,
+                        now: at,
+                        elapsed_days: rated.elapsed_days,
+                        duration_ms: 8_000,
+                        before: card,
+                        after: rated.after,
+                        expected_version: version,
+                    };
+                    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+                        .await?
+                        .pop()
+                    {
+                        Some(Ok(recorded)) => version = recorded.version,
+                        _ => anyhow::bail!("The card changed while a history was replayed"),
+                    }
+                    card = rated.after;
                 }
-                card = rated.after;
-            }
-            Ok(answers.len())
+                Ok(answers.len())
+            })
         })
-    })
+        .await;
+    db.cache.learners.invalidate(user_id);
+    result
+}
+
+/// What the study queue knows of a learner (their card rows, study set and answers since
+/// `since`), from the cache or in three queries. Answers keep the cached copy current.
+pub async fn learner_cards(
+    db: &Db,
+    user_id: i64,
+    since: i64,
+) -> anyhow::Result<super::cache::SharedLearner> {
+    let cache = &db.cache.learners;
+    if let Some(hit) = cache.get(user_id) {
+        if hit.lock().unwrap_or_else(|e| e.into_inner()).since <= since {
+            return Ok(hit);
+        }
+    }
+    let epoch = cache.epoch(user_id);
+    let loaded = std::sync::Arc::new(std::sync::Mutex::new(
+        load_learner(db, user_id, since).await?,
+    ));
+    cache.put(epoch, user_id, loaded.clone());
+    Ok(loaded)
+}
+
+async fn load_learner(
+    db: &Db,
+    user_id: i64,
+    since: i64,
+) -> anyhow::Result<crate::domain::queue::LearnerCards> {
+    use crate::domain::queue::{LearnerCards, LoggedAnswer};
+    use crate::domain::scheduler::PhaseKind;
+    type CardRow = (String, String, i64, bool, Option<i64>, bool, i64);
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(item_id, state, version,
+                    json(CASE WHEN suspended THEN 'true' ELSE 'false' END), buried_until,
+                    json(CASE WHEN leech THEN 'true' ELSE 'false' END), new_priority))
+         FROM card_states WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&db.read)
     .await
+    .context("Failed to load the learner's cards")?;
+    let rows: Vec<CardRow> = super::json_rows(json)?;
+    let mut cards = std::collections::HashMap::with_capacity(rows.len());
+    for (item_id, state, version, suspended, buried_until, leech, new_priority) in rows {
+        let state = serde_json::from_str(&state).context("Stored card state is not valid")?;
+        cards.insert(
+            item_id,
+            StoredState {
+                state,
+                version,
+                suspended,
+                buried_until,
+                leech,
+                new_priority,
+            },
+        );
+    }
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(item_id, phase_before, source, reviewed_at))
+         FROM (SELECT item_id, phase_before, source, reviewed_at FROM reviews
+               WHERE user_id = $1 AND undone_at IS NULL AND reviewed_at >= $2
+                 AND source IN ('study', 'ahead')
+               ORDER BY id)",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(&db.read)
+    .await
+    .context("Failed to load today's answers")?;
+    let rows: Vec<(String, String, String, i64)> = super::json_rows(json)?;
+    let answers = rows
+        .into_iter()
+        .map(|(item_id, phase, source, reviewed_at)| LoggedAnswer {
+            item_id,
+            phase_before: PhaseKind::from_name(&phase),
+            source: Source::from_name(&source),
+            reviewed_at,
+        })
+        .collect();
+    let study_set = study_decks(db, user_id)
+        .await?
+        .into_iter()
+        .map(|d| (d.deck_id, d.topics))
+        .collect();
+    Ok(LearnerCards {
+        cards,
+        study_set,
+        answers,
+        since,
+    })
 }

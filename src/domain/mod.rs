@@ -5,6 +5,7 @@ pub mod account;
 pub mod deck;
 pub mod optimizer;
 pub mod progress;
+pub mod queue;
 pub mod quiz;
 pub mod scheduler;
 pub mod study;
