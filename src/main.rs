@@ -4,6 +4,7 @@ use clap::Parser;
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
+    tradeoff::startup::tune_allocator();
     tradeoff::telemetry::init();
     let cli = tradeoff::cli::Cli::parse();
     match tradeoff::cli::run(cli).await {

@@ -42,17 +42,17 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
         let queue = queue.clone();
         std::thread::Builder::new()
             .name(format!("argon2-{i}"))
-            .spawn(move || {
-                let mut memory = Vec::new();
-                loop {
-                    let job = match queue.lock() {
-                        Ok(q) => q.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(&mut memory),
-                        Err(_) => return,
-                    }
+            .spawn(move || loop {
+                let job = match queue.lock() {
+                    Ok(q) => q.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    // A fresh buffer per hash, freed after it: at 19 MiB the allocator
+                    // maps it from the system and gives it straight back, so idle hashing
+                    // threads hold no memory.
+                    Ok(job) => job(&mut Vec::new()),
+                    Err(_) => return,
                 }
             })
             .expect("the hashing threads start");
