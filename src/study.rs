@@ -88,31 +88,36 @@ pub struct TodayCounts {
     pub learning: u32,
 }
 
-/// Today's numbers for each scope, in order. The day and today's answers are loaded once.
+/// Today's numbers for each scope, in order. The learner's cards are loaded once.
 pub async fn today_counts(
     state: &AppState,
     day: &Day,
     user_id: i64,
     scopes: &[Scope],
 ) -> Result<Vec<TodayCounts>, AppError> {
-    let today = store::today(&state.db, user_id, day.start).await?;
-    let mut counts = Vec::with_capacity(scopes.len());
-    for scope in scopes {
-        let q = store::queue_counts(&state.db, user_id, scope, day.now, day.now, day.end).await?;
-        let queue = QueueState {
-            new_available: q.new_available,
-            new_done_today: today.new_done,
-            ..Default::default()
-        };
-        let due_now = q.learning_due_now + q.reviews_due_now;
-        counts.push(TodayCounts {
-            due_now,
-            due_later_today: (q.learning_due_today + q.reviews_due_today).saturating_sub(due_now),
-            new_available: queue.new_left(day.limits()),
-            learning: q.learning_due_today,
-        });
-    }
-    Ok(counts)
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let learner = store::learner_cards(&state.db, user_id, day.start).await?;
+    let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+    let today = learner.today(day.start);
+    Ok(scopes
+        .iter()
+        .map(|scope| {
+            let q = learner.counts(&catalog, scope, day.now, day.now, day.end);
+            let queue = QueueState {
+                new_available: q.new_available,
+                new_done_today: today.new_done,
+                ..Default::default()
+            };
+            let due_now = q.learning_due_now + q.reviews_due_now;
+            TodayCounts {
+                due_now,
+                due_later_today: (q.learning_due_today + q.reviews_due_today)
+                    .saturating_sub(due_now),
+                new_available: queue.new_left(day.limits()),
+                learning: q.learning_due_today,
+            }
+        })
+        .collect())
 }
 
 /// A card ready to show.

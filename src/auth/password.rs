@@ -1,11 +1,12 @@
 //! Argon2id password hashing, with the one set of parameters the server uses.
 //!
 //! Hashing is deliberately slow and takes 19 MiB, so it runs on a fixed pool of threads (two
-//! per core), each reusing one memory buffer: a flood of sign-ups queues, memory stays at
-//! `threads × 19 MiB` however many hashes run, and a request that waits longer than
-//! [`QUEUE_WAIT`] for a thread gets 503. (On the general blocking pool every new thread kept
-//! its own 19 MiB in the allocator: RSS grew to 300 MB after 21 sign-ups.) A login for an
-//! unknown email verifies against a dummy hash, so response time does not reveal accounts.
+//! per core): a flood of sign-ups queues, memory stays under `threads × 19 MiB` however many
+//! hashes wait, and a request that waits longer than [`QUEUE_WAIT`] for a thread gets 503.
+//! Each hash's buffer is returned to the system when it is done (see
+//! `startup::tune_allocator`; on the general blocking pool, with glibc's defaults, RSS grew
+//! to 300 MB after 21 sign-ups). A login for an unknown email verifies against a dummy hash,
+//! so response time does not reveal accounts.
 
 use std::sync::{mpsc, Arc, LazyLock, Mutex};
 use std::time::Duration;

@@ -292,3 +292,247 @@ fn overdue(card: &(&CatalogCard, StoredState), now: i64) -> f64 {
     let interval = f64::from(card.1.state.scheduled_days().unwrap_or(1).max(1));
     (now - due) as f64 / (interval * DAY_MS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scheduler::{MemoryState, Phase};
+
+    const DAY: i64 = 86_400_000;
+    const NOW: i64 = 100 * DAY;
+    const MEMORY: MemoryState = MemoryState {
+        stability: 5.0,
+        difficulty: 5.0,
+    };
+
+    fn catalog(ids: &[&str]) -> Vec<CatalogCard> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| CatalogCard {
+                id: format!("d/{id}"),
+                deck_id: "d".into(),
+                topic: if i % 2 == 0 { "even" } else { "odd" }.into(),
+                position: i as i64,
+            })
+            .collect()
+    }
+
+    fn stored(phase: Phase) -> StoredState {
+        StoredState {
+            state: CardState {
+                phase,
+                reps: 1,
+                lapses: 0,
+            },
+            version: 1,
+            ..StoredState::NEW
+        }
+    }
+
+    fn review(due_ms: i64, scheduled_days: u32) -> StoredState {
+        stored(Phase::Review {
+            memory: MEMORY,
+            scheduled_days,
+            last_review_ms: due_ms - i64::from(scheduled_days) * DAY,
+            due_ms,
+        })
+    }
+
+    fn learning(due_ms: i64) -> StoredState {
+        stored(Phase::Learning {
+            step: 0,
+            memory: MEMORY,
+            last_review_ms: due_ms - 60_000,
+            due_ms,
+        })
+    }
+
+    fn learner(cards: &[(&str, StoredState)]) -> LearnerCards {
+        LearnerCards {
+            cards: cards
+                .iter()
+                .map(|(id, s)| (format!("d/{id}"), *s))
+                .collect(),
+            study_set: [("d".to_owned(), Vec::new())].into(),
+            answers: Vec::new(),
+            since: 0,
+        }
+    }
+
+    fn answer(id: &str, phase_before: PhaseKind, source: Source, at: i64) -> LoggedAnswer {
+        LoggedAnswer {
+            item_id: format!("d/{id}"),
+            phase_before,
+            source,
+            reviewed_at: at,
+        }
+    }
+
+    #[test]
+    fn counts_sort_cards_by_phase_and_due_time() {
+        let cat = catalog(&["a", "b", "c", "d", "e"]);
+        let l = learner(&[
+            ("a", learning(NOW - 1)),
+            ("b", learning(NOW + 10 * 60_000)),
+            ("c", review(NOW - DAY, 3)),
+            ("d", review(NOW + 2 * 3_600_000, 3)),
+        ]);
+        let c = l.counts(
+            &cat,
+            &Scope::default(),
+            NOW,
+            NOW + 20 * 60_000,
+            NOW + 4 * 3_600_000,
+        );
+        assert_eq!(
+            c,
+            QueueCounts {
+                learning_due_now: 1,
+                learning_due_soon: 2,
+                learning_due_today: 2,
+                reviews_due_today: 2,
+                reviews_due_now: 1,
+                new_available: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn suspended_buried_unchosen_and_unstudied_decks_are_out_of_scope() {
+        let cat = catalog(&["a", "b", "c", "d"]);
+        let mut suspended = review(NOW - DAY, 3);
+        suspended.suspended = true;
+        let mut buried = review(NOW - DAY, 3);
+        buried.buried_until = Some(NOW + DAY);
+        let mut past_bury = review(NOW - DAY, 3);
+        past_bury.buried_until = Some(NOW - 1);
+        let mut l = learner(&[("a", suspended), ("b", buried), ("c", past_bury)]);
+        let all = |l: &LearnerCards, scope: &Scope| l.counts(&cat, scope, NOW, NOW, NOW + DAY);
+        assert_eq!(
+            all(&l, &Scope::default()).reviews_due_now,
+            1,
+            "only the unburied one"
+        );
+        assert_eq!(all(&l, &Scope::default()).new_available, 1);
+        let odd = Scope {
+            deck: None,
+            topic: Some("odd".into()),
+        };
+        assert_eq!(all(&l, &odd).new_available, 1, "d is odd, c is even");
+        assert_eq!(all(&l, &odd).reviews_due_now, 0);
+        l.study_set.insert("d".into(), vec!["even".into()]);
+        assert_eq!(
+            all(&l, &Scope::default()).new_available,
+            0,
+            "d's topic is not chosen"
+        );
+        l.study_set.clear();
+        assert_eq!(all(&l, &Scope::default()), QueueCounts::default());
+    }
+
+    #[test]
+    fn today_counts_study_answers_since_the_day_start_and_reviews_since_the_last_new_card() {
+        let mut l = learner(&[]);
+        let start = NOW - 3_600_000;
+        l.answers = vec![
+            answer("a", PhaseKind::Review, Source::Study, start - 1), // yesterday
+            answer("b", PhaseKind::Review, Source::Study, start + 1),
+            answer("c", PhaseKind::New, Source::Study, start + 2),
+            answer("d", PhaseKind::Review, Source::Study, start + 3),
+            answer("e", PhaseKind::Review, Source::Ahead, start + 4), // ahead: not study
+            answer("f", PhaseKind::Learning, Source::Study, start + 5),
+            answer("g", PhaseKind::Review, Source::Study, start + 6),
+        ];
+        let t = l.today(start);
+        assert_eq!((t.new_done, t.reviews_done, t.reviews_since_new), (1, 3, 2));
+        l.answers.retain(|a| a.phase_before != PhaseKind::New);
+        assert_eq!(
+            l.today(start).reviews_since_new,
+            u32::MAX,
+            "no new card yet today"
+        );
+    }
+
+    #[test]
+    fn reviews_come_most_overdue_relative_to_their_interval_first() {
+        let cat = catalog(&["a", "b", "c"]);
+        // a: 2 days late on a 10-day interval (0.2); b: 1 day late on 2 days (0.5).
+        let l = learner(&[
+            ("a", review(NOW - 2 * DAY, 10)),
+            ("b", review(NOW - DAY, 2)),
+            ("c", review(NOW + 2 * DAY, 2)),
+        ]);
+        let drawn = l.draw(
+            &cat,
+            &Scope::default(),
+            NOW,
+            Draw::ReviewDueBefore(NOW + DAY),
+        );
+        assert_eq!(drawn.map(|(c, _)| c.id.as_str()), Some("d/b"));
+    }
+
+    #[test]
+    fn new_cards_come_by_priority_then_position_and_learning_by_due_time() {
+        let cat = catalog(&["a", "b", "c", "d"]);
+        let mut raised = StoredState::NEW;
+        raised.new_priority = 1;
+        let l = learner(&[
+            ("a", learning(NOW - 5)),
+            ("b", learning(NOW - 10)),
+            ("d", raised),
+        ]);
+        let scope = Scope::default();
+        let new = l.draw(&cat, &scope, NOW, Draw::New);
+        assert_eq!(
+            new.map(|(c, _)| c.id.as_str()),
+            Some("d/d"),
+            "a raised card first"
+        );
+        let learning = l.draw(&cat, &scope, NOW, Draw::LearningDueBy(NOW));
+        assert_eq!(learning.map(|(c, _)| c.id.as_str()), Some("d/b"));
+        let mut plain = l.clone();
+        plain.cards.remove("d/d");
+        let new = plain.draw(&cat, &scope, NOW, Draw::New);
+        assert_eq!(
+            new.map(|(c, _)| c.id.as_str()),
+            Some("d/c"),
+            "then by position"
+        );
+    }
+
+    #[test]
+    fn study_ahead_shows_each_scheduled_card_once_a_day() {
+        let cat = catalog(&["a", "b", "c"]);
+        let mut l = learner(&[("a", review(NOW + DAY, 3)), ("b", review(NOW + 2 * DAY, 3))]);
+        let ahead = Draw::Ahead {
+            day_start: NOW - 3_600_000,
+        };
+        let first = l.draw(&cat, &Scope::default(), NOW, ahead);
+        assert_eq!(first.map(|(c, _)| c.id.as_str()), Some("d/a"));
+        l.answers
+            .push(answer("a", PhaseKind::Review, Source::Ahead, NOW));
+        let second = l.draw(&cat, &Scope::default(), NOW, ahead);
+        assert_eq!(second.map(|(c, _)| c.id.as_str()), Some("d/b"));
+        assert_eq!(l.next_due(&cat, &Scope::default(), NOW), Some(NOW + DAY));
+    }
+
+    #[test]
+    fn recording_an_answer_keeps_flags_and_drops_the_new_priority() {
+        let mut l = learner(&[]);
+        let mut raised = StoredState::NEW;
+        raised.new_priority = 1;
+        raised.buried_until = Some(NOW - 1);
+        l.cards.insert("d/a".into(), raised);
+        let after = review(NOW + DAY, 1).state;
+        l.record(
+            "d/a",
+            after,
+            4,
+            answer("a", PhaseKind::New, Source::Study, NOW),
+        );
+        let now = l.cards["d/a"];
+        assert_eq!((now.version, now.new_priority), (4, 0));
+        assert_eq!(now.buried_until, Some(NOW - 1));
+        assert_eq!(l.today(NOW - 1).new_done, 1);
+    }
+}
