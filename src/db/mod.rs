@@ -38,6 +38,9 @@ use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
 pub(crate) type WriteQuery =
     sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'static>>;
 
+/// WAL pages between automatic checkpoints (SQLite's default is 1,000).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
 /// How hard SQLite pushes each commit to disk (`TRADEOFF_SYNCHRONOUS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Synchronous {
@@ -85,6 +88,10 @@ impl Db {
                 Synchronous::Normal => SqliteSynchronous::Normal,
             })
             .foreign_keys(true)
+            // Checkpoint every ~40 MB of WAL rather than 4 MB: a group commit of many
+            // learners' answers dirties hundreds of pages, and a page rewritten by many
+            // commits between checkpoints is copied into the database file only once.
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
             .busy_timeout(Duration::from_secs(10));
         let mut write = options
             .connect()
