@@ -30,7 +30,21 @@ pub async fn upsert_deck(
 ) -> anyhow::Result<DeckChanges> {
     let content = serde_json::to_string(deck).context("Failed to serialize deck")?;
     let (deck, source_path, items) = (deck.clone(), source_path.to_owned(), items.to_vec());
-    let result = db.write(move |tx| Box::pin(async move {
+    let result = db
+        .write(move |tx| Box::pin(upsert_deck_in(tx, deck, source_path, items, content, now)))
+        .await;
+    db.cache.catalogue_changed();
+    result
+}
+
+async fn upsert_deck_in(
+    tx: &mut sqlx::SqliteConnection,
+    deck: Deck,
+    source_path: String,
+    items: Vec<CatalogItem>,
+    content: String,
+    now: i64,
+) -> anyhow::Result<DeckChanges> {
     sqlx::query(
         "INSERT INTO decks (id, title, source_path, content, synced_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, source_path = excluded.source_path,
@@ -106,9 +120,6 @@ pub async fn upsert_deck(
         }
     }
     Ok(changes)
-    })).await;
-    db.cache.catalogue_changed();
-    result
 }
 
 /// Retires decks whose file is gone (not merely broken), with their items.

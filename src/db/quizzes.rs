@@ -163,18 +163,19 @@ pub async fn start_attempt(
             }
             let deadline = quiz.time_limit_s.map(|s| now + i64::from(s) * 1000);
             let row = sqlx::query(
-        "INSERT INTO quiz_attempts (quiz_id, user_id, seed, questions, started_at, deadline_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
-    )
-    .bind(quiz.id)
-    .bind(user_id)
-    .bind(seed)
-    .bind(&questions)
-    .bind(now)
-    .bind(deadline)
-    .fetch_one(&mut *tx)
-    .await
-    .context("Failed to start attempt")?;
+                "INSERT INTO quiz_attempts (quiz_id, user_id, seed, questions, started_at,
+                     deadline_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+            )
+            .bind(quiz.id)
+            .bind(user_id)
+            .bind(seed)
+            .bind(&questions)
+            .bind(now)
+            .bind(deadline)
+            .fetch_one(&mut *tx)
+            .await
+            .context("Failed to start attempt")?;
             Ok(Ok(attempt_from_row(&row)?))
         })
     })

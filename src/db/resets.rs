@@ -53,8 +53,8 @@ pub async fn consume(
             Box::pin(async move {
                 let user_id: Option<i64> = sqlx::query_scalar(
                     "UPDATE password_resets SET used_at = $1
-         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
-         RETURNING user_id",
+                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+                     RETURNING user_id",
                 )
                 .bind(now)
                 .bind(&token_hash)
@@ -75,20 +75,22 @@ pub async fn consume(
                     .execute(&mut *tx)
                     .await
                     .context("Failed to revoke sessions")?;
-                // A reset is how an account is taken back: tokens an intruder made stop working too.
+                // A reset is how an account is taken back: tokens an intruder made stop
+                // working too.
                 sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await
                     .context("Failed to revoke API tokens")?;
                 sqlx::query(
-                "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-            )
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to retire other reset links")?;
+                    "UPDATE password_resets SET used_at = $1
+                     WHERE user_id = $2 AND used_at IS NULL",
+                )
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to retire other reset links")?;
                 Ok(true)
             })
         })

@@ -65,7 +65,20 @@ pub async fn save_settings(
     now: i64,
 ) -> anyhow::Result<()> {
     let s = s.clone();
-    db.write(move |tx| Box::pin(async move {
+    db.write(move |tx| Box::pin(save_settings_in(tx, user_id, s, now)))
+        .await?;
+    // The timezone is part of the cached user too.
+    db.cache.settings.invalidate();
+    db.cache.accounts_changed();
+    Ok(())
+}
+
+async fn save_settings_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    s: SettingsInput,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO study_settings (user_id, desired_retention, learning_steps, relearning_steps,
              max_interval_days, day_start_hour, new_cards_per_day, max_reviews_per_day, updated_at)
@@ -94,12 +107,6 @@ pub async fn save_settings(
         .execute(&mut *tx)
         .await
         .context("Failed to store timezone")?;
-    Ok(())
-    }))
-    .await?;
-    // The timezone is part of the cached user too.
-    db.cache.settings.invalidate();
-    db.cache.accounts_changed();
     Ok(())
 }
 
