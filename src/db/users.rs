@@ -161,17 +161,8 @@ pub async fn set_role(db: &Db, user_id: i64, role: Role) -> anyhow::Result<Resul
     let done = db
         .write(move |tx| {
             Box::pin(async move {
-                let current: Option<String> =
-                    sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .context("Failed to load role")?;
-                let Some(current) = current else {
-                    return Ok(Err(AdminGuard::NotFound));
-                };
-                if current == "admin" && role != Role::Admin && admin_count(&mut *tx).await? <= 1 {
-                    return Ok(Err(AdminGuard::LastAdmin));
+                if let Err(refused) = guard(&mut *tx, user_id, role != Role::Admin).await? {
+                    return Ok(Err(refused));
                 }
                 sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                     .bind(role.as_str())
@@ -192,17 +183,8 @@ pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGua
     let done = db
         .write(move |tx| {
             Box::pin(async move {
-                let current: Option<String> =
-                    sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .context("Failed to load role")?;
-                let Some(current) = current else {
-                    return Ok(Err(AdminGuard::NotFound));
-                };
-                if current == "admin" && admin_count(&mut *tx).await? <= 1 {
-                    return Ok(Err(AdminGuard::LastAdmin));
+                if let Err(refused) = guard(&mut *tx, user_id, true).await? {
+                    return Ok(Err(refused));
                 }
                 sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(user_id)
@@ -215,6 +197,27 @@ pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGua
         .await?;
     db.cache.accounts_changed();
     Ok(done)
+}
+
+/// Whether the user exists, and whether taking away their admin role (`removes_admin`)
+/// would leave the server without an admin.
+async fn guard(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    removes_admin: bool,
+) -> anyhow::Result<Result<(), AdminGuard>> {
+    let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("Failed to load role")?;
+    let Some(current) = current else {
+        return Ok(Err(AdminGuard::NotFound));
+    };
+    if current == "admin" && removes_admin && admin_count(&mut *tx).await? <= 1 {
+        return Ok(Err(AdminGuard::LastAdmin));
+    }
+    Ok(Ok(()))
 }
 
 async fn admin_count(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<i64> {

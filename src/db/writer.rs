@@ -423,13 +423,14 @@ mod tests {
         (release, held)
     }
 
-    async fn batch(db: &Db, answers: Vec<AnswerRecord>) -> Vec<Result<Recorded, Stale>> {
+    /// Sends `answers` so that they land in one batch; their results in order.
+    async fn in_one_batch(db: &Db, answers: Vec<AnswerRecord>) -> Vec<super::AnswerResult> {
         let (release, held) = hold(db).await;
         let pending: Vec<_> = answers
             .into_iter()
             .map(|a| {
                 let db = db.clone();
-                tokio::spawn(async move { db.writer().answer(a).await.unwrap() })
+                tokio::spawn(async move { db.writer().answer(a).await })
             })
             .collect();
         // Every answer is queued before the writer is let go.
@@ -443,6 +444,11 @@ mod tests {
             results.push(p.await.unwrap());
         }
         results
+    }
+
+    async fn batch(db: &Db, answers: Vec<AnswerRecord>) -> Vec<Result<Recorded, Stale>> {
+        let results = in_one_batch(db, answers).await;
+        results.into_iter().map(|r| r.unwrap()).collect()
     }
 
     async fn review_count(db: &Db) -> i64 {
@@ -530,30 +536,12 @@ mod tests {
         let (_dir, db) = seeded().await;
         // No such item: its card state breaks the foreign key, so the set-based statements
         // fail and every answer is retried alone.
-        let results = {
-            let (release, held) = hold(&db).await;
-            let pending: Vec<_> = [
-                good("deck/a", 0),
-                good("deck/missing", 0),
-                good("deck/c", 0),
-            ]
-            .into_iter()
-            .map(|a| {
-                let db = db.clone();
-                tokio::spawn(async move { db.writer().answer(a).await })
-            })
-            .collect();
-            while db.writer().tx.capacity() > QUEUE - pending.len() {
-                tokio::task::yield_now().await;
-            }
-            release.send(()).unwrap();
-            held.await.unwrap();
-            let mut results = Vec::new();
-            for p in pending {
-                results.push(p.await.unwrap());
-            }
-            results
-        };
+        let answers = vec![
+            good("deck/a", 0),
+            good("deck/missing", 0),
+            good("deck/c", 0),
+        ];
+        let results = in_one_batch(&db, answers).await;
         assert!(matches!(results[0], Ok(Ok(_))), "{:?}", results[0]);
         assert!(results[1].is_err(), "{:?}", results[1]);
         assert!(matches!(results[2], Ok(Ok(_))), "{:?}", results[2]);
