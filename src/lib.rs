@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod optimize;
 pub mod progress;
 pub mod quiz;
+pub mod refits;
 pub mod routes;
 pub mod schedule_cli;
 pub mod simulate;

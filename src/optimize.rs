@@ -5,10 +5,8 @@
 //! blocking pool. New parameters are kept only if they predict the learner's own history
 //! better (lower log loss) than the current ones.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::mpsc;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::db::{self, params::ParamsRow};
 use crate::domain::optimizer::{fit, CardHistory, Decision, HistoryReview, MIN_REVIEWS};
@@ -84,56 +82,10 @@ pub async fn run(state: &AppState, user_id: i64) -> Result<ParamsRow, AppError> 
     Ok(row)
 }
 
-/// A refit check is made after every this many study answers of one learner.
-pub const CHECK_EVERY: u32 = 25;
-/// Learners whose answers are counted; past that the counts start over (memory stays bounded).
-const COUNTED_LEARNERS: usize = 100_000;
-
-/// Counts each learner's study answers and, every [`CHECK_EVERY`], asks the task started by
-/// [`start_refits`] whether a background fit is due (counting reviews in the database on
-/// every answer would cost a query each time).
-#[derive(Debug)]
-pub struct RefitQueue {
-    answers: Mutex<HashMap<i64, u32>>,
-    checks: mpsc::UnboundedSender<i64>,
-    waiting: Mutex<Option<mpsc::UnboundedReceiver<i64>>>,
-}
-
-impl Default for RefitQueue {
-    fn default() -> Self {
-        let (checks, waiting) = mpsc::unbounded_channel();
-        RefitQueue {
-            answers: Mutex::default(),
-            checks,
-            waiting: Mutex::new(Some(waiting)),
-        }
-    }
-}
-
-impl RefitQueue {
-    /// Notes one study answer of the learner.
-    pub fn answered(&self, user_id: i64) {
-        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if answers.len() >= COUNTED_LEARNERS && !answers.contains_key(&user_id) {
-            answers.clear();
-        }
-        let n = answers.entry(user_id).or_insert(0);
-        *n += 1;
-        if *n % CHECK_EVERY == 0 {
-            let _ = self.checks.send(user_id);
-        }
-    }
-}
-
-/// Starts the task that makes the refit checks [`RefitQueue`] asks for (once per state).
+/// Starts the task that makes the refit checks [`RefitQueue`](crate::refits::RefitQueue) asks
+/// for (once per state).
 pub fn start_refits(state: Arc<AppState>) {
-    let waiting = state
-        .refits
-        .waiting
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
-    let Some(mut checks) = waiting else {
+    let Some(mut checks) = state.refits.take_checks() else {
         return;
     };
     tokio::spawn(async move {

@@ -16,5 +16,5 @@ pub struct AppState {
     /// FSRS-6 with the default parameters.
     pub scheduler: Scheduler,
     /// Counts answers towards background fits of each learner's parameters.
-    pub refits: crate::optimize::RefitQueue,
+    pub refits: crate::refits::RefitQueue,
 }
