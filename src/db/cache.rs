@@ -5,22 +5,27 @@
 //! `db` function that wrote it, so a revoked token, an ended session or a changed role fails
 //! on the very next request. A read records the cache's epoch *before* it queries and stores
 //! its result only if no invalidation happened since, so a read that raced a write can never
-//! put the old value back. Entries also expire after [`TTL_MS`] of wall time: that bounds how
-//! long a change made by another process (the CLI on the same database) can go unseen.
+//! put the old value back. Entries also expire after a while of wall time: that bounds how long
+//! a change made by another process (the CLI on the same database) can go unseen. Who is signed
+//! in is trusted for [`ACCOUNTS_TTL_MS`]; everything else, which only this server changes in
+//! normal use, for [`STUDY_TTL_MS`].
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long an entry is trusted without asking the database again.
-pub const TTL_MS: u64 = 2_000;
+/// How long a session or token is trusted without asking the database again.
+pub const ACCOUNTS_TTL_MS: u64 = 2_000;
+/// How long settings, parameters, the catalogue and a learner's cards are trusted.
+pub const STUDY_TTL_MS: u64 = 30_000;
 /// Entries kept per cache; past that the cache starts over (memory stays bounded).
 const CAPACITY: usize = 100_000;
 
-/// A map whose entries are dropped by [`Cached::invalidate`] and after [`TTL_MS`].
+/// A map whose entries are dropped by [`Cached::invalidate`] and after its time to live.
 pub struct Cached<K, V> {
     inner: Mutex<Inner<K, V>>,
+    ttl: Duration,
 }
 
 struct Inner<K, V> {
@@ -30,16 +35,21 @@ struct Inner<K, V> {
 
 impl<K: Eq + Hash, V: Clone> Default for Cached<K, V> {
     fn default() -> Self {
+        Cached::with_ttl(STUDY_TTL_MS)
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Cached<K, V> {
+    pub fn with_ttl(ttl_ms: u64) -> Self {
         Cached {
             inner: Mutex::new(Inner {
                 epoch: 0,
                 map: HashMap::new(),
             }),
+            ttl: Duration::from_millis(ttl_ms),
         }
     }
-}
 
-impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -53,7 +63,7 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     pub fn get(&self, key: &K) -> Option<V> {
         let inner = self.lock();
         let (at, value) = inner.map.get(key)?;
-        (at.elapsed() < Duration::from_millis(TTL_MS)).then(|| value.clone())
+        (at.elapsed() < self.ttl).then(|| value.clone())
     }
 
     /// Stores what a read found, unless the cache was invalidated since `epoch`.
@@ -111,7 +121,7 @@ impl Learners {
     pub fn get(&self, user_id: i64) -> Option<SharedLearner> {
         let inner = self.lock();
         let (at, cards) = inner.get(&user_id)?.cards.as_ref()?;
-        (at.elapsed() < Duration::from_millis(TTL_MS)).then(|| cards.clone())
+        (at.elapsed() < Duration::from_millis(STUDY_TTL_MS)).then(|| cards.clone())
     }
 
     /// The learner's epoch: read it before loading, and pass it to [`Learners::put`].
@@ -158,7 +168,6 @@ impl Learners {
 }
 
 /// The caches a [`super::Db`] keeps.
-#[derive(Default)]
 pub struct Caches {
     /// Session hash → (user, last seen, expires at).
     pub sessions: Cached<String, (super::users::User, i64, i64)>,
@@ -178,6 +187,22 @@ pub struct Caches {
     pub cards: Cached<(), Arc<Vec<crate::domain::queue::CatalogCard>>>,
     /// User id → what the study queue knows of the learner.
     pub learners: Learners,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            sessions: Cached::with_ttl(ACCOUNTS_TTL_MS),
+            tokens: Cached::with_ttl(ACCOUNTS_TTL_MS),
+            settings: Cached::default(),
+            params: Cached::default(),
+            decks: Cached::default(),
+            summaries: Cached::default(),
+            items: Cached::default(),
+            cards: Cached::default(),
+            learners: Learners::default(),
+        }
+    }
 }
 
 impl Caches {
