@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod cohorts;
 pub mod config;
 pub mod db;
 pub mod decks;

@@ -65,6 +65,7 @@ async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Resu
         key,
         settings,
         throttle: LoginThrottle::default(),
+        join_throttle: LoginThrottle::default(),
         clock,
         scheduler: crate::domain::scheduler::Scheduler::default(),
         refits: Default::default(),

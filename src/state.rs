@@ -12,6 +12,8 @@ pub struct AppState {
     pub key: ServerKey,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    /// Wrong cohort join codes, per user and address.
+    pub join_throttle: LoginThrottle,
     pub clock: Clock,
     /// FSRS-6 with the default parameters.
     pub scheduler: Scheduler,

@@ -11,6 +11,7 @@
 //! back; no sqlx type leaves `db/`.
 
 pub mod cache;
+pub mod cohorts;
 pub mod decks;
 pub mod export;
 pub mod params;

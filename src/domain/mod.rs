@@ -2,6 +2,7 @@
 //! arguments.
 
 pub mod account;
+pub mod cohort;
 pub mod deck;
 pub mod optimizer;
 pub mod progress;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod cohorts;
 pub mod decks;
 pub mod export;
 pub mod health;
@@ -50,6 +51,18 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(tokens::api_delete)
         .service(admin::api_users)
         .service(admin::api_set_role)
+        .service(cohorts::api_create)
+        .service(cohorts::api_list)
+        .service(cohorts::api_join)
+        .service(cohorts::api_get)
+        .service(cohorts::api_update)
+        .service(cohorts::api_reset_code)
+        .service(cohorts::api_leave)
+        .service(cohorts::api_members)
+        .service(cohorts::api_remove_member)
+        .service(cohorts::api_restore_member)
+        .service(cohorts::api_add_instructor)
+        .service(cohorts::api_remove_instructor)
         .service(decks::api_list)
         .service(decks::api_get)
         .service(decks::api_sync)

@@ -1,0 +1,240 @@
+//! Cohort operations shared by the pages and the JSON API, and who may do them.
+//!
+//! The access rule, for every cohort route:
+//! - someone who is not in the cohort (or was removed from it), other instructors included,
+//!   gets 404, so its existence is not revealed;
+//! - a learner member gets 403 on instructor operations;
+//! - the cohort's instructors, and admins, may do everything.
+
+use rand::SeedableRng;
+
+use crate::auth::identity::Identity;
+use crate::db::cohorts::{self as store, Cohort, Joined, Member, MemberRefused};
+use crate::db::{self};
+use crate::domain::account::{Email, Role};
+use crate::domain::cohort::{AtRiskRule, CohortRole, CohortSettings, JoinCode};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A cohort as the caller may see it.
+pub struct Access {
+    pub cohort: Cohort,
+    /// The caller's role: an admin from outside acts as an instructor.
+    pub role: CohortRole,
+}
+
+impl Access {
+    pub fn is_instructor(&self) -> bool {
+        self.role == CohortRole::Instructor
+    }
+}
+
+/// The cohort if the caller may see it (404 otherwise).
+pub async fn access(state: &AppState, who: &Identity, cohort_id: i64) -> Result<Access, AppError> {
+    let found = store::find(&state.db, cohort_id, who.user.id).await?;
+    let Some((cohort, membership)) = found else {
+        return Err(AppError::NotFound);
+    };
+    let role = match membership {
+        Some(m) if m.removed_at.is_none() => m.role,
+        _ if who.user.role == Role::Admin => CohortRole::Instructor,
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(Access { cohort, role })
+}
+
+/// The cohort if the caller is one of its instructors (or an admin): 404 for outsiders, 403
+/// for learner members.
+pub async fn as_instructor(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+) -> Result<Access, AppError> {
+    let access = access(state, who, cohort_id).await?;
+    if !access.is_instructor() {
+        return Err(AppError::forbidden(
+            "Only the cohort's instructors can do this.",
+        ));
+    }
+    Ok(access)
+}
+
+fn invalid(e: crate::domain::cohort::CohortSettingsError) -> AppError {
+    AppError::bad_request("invalid_cohort", crate::error::sentence(&e.to_string()))
+}
+
+fn new_code() -> JoinCode {
+    JoinCode::generate(&mut rand_chacha::ChaCha20Rng::from_entropy())
+}
+
+/// Creates a cohort; only instructors and admins may.
+pub async fn create(
+    state: &AppState,
+    who: &Identity,
+    name: &str,
+    description: &str,
+    timezone: &str,
+) -> Result<Access, AppError> {
+    if who.user.role == Role::Learner {
+        return Err(AppError::forbidden(
+            "Only instructors and admins can create cohorts.",
+        ));
+    }
+    let settings = CohortSettings::parse(name, description, timezone, AtRiskRule::default())
+        .map_err(invalid)?;
+    let id = store::create(
+        &state.db,
+        &settings,
+        &new_code(),
+        who.user.id,
+        state.clock.now(),
+    )
+    .await?;
+    access(state, who, id).await
+}
+
+/// Edits a cohort's settings (instructors).
+pub async fn update(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+    name: &str,
+    description: &str,
+    timezone: &str,
+    at_risk: AtRiskRule,
+) -> Result<Access, AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    let settings = CohortSettings::parse(name, description, timezone, at_risk).map_err(invalid)?;
+    store::update(&state.db, cohort_id, &settings).await?;
+    access(state, who, cohort_id).await
+}
+
+/// Gives the cohort a new join code; the old one stops working (instructors).
+pub async fn reset_code(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+) -> Result<Access, AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    store::set_join_code(&state.db, cohort_id, &new_code()).await?;
+    access(state, who, cohort_id).await
+}
+
+/// Joins a cohort by its code. Wrong codes are throttled per user and per address.
+pub async fn join(
+    state: &AppState,
+    who: &Identity,
+    typed: &str,
+    ip: std::net::IpAddr,
+) -> Result<Access, AppError> {
+    let now = state.clock.now();
+    let key = who.user.id.to_string();
+    state
+        .join_throttle
+        .begin(&key, ip, now)
+        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    let wrong = || {
+        AppError::bad_request(
+            "unknown_join_code",
+            "No cohort has this code. Check it with your instructor.",
+        )
+    };
+    let code = JoinCode::parse(typed).ok_or_else(wrong)?;
+    let id = match store::join(&state.db, &code, who.user.id, now).await? {
+        Joined::NoSuchCode => return Err(wrong()),
+        Joined::Removed(_) => {
+            state.join_throttle.succeeded(&key, ip, now);
+            return Err(AppError::forbidden(
+                "An instructor removed you from this cohort; ask them to restore you.",
+            ));
+        }
+        Joined::Joined(id) | Joined::AlreadyIn(id) => id,
+    };
+    state.join_throttle.succeeded(&key, ip, now);
+    access(state, who, id).await
+}
+
+/// The caller leaves the cohort (the last instructor cannot).
+pub async fn leave(state: &AppState, who: &Identity, cohort_id: i64) -> Result<(), AppError> {
+    let access = access(state, who, cohort_id).await?;
+    match store::leave(&state.db, access.cohort.id, who.user.id).await? {
+        Ok(()) => Ok(()),
+        // An admin from outside has no membership to end.
+        Err(MemberRefused::NotFound) => Err(AppError::NotFound),
+        Err(MemberRefused::LastInstructor) => Err(last_instructor()),
+    }
+}
+
+fn last_instructor() -> AppError {
+    AppError::conflict(
+        "last_instructor",
+        "A cohort needs at least one instructor; add another one first.",
+    )
+}
+
+/// Everyone in the cohort (instructors).
+pub async fn members(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+) -> Result<Vec<Member>, AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    Ok(store::members(&state.db, cohort_id).await?)
+}
+
+/// Removes (`remove`) or restores a learner member, with their history intact (instructors).
+pub async fn set_removed(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+    user_id: i64,
+    remove: bool,
+) -> Result<(), AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    let removed_at = remove.then(|| state.clock.now());
+    if !store::set_removed(&state.db, cohort_id, user_id, removed_at).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Makes the account with `email` an instructor of the cohort (instructors).
+pub async fn add_instructor(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+    email: &str,
+) -> Result<(), AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    let no_account = || AppError::bad_request("unknown_user", "No account has this email.");
+    let email = Email::parse(email).map_err(|_| no_account())?;
+    let user = db::users::find_by_email(&state.db, &email)
+        .await?
+        .ok_or_else(no_account)?;
+    store::add_instructor(&state.db, cohort_id, user.id, state.clock.now()).await?;
+    Ok(())
+}
+
+/// Takes an instructor out of the cohort, never the last one (instructors).
+pub async fn remove_instructor(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    as_instructor(state, who, cohort_id).await?;
+    match store::remove_instructor(&state.db, cohort_id, user_id).await? {
+        Ok(()) => Ok(()),
+        Err(MemberRefused::NotFound) => Err(AppError::NotFound),
+        Err(MemberRefused::LastInstructor) => Err(last_instructor()),
+    }
+}
+
+/// The caller's cohorts, with their role in each.
+pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<Access>, AppError> {
+    Ok(store::for_user(&state.db, who.user.id)
+        .await?
+        .into_iter()
+        .map(|(cohort, role)| Access { cohort, role })
+        .collect())
+}

@@ -1,0 +1,393 @@
+//! Cohorts: `/api/v1/cohorts` (create, list, settings, join code, joining and leaving,
+//! members and instructors). Who may call each route is decided in `crate::cohorts`.
+
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::identity::{client_ip, Identity};
+use crate::cohorts::{self, Access};
+use crate::db::cohorts::Member;
+use crate::domain::cohort::{AtRiskRule, CohortRole};
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+/// A cohort as the caller sees it.
+#[derive(Serialize, ToSchema)]
+pub struct CohortView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// A tz database name; the cohort's dates are shown in it.
+    pub timezone: String,
+    /// The caller's role in the cohort (an admin from outside counts as instructor).
+    pub role: CohortRole,
+    /// Only instructors see the code.
+    pub join_code: Option<String>,
+    /// The invite link's path, `/join/{code}`; only for instructors.
+    pub invite_path: Option<String>,
+    pub at_risk: AtRiskRule,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+impl From<Access> for CohortView {
+    fn from(a: Access) -> CohortView {
+        let instructor = a.is_instructor();
+        let code = a.cohort.join_code.as_str().to_owned();
+        CohortView {
+            id: a.cohort.id,
+            name: a.cohort.name,
+            description: a.cohort.description,
+            timezone: a.cohort.timezone,
+            role: a.role,
+            invite_path: instructor.then(|| format!("/join/{code}")),
+            join_code: instructor.then_some(code),
+            at_risk: a.cohort.at_risk,
+            created_at: a.cohort.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCohort {
+    /// 1 to 120 characters.
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// A tz database name, e.g. `Europe/Paris`.
+    timezone: String,
+}
+
+/// Create a cohort (instructors and admins); the caller becomes its first instructor.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "create_cohort",
+    request_body = NewCohort,
+    responses(
+        (status = 201, description = "Created", body = CohortView),
+        (status = 400, description = "Invalid name, description or timezone", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Learners cannot create cohorts", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/cohorts")]
+pub async fn api_create(
+    state: web::Data<AppState>,
+    who: Identity,
+    body: web::Json<NewCohort>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let access = cohorts::create(&state, &who, &b.name, &b.description, &b.timezone).await?;
+    Ok(HttpResponse::Created().json(CohortView::from(access)))
+}
+
+/// The caller's cohorts, as instructor or member.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "list_cohorts",
+    responses(
+        (status = 200, description = "The caller's cohorts", body = [CohortView]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts")]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<Vec<CohortView>>, AppError> {
+    let mine = cohorts::mine(&state, &who).await?;
+    Ok(web::Json(mine.into_iter().map(CohortView::from).collect()))
+}
+
+/// One cohort.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "get_cohort",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The cohort", body = CohortView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}")]
+pub async fn api_get(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<CohortView>, AppError> {
+    let access = cohorts::access(&state, &who, id.into_inner()).await?;
+    Ok(web::Json(access.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CohortUpdate {
+    name: String,
+    #[serde(default)]
+    description: String,
+    timezone: String,
+    /// The at-risk thresholds; the defaults when left out.
+    #[serde(default)]
+    at_risk: Option<AtRiskRule>,
+}
+
+/// Edit a cohort's name, description, timezone and at-risk thresholds (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "update_cohort",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    request_body = CohortUpdate,
+    responses(
+        (status = 200, description = "Saved", body = CohortView),
+        (status = 400, description = "Invalid settings", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/cohorts/{id}")]
+pub async fn api_update(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<CohortUpdate>,
+) -> Result<web::Json<CohortView>, AppError> {
+    let b = body.into_inner();
+    let access = cohorts::update(
+        &state,
+        &who,
+        id.into_inner(),
+        &b.name,
+        &b.description,
+        &b.timezone,
+        b.at_risk.unwrap_or_default(),
+    )
+    .await?;
+    Ok(web::Json(access.into()))
+}
+
+/// Give the cohort a new join code; the old one stops working (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "reset_cohort_join_code",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The cohort with its new code", body = CohortView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/cohorts/{id}/join-code")]
+pub async fn api_reset_code(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<CohortView>, AppError> {
+    let access = cohorts::reset_code(&state, &who, id.into_inner()).await?;
+    Ok(web::Json(access.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    /// The cohort's code; case, spaces and dashes do not matter.
+    code: String,
+}
+
+/// Join a cohort by its code, as a learner. Wrong codes are throttled per user and address.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "join_cohort",
+    request_body = JoinRequest,
+    responses(
+        (status = 200, description = "Joined (or already in it)", body = CohortView),
+        (status = 400, description = "No cohort has this code", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Removed from this cohort by an instructor", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; retry later", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/cohorts/join")]
+pub async fn api_join(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Identity,
+    body: web::Json<JoinRequest>,
+) -> Result<web::Json<CohortView>, AppError> {
+    let ip = client_ip(&req, &state.settings);
+    let access = cohorts::join(&state, &who, &body.code, ip).await?;
+    Ok(web::Json(access.into()))
+}
+
+/// Leave a cohort (the last instructor cannot).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "leave_cohort",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 204, description = "Left"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+        (status = 409, description = "The caller is its last instructor", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/cohorts/{id}/membership")]
+pub async fn api_leave(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    cohorts::leave(&state, &who, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Everyone in the cohort, removed members included (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "list_cohort_members",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "Members", body = [Member]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/members")]
+pub async fn api_members(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<Member>>, AppError> {
+    Ok(web::Json(
+        cohorts::members(&state, &who, id.into_inner()).await?,
+    ))
+}
+
+/// Remove a learner from the cohort; their history stays, and they cannot rejoin by code
+/// until restored (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "remove_cohort_member",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("user_id" = i64, Path, description = "The learner's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or learner member", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/cohorts/{id}/members/{user_id}")]
+pub async fn api_remove_member(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id) = path.into_inner();
+    cohorts::set_removed(&state, &who, id, user_id, true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a removed learner, with their history intact (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "restore_cohort_member",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("user_id" = i64, Path, description = "The learner's id"),
+    ),
+    responses(
+        (status = 204, description = "Restored"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or learner member", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/cohorts/{id}/members/{user_id}")]
+pub async fn api_restore_member(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id) = path.into_inner();
+    cohorts::set_removed(&state, &who, id, user_id, false).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstructorRequest {
+    /// The account to make an instructor of the cohort.
+    email: String,
+}
+
+/// Add an instructor by email (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "add_cohort_instructor",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    request_body = InstructorRequest,
+    responses(
+        (status = 204, description = "Added"),
+        (status = 400, description = "No account has this email", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/cohorts/{id}/instructors")]
+pub async fn api_add_instructor(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<InstructorRequest>,
+) -> Result<HttpResponse, AppError> {
+    cohorts::add_instructor(&state, &who, id.into_inner(), &body.email).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Take an instructor out of the cohort; never the last one (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "remove_cohort_instructor",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("user_id" = i64, Path, description = "The instructor's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or instructor", body = ErrorBody),
+        (status = 409, description = "The cohort's last instructor", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/cohorts/{id}/instructors/{user_id}")]
+pub async fn api_remove_instructor(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id) = path.into_inner();
+    cohorts::remove_instructor(&state, &who, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

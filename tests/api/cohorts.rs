@@ -1,0 +1,595 @@
+//! Cohorts: creating, joining by code, members and instructors, and who may do what.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, TestApp};
+
+/// A signed-in account talking JSON with its session and CSRF token.
+struct User {
+    client: Client,
+    csrf: String,
+    id: i64,
+}
+
+impl User {
+    async fn new(app: &TestApp, email: &str) -> User {
+        let client = app.browser();
+        app.sign_up(&client, email).await;
+        let csrf = app.api_session(&client, email).await;
+        let me: Value = client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        User {
+            client,
+            csrf,
+            id: me["id"].as_i64().unwrap(),
+        }
+    }
+
+    async fn call(
+        &self,
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        let req = self
+            .client
+            .request(method, app.url(path))
+            .header("x-csrf-token", &self.csrf);
+        let req = if body.is_null() { req } else { req.json(&body) };
+        req.send().await.unwrap()
+    }
+
+    async fn json(&self, app: &TestApp, method: Method, path: &str, body: Value) -> Value {
+        let resp = self.call(app, method, path, body).await;
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+}
+
+/// The admin (first account) and an instructor promoted by them.
+async fn admin_and_instructor(app: &TestApp) -> (User, User) {
+    let admin = User::new(app, "admin@example.org").await;
+    let instructor = User::new(app, "teacher@example.org").await;
+    let path = format!("/api/v1/admin/users/{}/role", instructor.id);
+    admin
+        .json(app, Method::PUT, &path, json!({"role": "instructor"}))
+        .await;
+    (admin, instructor)
+}
+
+async fn new_cohort(app: &TestApp, instructor: &User, name: &str) -> Value {
+    let resp = instructor
+        .call(
+            app,
+            Method::POST,
+            "/api/v1/cohorts",
+            json!({"name": name, "description": "Twelve weeks", "timezone": "America/New_York"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_instructor_creates_a_cohort_and_learners_join_by_its_code() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "  Backend interviews  ").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let code = cohort["join_code"].as_str().unwrap().to_owned();
+    assert_eq!(cohort["name"], "Backend interviews");
+    assert_eq!(cohort["role"], "instructor");
+    assert_eq!(cohort["invite_path"], format!("/join/{code}"));
+    assert_eq!(code.len(), 8);
+
+    let ada = User::new(&app, "ada@example.org").await;
+    // Typed sloppily: lower case, with a dash.
+    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+    let joined = ada
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": typed}),
+        )
+        .await;
+    assert_eq!(
+        (joined["id"].as_i64(), joined["role"].as_str()),
+        (Some(id), Some("learner"))
+    );
+    assert!(
+        joined["join_code"].is_null(),
+        "learners do not see the code"
+    );
+    let again = ada
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(
+        again["id"].as_i64(),
+        Some(id),
+        "joining twice changes nothing"
+    );
+
+    let mine = ada
+        .json(&app, Method::GET, "/api/v1/cohorts", Value::Null)
+        .await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let members = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/members"),
+            Value::Null,
+        )
+        .await;
+    let emails: Vec<&str> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["teacher@example.org", "ada@example.org"]);
+
+    // A new code: the old one stops working at once.
+    let reset = instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/join-code"),
+            Value::Null,
+        )
+        .await;
+    let new_code = reset["join_code"].as_str().unwrap();
+    assert_ne!(new_code, code);
+    let bob = User::new(&app, "bob@example.org").await;
+    let old = bob
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(
+        error_code(old, StatusCode::BAD_REQUEST).await,
+        "unknown_join_code"
+    );
+    bob.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": new_code}),
+    )
+    .await;
+
+    // A learner leaves.
+    let left = bob
+        .call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/cohorts/{id}/membership"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(left.status(), StatusCode::NO_CONTENT);
+    let gone = bob
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_removed_learner_gets_404_cannot_rejoin_by_code_and_comes_back_when_restored() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let (id, code) = (cohort["id"].as_i64().unwrap(), cohort["join_code"].clone());
+    let ada = User::new(&app, "ada@example.org").await;
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": code}),
+    )
+    .await;
+    let member = format!("/api/v1/cohorts/{id}/members/{}", ada.id);
+
+    let removed = instructor
+        .call(&app, Method::DELETE, &member, Value::Null)
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let seen = ada
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(seen.status(), StatusCode::NOT_FOUND);
+    let rejoin = ada
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(error_code(rejoin, StatusCode::FORBIDDEN).await, "forbidden");
+    let mine = ada
+        .json(&app, Method::GET, "/api/v1/cohorts", Value::Null)
+        .await;
+    assert_eq!(mine, json!([]));
+    let members = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/members"),
+            Value::Null,
+        )
+        .await;
+    let ada_row = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"].as_i64() == Some(ada.id))
+        .expect("a removed member is still listed for instructors");
+    assert!(ada_row["removed_at"].is_i64());
+
+    let restored = instructor
+        .call(&app, Method::PUT, &member, Value::Null)
+        .await;
+    assert_eq!(restored.status(), StatusCode::NO_CONTENT);
+    let back = ada
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(back["role"], "learner");
+}
+
+#[tokio::test]
+async fn a_cohort_always_keeps_one_instructor() {
+    let app = TestApp::spawn().await;
+    let (_admin, first) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &first, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let leave = format!("/api/v1/cohorts/{id}/membership");
+
+    let alone = first.call(&app, Method::DELETE, &leave, Value::Null).await;
+    assert_eq!(
+        error_code(alone, StatusCode::CONFLICT).await,
+        "last_instructor"
+    );
+    let remove_self = format!("/api/v1/cohorts/{id}/instructors/{}", first.id);
+    let alone = first
+        .call(&app, Method::DELETE, &remove_self, Value::Null)
+        .await;
+    assert_eq!(
+        error_code(alone, StatusCode::CONFLICT).await,
+        "last_instructor"
+    );
+
+    let second = User::new(&app, "second@example.org").await;
+    let unknown = first
+        .call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/instructors"),
+            json!({"email": "nobody@example.org"}),
+        )
+        .await;
+    assert_eq!(
+        error_code(unknown, StatusCode::BAD_REQUEST).await,
+        "unknown_user"
+    );
+    let added = first
+        .call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/instructors"),
+            json!({"email": "Second@Example.org"}),
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::NO_CONTENT);
+    let as_second = second
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(as_second["role"], "instructor");
+
+    let removed = second
+        .call(&app, Method::DELETE, &remove_self, Value::Null)
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let gone = first
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn wrong_join_codes_are_throttled() {
+    let app = TestApp::spawn().await;
+    let ada = User::new(&app, "ada@example.org").await;
+    for i in 0..5 {
+        let wrong = ada
+            .call(
+                &app,
+                Method::POST,
+                "/api/v1/cohorts/join",
+                json!({"code": "AAAAAAAA"}),
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let locked = ada
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": "AAAAAAAA"}),
+        )
+        .await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn bad_cohort_input_gets_a_clear_4xx_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let learner = User::new(&app, "ada@example.org").await;
+    let cases = [
+        (
+            json!({"name": " ", "timezone": "UTC"}),
+            StatusCode::BAD_REQUEST,
+            "empty name",
+        ),
+        (
+            json!({"name": "x".repeat(121), "timezone": "UTC"}),
+            StatusCode::BAD_REQUEST,
+            "long name",
+        ),
+        (
+            json!({"name": "n", "timezone": "Mars/Olympus"}),
+            StatusCode::BAD_REQUEST,
+            "bad timezone",
+        ),
+        (json!({"name": "n"}), StatusCode::BAD_REQUEST, "no timezone"),
+        (
+            json!({"name": "n", "timezone": "UTC", "extra": 1}),
+            StatusCode::BAD_REQUEST,
+            "unknown field",
+        ),
+        (
+            json!(["not", "an", "object"]),
+            StatusCode::BAD_REQUEST,
+            "not an object",
+        ),
+    ];
+    for (body, status, why) in cases {
+        let resp = instructor
+            .call(&app, Method::POST, "/api/v1/cohorts", body)
+            .await;
+        assert_eq!(resp.status(), status, "{why}");
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{why}"
+        );
+    }
+    let by_learner = learner
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts",
+            json!({"name": "n", "timezone": "UTC"}),
+        )
+        .await;
+    assert_eq!(by_learner.status(), StatusCode::FORBIDDEN);
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].clone();
+    let thresholds = instructor
+        .call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/cohorts/{id}"),
+            json!({"name": "n", "timezone": "UTC",
+                   "at_risk": {"inactive_days": 0, "max_overdue": 50, "min_retention": 0.7,
+                               "due_soon_days": 3}}),
+        )
+        .await;
+    assert_eq!(thresholds.status(), StatusCode::BAD_REQUEST);
+    for path in [
+        "/api/v1/cohorts/abc",
+        "/api/v1/cohorts/99999999999999999999",
+    ] {
+        let resp = instructor.call(&app, Method::GET, path, Value::Null).await;
+        assert!(resp.status().is_client_error(), "{path}: {}", resp.status());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 1);
+    let kept = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(kept["name"], "Cohort", "a refused edit changed nothing");
+}
+
+#[tokio::test]
+async fn every_cohort_route_checks_who_is_asking() {
+    let app = TestApp::spawn().await;
+    let (admin, own) = admin_and_instructor(&app).await;
+    let other = User::new(&app, "other-teacher@example.org").await;
+    let path = format!("/api/v1/admin/users/{}/role", other.id);
+    admin
+        .json(&app, Method::PUT, &path, json!({"role": "instructor"}))
+        .await;
+    new_cohort(&app, &other, "Someone else's").await;
+    let cohort = new_cohort(&app, &own, "Ours").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let member = User::new(&app, "member@example.org").await;
+    member
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": cohort["join_code"]}),
+        )
+        .await;
+    let outsider = User::new(&app, "outsider@example.org").await;
+    let target = User::new(&app, "target@example.org").await;
+    target
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": cohort["join_code"]}),
+        )
+        .await;
+    let anonymous = app.script();
+
+    let settings = json!({"name": "Ours", "timezone": "UTC"});
+    // (method, path, body, is an instructor route)
+    let routes: Vec<(Method, String, Value, bool)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+            false,
+        ),
+        (Method::PUT, format!("/api/v1/cohorts/{id}"), settings, true),
+        (
+            Method::POST,
+            format!("/api/v1/cohorts/{id}/join-code"),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}/members"),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/cohorts/{id}/members/{}", target.id),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/cohorts/{id}/members/{}", target.id),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cohorts/{id}/instructors"),
+            json!({"email": "outsider@example.org"}),
+            true,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/cohorts/{id}/instructors/{}", outsider.id),
+            Value::Null,
+            true,
+        ),
+    ];
+    for (method, path, body, instructor_route) in &routes {
+        let resp = anonymous
+            .request(method.clone(), app.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}"
+        );
+        for (who, expected) in [
+            (&outsider, StatusCode::NOT_FOUND),
+            (&other, StatusCode::NOT_FOUND),
+            (
+                &member,
+                if *instructor_route {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::OK
+                },
+            ),
+        ] {
+            let resp = who.call(&app, method.clone(), path, body.clone()).await;
+            assert_eq!(resp.status(), expected, "{method} {path}");
+        }
+    }
+    // Each route runs for the cohort's instructor and for an admin from outside, in order
+    // (the outsider is made an instructor, then taken out again).
+    for who in [&own, &admin] {
+        for (method, path, body, _) in &routes {
+            let resp = who.call(&app, method.clone(), path, body.clone()).await;
+            assert!(
+                resp.status().is_success(),
+                "{method} {path}: {}",
+                resp.status()
+            );
+        }
+    }
+    // The routes really ran: the outsider came and went.
+    let members = own
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/members"),
+            Value::Null,
+        )
+        .await;
+    assert!(members
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["user_id"].as_i64() != Some(outsider.id)));
+    let listed = other
+        .json(&app, Method::GET, "/api/v1/cohorts", Value::Null)
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "only their own cohort");
+}
