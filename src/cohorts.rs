@@ -143,14 +143,14 @@ pub async fn join(
     let id = match store::join(&state.db, &code, who.user.id, now).await? {
         Joined::NoSuchCode => return Err(wrong()),
         Joined::Removed(_) => {
-            state.join_throttle.succeeded(&key, ip, now);
+            state.join_throttle.forgive(&key, ip, now);
             return Err(AppError::forbidden(
                 "An instructor removed you from this cohort; ask them to restore you.",
             ));
         }
         Joined::Joined(id) | Joined::AlreadyIn(id) => id,
     };
-    state.join_throttle.succeeded(&key, ip, now);
+    state.join_throttle.forgive(&key, ip, now);
     access(state, who, id).await
 }
 

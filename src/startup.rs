@@ -85,6 +85,7 @@ impl Application {
         let state = web::Data::new(open_state_with_clock(settings, clock).await?);
         crate::decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
         crate::housekeeping::spawn(state.db.clone(), state.clock.clone());
+        tokio::task::spawn_blocking(crate::auth::password::warm_up);
         crate::optimize::start_refits(state.clone().into_inner());
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(

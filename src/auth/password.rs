@@ -64,19 +64,33 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
     }
 });
 
+/// A hashing thread's permit, given back when the job that holds it is done or dropped.
+struct Slot;
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        POOL.slots.add_permits(1);
+    }
+}
+
 /// Runs `work` on a hashing thread once one is free.
 async fn in_slot<T: Send + 'static>(
     work: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     let pool = &*POOL;
-    let _permit = tokio::time::timeout(QUEUE_WAIT, pool.slots.acquire())
+    // The job holds the permit, so a request that is dropped while its hash waits or runs
+    // still occupies its slot until the hash is done: abandoned work cannot pile up.
+    let permit = tokio::time::timeout(QUEUE_WAIT, pool.slots.acquire())
         .await
         .map_err(|_| AppError::Busy)?
         .map_err(|e| AppError::Internal(e.into()))?;
+    permit.forget();
+    let slot = Slot;
     let (reply, result) = oneshot::channel();
     pool.jobs
         .send(Box::new(move |memory| {
             let _ = reply.send(work(memory));
+            drop(slot);
         }))
         .map_err(|_| anyhow::anyhow!("The password hashing threads have stopped"))?;
     Ok(result.await.context("Password hashing task failed")??)
@@ -118,6 +132,12 @@ fn hash_with(
             .map_err(|_| argon2::password_hash::Error::Crypto)
     })
     .map_err(|e| anyhow::anyhow!("Failed to hash password: {e}"))
+}
+
+/// Computes the dummy hash now, so that the first login for an unknown email after a start
+/// takes no longer than any other. Called at start-up.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
 }
 
 /// A hash of a random password, verified when the email is unknown.

@@ -146,6 +146,24 @@ impl LoginThrottle {
         }
     }
 
+    /// The attempt begun at `began` was correct: take back just that attempt, from this
+    /// key's count and the address's (earlier failures still count).
+    pub fn forgive(&self, key: &str, ip: IpAddr, began: i64) {
+        let ip = bucket(ip);
+        let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        let take_back = |r: &mut Record| {
+            if let Some(i) = r.failures.iter().rposition(|&t| t == began) {
+                r.failures.remove(i);
+            }
+        };
+        if let Some(r) = c.pairs.get_mut(&(key.to_owned(), ip)) {
+            take_back(r);
+        }
+        if let Some(r) = c.ips.get_mut(&ip) {
+            take_back(r);
+        }
+    }
+
     /// Counts a sign-up attempt from `ip`: `Err(seconds)` past [`SIGNUP_LIMIT`] per window.
     pub fn begin_signup(&self, ip: IpAddr, now: i64) -> Result<(), u64> {
         let ip = bucket(ip);

@@ -196,6 +196,10 @@ pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGua
         })
         .await?;
     db.cache.accounts_changed();
+    // Ids can be reused by the next account: nothing of this one's may be served to it.
+    db.cache.settings.invalidate();
+    db.cache.params.invalidate();
+    db.cache.learners.invalidate(user_id);
     Ok(done)
 }
 

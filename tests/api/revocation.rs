@@ -142,3 +142,104 @@ async fn a_demoted_admin_is_refused_on_the_next_request() {
 
     assert_eq!(admin_list().await, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_new_account_that_reuses_a_deleted_accounts_id_sees_none_of_its_data() {
+    let app = crate::study::app_with_deck().await;
+    app.signed_in("admin@example.org").await;
+    let old = app.browser();
+    app.sign_up(&old, "old@example.org").await;
+    let csrf = app.api_session(&old, "old@example.org").await;
+    let me = |client: reqwest::Client| {
+        let url = app.url("/api/v1/me");
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let old_id = me(old.clone()).await["id"].as_i64().unwrap();
+    let put = |path: &str, body: Value| {
+        old.put(app.url(path))
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+    };
+    assert!(put("/api/v1/me/decks/nodejs-vs-go", json!({}))
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let mut settings: Value = old
+        .get(app.url("/api/v1/me/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    settings["new_cards_per_day"] = json!(3);
+    assert!(put("/api/v1/me/settings", settings)
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    // Warm every cache that holds this learner.
+    let next: Value = old
+        .get(app.url("/api/v1/study/next"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(next["card"].is_object());
+    let deleted = old
+        .delete(app.url("/api/v1/me"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    let new = app.browser();
+    app.sign_up(&new, "new@example.org").await;
+    assert_eq!(
+        me(new.clone()).await["id"].as_i64(),
+        Some(old_id),
+        "SQLite reused the id"
+    );
+    let decks: Value = new
+        .get(app.url("/api/v1/me/decks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decks, json!([]), "no study set carried over");
+    let settings: Value = new
+        .get(app.url("/api/v1/me/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["new_cards_per_day"], 20, "default settings");
+    let next: Value = new
+        .get(app.url("/api/v1/study/next"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(next["card"].is_null(), "nothing to study: {next}");
+}
