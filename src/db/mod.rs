@@ -129,7 +129,38 @@ impl Db {
             + Send
             + 'static,
     {
-        self.writer.run(job).await
+        self.writer.run(job, None).await
+    }
+
+    /// [`Db::write`], then `invalidate` the caches the job changed: on the writer, right
+    /// after COMMIT, even if the caller has gone away meanwhile.
+    pub(crate) async fn write_then<T, F>(
+        &self,
+        job: F,
+        invalidate: impl FnOnce(&cache::Caches) + Send + 'static,
+    ) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<T>>
+            + Send
+            + 'static,
+    {
+        let caches = self.cache.clone();
+        let after: writer::AfterCommit = Box::new(move || invalidate(&caches));
+        self.writer.run(job, Some(after)).await
+    }
+
+    /// [`Db::execute`] with [`Db::write_then`]'s invalidation.
+    pub(crate) async fn execute_then(
+        &self,
+        query: WriteQuery,
+        invalidate: impl FnOnce(&cache::Caches) + Send + 'static,
+    ) -> anyhow::Result<u64> {
+        self.write_then(
+            move |c| Box::pin(async move { Ok(query.execute(&mut *c).await?.rows_affected()) }),
+            invalidate,
+        )
+        .await
     }
 
     /// Runs one statement on the writer (see [`Db::write`]).

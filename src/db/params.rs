@@ -59,7 +59,7 @@ async fn read(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
 
 /// Records a fit; `parameters` is what the learner uses from now on (None: the defaults).
 pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> {
-    db.execute(sqlx::query(
+    db.execute_then(sqlx::query(
         "INSERT INTO fsrs_params (user_id, parameters, log_loss_before, log_loss_after, decision,
              reviews_at_fit, fitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -80,10 +80,9 @@ pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> 
     .bind(row.decision.clone())
     .bind(row.reviews_at_fit)
     .bind(row.fitted_at)
-    )
+    , move |c| { c.params.invalidate(); })
     .await
     .context("Failed to store FSRS parameters")?;
-    db.cache.params.invalidate();
     Ok(())
 }
 

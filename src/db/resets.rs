@@ -49,53 +49,57 @@ pub async fn consume(
 ) -> anyhow::Result<bool> {
     let (token_hash, password_hash) = (token_hash.to_owned(), password_hash.to_owned());
     let done = db
-        .write(move |tx| {
-            Box::pin(async move {
-                let user_id: Option<i64> = sqlx::query_scalar(
-                    "UPDATE password_resets SET used_at = $1
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    let user_id: Option<i64> = sqlx::query_scalar(
+                        "UPDATE password_resets SET used_at = $1
                      WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
                      RETURNING user_id",
-                )
-                .bind(now)
-                .bind(&token_hash)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("Failed to use reset link")?;
-                let Some(user_id) = user_id else {
-                    return Ok(false);
-                };
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(&password_hash)
-                    .bind(user_id)
-                    .execute(&mut *tx)
+                    )
+                    .bind(now)
+                    .bind(&token_hash)
+                    .fetch_optional(&mut *tx)
                     .await
-                    .context("Failed to set password")?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to revoke sessions")?;
-                // A reset is how an account is taken back: tokens an intruder made stop
-                // working too.
-                sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to revoke API tokens")?;
-                sqlx::query(
-                    "UPDATE password_resets SET used_at = $1
+                    .context("Failed to use reset link")?;
+                    let Some(user_id) = user_id else {
+                        return Ok(false);
+                    };
+                    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                        .bind(&password_hash)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to set password")?;
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to revoke sessions")?;
+                    // A reset is how an account is taken back: tokens an intruder made stop
+                    // working too.
+                    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to revoke API tokens")?;
+                    sqlx::query(
+                        "UPDATE password_resets SET used_at = $1
                      WHERE user_id = $2 AND used_at IS NULL",
-                )
-                .bind(now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to retire other reset links")?;
-                Ok(true)
-            })
-        })
+                    )
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to retire other reset links")?;
+                    Ok(true)
+                })
+            },
+            move |c| {
+                c.accounts_changed();
+            },
+        )
         .await?;
-    db.cache.accounts_changed();
     Ok(done)
 }
 

@@ -88,37 +88,45 @@ pub fn touch(db: &Db, id_hash: &str, now: i64) {
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> anyhow::Result<()> {
-    db.execute(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.to_owned()))
-        .await
-        .context("Failed to delete session")?;
-    db.cache.accounts_changed();
+    db.execute_then(
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.to_owned()),
+        move |c| {
+            c.accounts_changed();
+        },
+    )
+    .await
+    .context("Failed to delete session")?;
     Ok(())
 }
 
 /// Deletes one of the user's sessions by its hash; other users' sessions are untouched.
 pub async fn delete_for_user(db: &Db, user_id: i64, id_hash: &str) -> anyhow::Result<bool> {
     let done = db
-        .execute(
+        .execute_then(
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
                 .bind(id_hash.to_owned())
                 .bind(user_id),
+            move |c| {
+                c.accounts_changed();
+            },
         )
         .await
         .context("Failed to delete session")?;
-    db.cache.accounts_changed();
     Ok(done > 0)
 }
 
 pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> anyhow::Result<u64> {
     let done = db
-        .execute(
+        .execute_then(
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
                 .bind(user_id)
                 .bind(keep.to_owned()),
+            move |c| {
+                c.accounts_changed();
+            },
         )
         .await
         .context("Failed to revoke sessions")?;
-    db.cache.accounts_changed();
     Ok(done)
 }
 
@@ -148,14 +156,16 @@ pub async fn list_for_user(db: &Db, user_id: i64, now: i64) -> anyhow::Result<Ve
 /// Removes sessions that can no longer be used.
 pub async fn purge_expired(db: &Db, now: i64, idle_cutoff: i64) -> anyhow::Result<u64> {
     let done = db
-        .execute(
+        .execute_then(
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
                 .bind(now)
                 .bind(idle_cutoff),
+            move |c| {
+                c.accounts_changed();
+            },
         )
         .await
         .context("Failed to purge sessions")?;
-    db.cache.accounts_changed();
     Ok(done)
 }
 

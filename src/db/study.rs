@@ -65,11 +65,15 @@ pub async fn save_settings(
     now: i64,
 ) -> anyhow::Result<()> {
     let s = s.clone();
-    db.write(move |tx| Box::pin(save_settings_in(tx, user_id, s, now)))
-        .await?;
-    // The timezone is part of the cached user too.
-    db.cache.settings.invalidate();
-    db.cache.accounts_changed();
+    db.write_then(
+        move |tx| Box::pin(save_settings_in(tx, user_id, s, now)),
+        move |c| {
+            c.settings.invalidate();
+            // The timezone is part of the cached user too.
+            c.accounts_changed();
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -158,25 +162,26 @@ pub async fn put_study_deck(
 ) -> anyhow::Result<()> {
     let (deck_id, topics) = (deck_id.to_owned(), topics.to_vec());
     let result = db
-        .write(move |tx| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, deck_id) DO NOTHING",
-                )
-                .bind(user_id)
-                .bind(&deck_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to add deck to the study set")?;
-                sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
+                    )
                     .bind(user_id)
                     .bind(&deck_id)
+                    .bind(now)
                     .execute(&mut *tx)
-                    .await?;
-                for topic in &topics {
-                    sqlx::query(
+                    .await
+                    .context("Failed to add deck to the study set")?;
+                    sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
+                        .bind(user_id)
+                        .bind(&deck_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    for topic in &topics {
+                        sqlx::query(
                         "INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)",
                     )
                     .bind(user_id)
@@ -185,12 +190,15 @@ pub async fn put_study_deck(
                     .execute(&mut *tx)
                     .await
                     .context("Failed to store study topics")?;
-                }
-                Ok(())
-            })
-        })
+                    }
+                    Ok(())
+                })
+            },
+            move |c| {
+                c.learners.invalidate(user_id);
+            },
+        )
         .await;
-    db.cache.learners.invalidate(user_id);
     result
 }
 
@@ -198,20 +206,24 @@ pub async fn put_study_deck(
 pub async fn remove_study_deck(db: &Db, user_id: i64, deck_id: &str) -> anyhow::Result<bool> {
     let deck_id = deck_id.to_owned();
     let result = db
-        .write(move |tx| {
-            Box::pin(async move {
-                let done =
-                    sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
-                        .bind(user_id)
-                        .bind(&deck_id)
-                        .execute(&mut *tx)
-                        .await
-                        .context("Failed to remove deck from the study set")?;
-                Ok(done.rows_affected() > 0)
-            })
-        })
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    let done =
+                        sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
+                            .bind(user_id)
+                            .bind(&deck_id)
+                            .execute(&mut *tx)
+                            .await
+                            .context("Failed to remove deck from the study set")?;
+                    Ok(done.rows_affected() > 0)
+                })
+            },
+            move |c| {
+                c.learners.invalidate(user_id);
+            },
+        )
         .await;
-    db.cache.learners.invalidate(user_id);
     result
 }
 
@@ -522,9 +534,13 @@ pub async fn undo_last(
     now: i64,
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
     let result = db
-        .write(move |tx| Box::pin(undo_last_in(tx, user_id, since, now)))
+        .write_then(
+            move |tx| Box::pin(undo_last_in(tx, user_id, since, now)),
+            move |c| {
+                c.learners.invalidate(user_id);
+            },
+        )
         .await;
-    db.cache.learners.invalidate(user_id);
     result
 }
 
@@ -613,38 +629,44 @@ pub async fn act_on_card(
 ) -> anyhow::Result<i64> {
     let item_id = item_id.to_owned();
     let result = db
-        .write(move |tx| {
-            Box::pin(async move {
-                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                let state = match action {
-                    CardAction::Reset => CardState::NEW,
-                    _ => stored.state,
-                };
-                // The read and the write share the writer's transaction, so this cannot be stale.
-                if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
-                    anyhow::bail!("The card changed while an action was applied");
-                }
-                let flags = match action {
-                    CardAction::Suspend => "suspended = 1",
-                    CardAction::Unsuspend => "suspended = 0",
-                    CardAction::Bury => "buried_until = $3",
-                    CardAction::Unbury => "buried_until = NULL",
-                    CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
-                };
-                sqlx::query(&format!(
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                    let state = match action {
+                        CardAction::Reset => CardState::NEW,
+                        _ => stored.state,
+                    };
+                    // The read and the write share the writer's transaction, so this cannot be stale.
+                    if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now)
+                        .await?
+                    {
+                        anyhow::bail!("The card changed while an action was applied");
+                    }
+                    let flags = match action {
+                        CardAction::Suspend => "suspended = 1",
+                        CardAction::Unsuspend => "suspended = 0",
+                        CardAction::Bury => "buried_until = $3",
+                        CardAction::Unbury => "buried_until = NULL",
+                        CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
+                    };
+                    sqlx::query(&format!(
                 "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
             ))
-                .bind(user_id)
-                .bind(&item_id)
-                .bind(next_day_start)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to update card flags")?;
-                Ok(stored.version + 1)
-            })
-        })
+                    .bind(user_id)
+                    .bind(&item_id)
+                    .bind(next_day_start)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to update card flags")?;
+                    Ok(stored.version + 1)
+                })
+            },
+            move |c| {
+                c.learners.invalidate(user_id);
+            },
+        )
         .await;
-    db.cache.learners.invalidate(user_id);
     result
 }
 
@@ -813,42 +835,46 @@ pub async fn replay(
     ),
 ) -> anyhow::Result<usize> {
     let result = db
-        .write(move |tx| {
-            Box::pin(async move {
-                let (scheduler, settings) = &feeder;
-                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                let (mut card, mut version) = (stored.state, stored.version);
-                for &(rating, at) in &answers {
-                    let rated = crate::domain::study::rate(
-                        scheduler, settings, &item_id, &card, rating, at, true,
-                    )
-                    .context("Scheduler failed")?;
-                    let answer = AnswerRecord {
-                        user_id,
-                        item_id: item_id.clone(),
-                        rating,
-                        source: Source::Study,
-                        now: at,
-                        elapsed_days: rated.elapsed_days,
-                        duration_ms: 8_000,
-                        before: card,
-                        after: rated.after,
-                        expected_version: version,
-                    };
-                    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
-                        .await?
-                        .pop()
-                    {
-                        Some(Ok(recorded)) => version = recorded.version,
-                        _ => anyhow::bail!("The card changed while a history was replayed"),
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    let (scheduler, settings) = &feeder;
+                    let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                    let (mut card, mut version) = (stored.state, stored.version);
+                    for &(rating, at) in &answers {
+                        let rated = crate::domain::study::rate(
+                            scheduler, settings, &item_id, &card, rating, at, true,
+                        )
+                        .context("Scheduler failed")?;
+                        let answer = AnswerRecord {
+                            user_id,
+                            item_id: item_id.clone(),
+                            rating,
+                            source: Source::Study,
+                            now: at,
+                            elapsed_days: rated.elapsed_days,
+                            duration_ms: 8_000,
+                            before: card,
+                            after: rated.after,
+                            expected_version: version,
+                        };
+                        match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+                            .await?
+                            .pop()
+                        {
+                            Some(Ok(recorded)) => version = recorded.version,
+                            _ => anyhow::bail!("The card changed while a history was replayed"),
+                        }
+                        card = rated.after;
                     }
-                    card = rated.after;
-                }
-                Ok(answers.len())
-            })
-        })
+                    Ok(answers.len())
+                })
+            },
+            move |c| {
+                c.learners.invalidate(user_id);
+            },
+        )
         .await;
-    db.cache.learners.invalidate(user_id);
     result
 }
 

@@ -60,14 +60,16 @@ pub async fn list_for_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<ApiToken
 /// Revokes one of the user's tokens; returns false if they have no such token.
 pub async fn delete_for_user(db: &Db, user_id: i64, id: i64) -> anyhow::Result<bool> {
     let done = db
-        .execute(
+        .execute_then(
             sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
                 .bind(id)
                 .bind(user_id),
+            move |c| {
+                c.accounts_changed();
+            },
         )
         .await
         .context("Failed to revoke API token")?;
-    db.cache.accounts_changed();
     Ok(done > 0)
 }
 

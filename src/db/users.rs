@@ -126,25 +126,29 @@ pub async fn set_password(
     keep_session: Option<&str>,
 ) -> anyhow::Result<()> {
     let (password_hash, keep_session) = (password_hash.to_owned(), keep_session.map(str::to_owned));
-    db.write(move |tx| {
-        Box::pin(async move {
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(&password_hash)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to update password")?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS NOT $2")
-                .bind(user_id)
-                .bind(&keep_session)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to revoke sessions")?;
-            Ok(())
-        })
-    })
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(&password_hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to update password")?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS NOT $2")
+                    .bind(user_id)
+                    .bind(&keep_session)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to revoke sessions")?;
+                Ok(())
+            })
+        },
+        move |c| {
+            c.accounts_changed();
+        },
+    )
     .await?;
-    db.cache.accounts_changed();
     Ok(())
 }
 
@@ -159,47 +163,56 @@ pub enum AdminGuard {
 /// Changes a user's role, refusing to demote the last admin.
 pub async fn set_role(db: &Db, user_id: i64, role: Role) -> anyhow::Result<Result<(), AdminGuard>> {
     let done = db
-        .write(move |tx| {
-            Box::pin(async move {
-                if let Err(refused) = guard(&mut *tx, user_id, role != Role::Admin).await? {
-                    return Ok(Err(refused));
-                }
-                sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                    .bind(role.as_str())
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to update role")?;
-                Ok(Ok(()))
-            })
-        })
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    if let Err(refused) = guard(&mut *tx, user_id, role != Role::Admin).await? {
+                        return Ok(Err(refused));
+                    }
+                    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                        .bind(role.as_str())
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to update role")?;
+                    Ok(Ok(()))
+                })
+            },
+            move |c| {
+                c.accounts_changed();
+            },
+        )
         .await?;
-    db.cache.accounts_changed();
     Ok(done)
 }
 
 /// Deletes a user and, by cascade, all their data; refuses to delete the last admin.
 pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGuard>> {
     let done = db
-        .write(move |tx| {
-            Box::pin(async move {
-                if let Err(refused) = guard(&mut *tx, user_id, true).await? {
-                    return Ok(Err(refused));
-                }
-                sqlx::query("DELETE FROM users WHERE id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to delete user")?;
-                Ok(Ok(()))
-            })
-        })
+        .write_then(
+            move |tx| {
+                Box::pin(async move {
+                    if let Err(refused) = guard(&mut *tx, user_id, true).await? {
+                        return Ok(Err(refused));
+                    }
+                    sqlx::query("DELETE FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to delete user")?;
+                    Ok(Ok(()))
+                })
+            },
+            move |c| {
+                c.accounts_changed();
+                // Ids can be reused by the next account: nothing of this one's may be
+                // served to it.
+                c.settings.invalidate();
+                c.params.invalidate();
+                c.learners.invalidate(user_id);
+            },
+        )
         .await?;
-    db.cache.accounts_changed();
-    // Ids can be reused by the next account: nothing of this one's may be served to it.
-    db.cache.settings.invalidate();
-    db.cache.params.invalidate();
-    db.cache.learners.invalidate(user_id);
     Ok(done)
 }
 

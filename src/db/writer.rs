@@ -40,6 +40,10 @@ pub type Job = Box<
     dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<Erased>> + Send,
 >;
 
+/// Work the writer does after a job's batch committed, whether or not its caller still waits
+/// (a dropped request must not skip invalidating a cache).
+pub type AfterCommit = Box<dyn FnOnce() + Send>;
+
 /// The result of one answer: recorded, or stale (another answer moved the card on).
 pub type AnswerResult = anyhow::Result<Result<Recorded, Stale>>;
 
@@ -56,6 +60,7 @@ pub enum Command {
     Job {
         job: Job,
         reply: oneshot::Sender<anyhow::Result<Erased>>,
+        after: Option<AfterCommit>,
     },
 }
 
@@ -90,7 +95,8 @@ impl Writer {
     }
 
     /// Runs `job` in the next batch, in a savepoint of its own; the result comes after COMMIT.
-    pub async fn run<T, F>(&self, job: F) -> anyhow::Result<T>
+    /// `after` runs on the writer once the batch committed, before the reply is sent.
+    pub async fn run<T, F>(&self, job: F, after: Option<AfterCommit>) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<T>>
@@ -101,7 +107,7 @@ impl Writer {
         let job: Job = Box::new(move |conn| {
             Box::pin(async move { job(conn).await.map(|t| Box::new(t) as Erased) })
         });
-        self.send(Command::Job { job, reply }).await?;
+        self.send(Command::Job { job, reply, after }).await?;
         let erased = result
             .await
             .context("The database writer dropped a job")??;
@@ -129,7 +135,11 @@ struct Batch {
     answers: Vec<(AnswerRecord, oneshot::Sender<AnswerResult>)>,
     sessions: HashMap<String, i64>,
     tokens: HashMap<i64, i64>,
-    jobs: Vec<(Job, oneshot::Sender<anyhow::Result<Erased>>)>,
+    jobs: Vec<(
+        Job,
+        oneshot::Sender<anyhow::Result<Erased>>,
+        Option<AfterCommit>,
+    )>,
 }
 
 impl Batch {
@@ -144,7 +154,7 @@ impl Batch {
                 let seen = self.tokens.entry(id).or_insert(now);
                 *seen = (*seen).max(now);
             }
-            Command::Job { job, reply } => self.jobs.push((job, reply)),
+            Command::Job { job, reply, after } => self.jobs.push((job, reply, after)),
         }
     }
 
@@ -154,7 +164,7 @@ impl Batch {
         for (_, reply) in self.answers {
             let _ = reply.send(Err(anyhow::anyhow!("{message}")));
         }
-        for (_, reply) in self.jobs {
+        for (_, reply, _) in self.jobs {
             let _ = reply.send(Err(anyhow::anyhow!("{message}")));
         }
     }
@@ -196,9 +206,11 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
     let answer_results = answer_all(conn, records).await;
     let mut job_results = Vec::with_capacity(jobs.len());
     let mut job_replies = Vec::with_capacity(jobs.len());
-    for (job, reply) in jobs {
+    let mut afters = Vec::new();
+    for (job, reply, after) in jobs {
         job_results.push(in_savepoint(conn, job).await);
         job_replies.push(reply);
+        afters.extend(after);
     }
     if let Err(e) = touch(conn, &sessions, &tokens).await {
         // Touches only refresh "last seen" times; they never hold up real writes.
@@ -206,6 +218,9 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
     }
     match sqlx::query("COMMIT").execute(&mut *conn).await {
         Ok(_) => {
+            for after in afters {
+                after();
+            }
             for (reply, result) in answer_replies.into_iter().zip(answer_results) {
                 let _ = reply.send(result);
             }
@@ -546,5 +561,44 @@ mod tests {
         assert!(results[1].is_err(), "{:?}", results[1]);
         assert!(matches!(results[2], Ok(Ok(_))), "{:?}", results[2]);
         assert_eq!(review_count(&db).await, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cache_is_invalidated_after_commit_even_when_the_caller_has_gone() {
+        let (_dir, db) = seeded().await;
+        let cache = &db.cache.settings;
+        cache.put(cache.epoch(), 1, SettingsInput::default());
+        let (release, held) = hold(&db).await;
+        let caller = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write_then(
+                    |c| {
+                        Box::pin(async move {
+                            sqlx::query("UPDATE users SET timezone = 'Asia/Tokyo' WHERE id = 1")
+                                .execute(&mut *c)
+                                .await?;
+                            Ok(())
+                        })
+                    },
+                    |caches| caches.settings.invalidate(),
+                )
+                .await
+            })
+        };
+        while db.writer().tx.capacity() > QUEUE - 1 {
+            tokio::task::yield_now().await;
+        }
+        caller.abort(); // the request went away while its write waited
+        release.send(()).unwrap();
+        held.await.unwrap();
+        // A later job in the same queue has committed once this returns.
+        db.write(|_| Box::pin(async { Ok(()) })).await.unwrap();
+        assert!(cache.get(&1).is_none(), "the hook ran after COMMIT");
+        let tz: String = sqlx::query_scalar("SELECT timezone FROM users WHERE id = 1")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(tz, "Asia/Tokyo", "the write itself committed");
     }
 }
