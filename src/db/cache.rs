@@ -103,39 +103,65 @@ pub type SharedLearner = Arc<Mutex<crate::domain::queue::LearnerCards>>;
 /// raced a change never stores what it read.
 #[derive(Default)]
 pub struct Learners {
-    inner: Mutex<HashMap<i64, Slot>>,
+    inner: Mutex<LearnerSlots>,
 }
 
 #[derive(Default)]
+struct LearnerSlots {
+    /// Moves on at every change to anyone's cards; a slot's epoch is the value at its last
+    /// change (or at its creation). Because it never goes back, a load that read an epoch
+    /// before a change can never match, even after the slots were cleared for room.
+    counter: u64,
+    slots: HashMap<i64, Slot>,
+}
+
 struct Slot {
     epoch: u64,
     cards: Option<(Instant, SharedLearner)>,
 }
 
+impl LearnerSlots {
+    fn slot(&mut self, user_id: i64) -> &mut Slot {
+        if self.slots.len() >= CAPACITY && !self.slots.contains_key(&user_id) {
+            self.slots.clear();
+        }
+        let counter = self.counter;
+        self.slots.entry(user_id).or_insert(Slot {
+            epoch: counter,
+            cards: None,
+        })
+    }
+
+    fn changed(&mut self, user_id: i64) -> &mut Slot {
+        self.counter += 1;
+        let counter = self.counter;
+        let slot = self.slot(user_id);
+        slot.epoch = counter;
+        slot
+    }
+}
+
 impl Learners {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LearnerSlots> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The learner's entry, if fresh.
     pub fn get(&self, user_id: i64) -> Option<SharedLearner> {
         let inner = self.lock();
-        let (at, cards) = inner.get(&user_id)?.cards.as_ref()?;
+        let (at, cards) = inner.slots.get(&user_id)?.cards.as_ref()?;
         (at.elapsed() < Duration::from_millis(STUDY_TTL_MS)).then(|| cards.clone())
     }
 
     /// The learner's epoch: read it before loading, and pass it to [`Learners::put`].
     pub fn epoch(&self, user_id: i64) -> u64 {
-        self.lock().get(&user_id).map_or(0, |s| s.epoch)
+        self.lock().slot(user_id).epoch
     }
 
     /// Stores a load, unless the learner's cards changed since `epoch`.
     pub fn put(&self, epoch: u64, user_id: i64, cards: SharedLearner) {
         let mut inner = self.lock();
-        if inner.len() >= CAPACITY && !inner.contains_key(&user_id) {
-            inner.clear();
-        }
-        let slot = inner.entry(user_id).or_default();
+        let slot = inner.slot(user_id);
         if slot.epoch == epoch {
             slot.cards = Some((Instant::now(), cards));
         }
@@ -149,9 +175,11 @@ impl Learners {
     ) {
         let cards = {
             let mut inner = self.lock();
-            let slot = inner.entry(user_id).or_default();
-            slot.epoch += 1;
-            slot.cards.as_ref().map(|(_, c)| c.clone())
+            inner
+                .changed(user_id)
+                .cards
+                .as_ref()
+                .map(|(_, c)| c.clone())
         };
         if let Some(cards) = cards {
             change(&mut cards.lock().unwrap_or_else(|e| e.into_inner()));
@@ -160,10 +188,7 @@ impl Learners {
 
     /// Drops the learner's entry: it is loaded again on the next request.
     pub fn invalidate(&self, user_id: i64) {
-        let mut inner = self.lock();
-        let slot = inner.entry(user_id).or_default();
-        slot.epoch += 1;
-        slot.cards = None;
+        self.lock().changed(user_id).cards = None;
     }
 }
 
@@ -251,6 +276,19 @@ mod tests {
         cache.put(cache.epoch(), 2, 20);
         cache.invalidate();
         assert_eq!((cache.get(&1), cache.get(&2)), (None, None));
+    }
+
+    #[test]
+    fn a_learner_load_that_raced_a_change_stores_nothing_even_after_a_clear() {
+        let learners = Learners::default();
+        let seen = learners.epoch(7);
+        learners.invalidate(7);
+        learners.lock().slots.clear(); // as when the cache is full
+        learners.put(seen, 7, SharedLearner::default());
+        assert!(learners.get(7).is_none());
+        let fresh = learners.epoch(7);
+        learners.put(fresh, 7, SharedLearner::default());
+        assert!(learners.get(7).is_some());
     }
 
     #[test]
