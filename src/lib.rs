@@ -4,6 +4,7 @@
 //! integration tests use too. Start with [`startup::Application`].
 
 pub mod accounts;
+pub mod assignments;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -10,6 +10,7 @@
 //! Services call the functions of these modules with domain values and get domain values
 //! back; no sqlx type leaves `db/`.
 
+pub mod assignments;
 pub mod cache;
 pub mod cohorts;
 pub mod decks;

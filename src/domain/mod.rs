@@ -2,6 +2,7 @@
 //! arguments.
 
 pub mod account;
+pub mod assignment;
 pub mod cohort;
 pub mod deck;
 pub mod optimizer;

@@ -1,13 +1,16 @@
 //! Cohorts: `/api/v1/cohorts` (create, list, settings, join code, joining and leaving,
-//! members and instructors). Who may call each route is decided in `crate::cohorts`.
+//! members and instructors, assignments and extensions). Who may call each route is decided in `crate::cohorts`.
 
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::assignments;
 use crate::auth::identity::{client_ip, Identity};
 use crate::cohorts::{self, Access};
+use crate::db::assignments::Assignment;
 use crate::db::cohorts::Member;
+use crate::domain::assignment::Rules;
 use crate::domain::cohort::{AtRiskRule, CohortRole};
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -389,5 +392,187 @@ pub async fn api_remove_instructor(
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = path.into_inner();
     cohorts::remove_instructor(&state, &who, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRequest {
+    /// Unique within the cohort; 1 to 200 characters.
+    title: String,
+    /// The deck's id.
+    deck: String,
+    /// Topic ids of the deck; empty or left out means the whole deck.
+    #[serde(default)]
+    topics: Vec<String>,
+    /// Assign the deck's trade-off prompts too.
+    #[serde(default)]
+    prompts: bool,
+    /// Unix ms.
+    opens_at: i64,
+    /// Unix ms; an answer at `due_at - 1` is on time, one at `due_at` late.
+    due_at: i64,
+    rules: Rules,
+}
+
+impl AssignmentRequest {
+    fn submitted(&self) -> assignments::Submitted<'_> {
+        assignments::Submitted {
+            title: &self.title,
+            deck: &self.deck,
+            topics: &self.topics,
+            prompts: self.prompts,
+            opens_at: self.opens_at,
+            due_at: self.due_at,
+            rules: self.rules,
+        }
+    }
+}
+
+/// Add an assignment to the cohort (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "create_assignment",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    request_body = AssignmentRequest,
+    responses(
+        (status = 201, description = "Created", body = Assignment),
+        (status = 400, description = "Invalid assignment or unknown deck", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+        (status = 409, description = "Another assignment has this title", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/cohorts/{id}/assignments")]
+pub async fn api_create_assignment(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<AssignmentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let created = assignments::create(&state, &who, id.into_inner(), &body.submitted()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The cohort's assignments: all for instructors; for learners the open ones, with their own
+/// due dates.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "list_assignments",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "Assignments by due date", body = [Assignment]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/assignments")]
+pub async fn api_list_assignments(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<Assignment>>, AppError> {
+    Ok(web::Json(
+        assignments::list(&state, &who, id.into_inner()).await?,
+    ))
+}
+
+/// Replace an assignment's definition (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "update_assignment",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("aid" = i64, Path, description = "The assignment's id"),
+    ),
+    request_body = AssignmentRequest,
+    responses(
+        (status = 200, description = "Saved", body = Assignment),
+        (status = 400, description = "Invalid assignment or unknown deck", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or assignment", body = ErrorBody),
+        (status = 409, description = "Another assignment has this title", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/cohorts/{id}/assignments/{aid}")]
+pub async fn api_update_assignment(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<AssignmentRequest>,
+) -> Result<web::Json<Assignment>, AppError> {
+    let (id, aid) = path.into_inner();
+    Ok(web::Json(
+        assignments::update(&state, &who, id, aid, &body.submitted()).await?,
+    ))
+}
+
+/// Delete an assignment (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "delete_assignment",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("aid" = i64, Path, description = "The assignment's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or assignment", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[delete("/cohorts/{id}/assignments/{aid}")]
+pub async fn api_delete_assignment(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, aid) = path.into_inner();
+    assignments::delete(&state, &who, id, aid).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionRequest {
+    /// The learner's own due date, Unix ms.
+    due_at: i64,
+}
+
+/// Give one learner their own due date for an assignment (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "extend_assignment",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("aid" = i64, Path, description = "The assignment's id"),
+        ("user_id" = i64, Path, description = "The learner's id"),
+    ),
+    request_body = ExtensionRequest,
+    responses(
+        (status = 204, description = "Extended"),
+        (status = 400, description = "Due before the assignment opens", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, assignment or learner member", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[put("/cohorts/{id}/assignments/{aid}/extensions/{user_id}")]
+pub async fn api_extend_assignment(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64, i64)>,
+    body: web::Json<ExtensionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, aid, user_id) = path.into_inner();
+    assignments::extend(&state, &who, id, aid, user_id, body.due_at).await?;
     Ok(HttpResponse::NoContent().finish())
 }

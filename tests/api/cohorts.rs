@@ -593,3 +593,302 @@ async fn every_cohort_route_checks_who_is_asking() {
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "only their own cohort");
 }
+
+fn assignment(title: &str, opens_at: i64, due_at: i64) -> Value {
+    json!({
+        "title": title,
+        "deck": "nodejs-vs-go",
+        "topics": [],
+        "opens_at": opens_at,
+        "due_at": due_at,
+        "rules": {"study_all": true, "mastery": 0.8, "quiz": null},
+    })
+}
+
+#[tokio::test]
+async fn instructors_manage_assignments_and_learners_see_the_open_ones_with_their_own_due_dates() {
+    let app = crate::study::app_with_deck().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let ada = User::new(&app, "ada@example.org").await;
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+    let now = app.clock.now();
+    let day = 86_400_000;
+    let list = format!("/api/v1/cohorts/{id}/assignments");
+
+    let open = instructor
+        .call(
+            &app,
+            Method::POST,
+            &list,
+            assignment("Week 1", now - 1000, now + 7 * day),
+        )
+        .await;
+    assert_eq!(open.status(), StatusCode::CREATED);
+    let open: Value = open.json().await.unwrap();
+    assert_eq!(open["rules"]["mastery"], 0.8);
+    assert_eq!(open["retired"], false);
+    let again = instructor
+        .call(
+            &app,
+            Method::POST,
+            &list,
+            assignment("Week 1", now, now + day),
+        )
+        .await;
+    assert_eq!(error_code(again, StatusCode::CONFLICT).await, "title_taken");
+    let later = instructor
+        .json(
+            &app,
+            Method::POST,
+            &list,
+            assignment("Week 2", now + day, now + 14 * day),
+        )
+        .await;
+
+    let all = instructor.json(&app, Method::GET, &list, Value::Null).await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        2,
+        "instructors see every assignment"
+    );
+    let seen = ada.json(&app, Method::GET, &list, Value::Null).await;
+    let titles: Vec<&str> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Week 1"], "a learner sees only what is open");
+
+    let extension = format!("{list}/{}/extensions/{}", open["id"], ada.id);
+    let extended = instructor
+        .call(
+            &app,
+            Method::PUT,
+            &extension,
+            json!({"due_at": now + 10 * day}),
+        )
+        .await;
+    assert_eq!(extended.status(), StatusCode::NO_CONTENT);
+    let seen = ada.json(&app, Method::GET, &list, Value::Null).await;
+    assert_eq!(
+        seen[0]["due_at"].as_i64(),
+        Some(now + 10 * day),
+        "her own due date"
+    );
+    let theirs = instructor.json(&app, Method::GET, &list, Value::Null).await;
+    assert_eq!(
+        theirs[0]["due_at"].as_i64(),
+        Some(now + 7 * day),
+        "the cohort's due date"
+    );
+    let not_a_learner = format!("{list}/{}/extensions/{}", open["id"], instructor.id);
+    let refused = instructor
+        .call(
+            &app,
+            Method::PUT,
+            &not_a_learner,
+            json!({"due_at": now + day}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+
+    let edit = format!("{list}/{}", later["id"]);
+    let edited = instructor
+        .json(
+            &app,
+            Method::PUT,
+            &edit,
+            assignment("Week 2 (revised)", now - 1, now + day),
+        )
+        .await;
+    assert_eq!(edited["title"], "Week 2 (revised)");
+    let seen = ada.json(&app, Method::GET, &list, Value::Null).await;
+    assert_eq!(seen.as_array().unwrap().len(), 2, "now open");
+    let deleted = instructor
+        .call(&app, Method::DELETE, &edit, Value::Null)
+        .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = instructor
+        .call(&app, Method::DELETE, &edit, Value::Null)
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    // Learners cannot manage assignments.
+    let by_learner = ada
+        .call(
+            &app,
+            Method::POST,
+            &list,
+            assignment("Mine", now, now + day),
+        )
+        .await;
+    assert_eq!(by_learner.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bad_assignments_get_a_clear_400_and_store_nothing() {
+    let app = crate::study::app_with_deck().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let list = format!("/api/v1/cohorts/{}/assignments", cohort["id"]);
+    let now = app.clock.now();
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut a = assignment("A", now, now + 1000);
+        change(&mut a);
+        a
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (with(&|a| a["deck"] = json!("no-such-deck")), "unknown deck"),
+        (
+            with(&|a| a["topics"] = json!(["no-such-topic"])),
+            "unknown topic",
+        ),
+        (with(&|a| a["due_at"] = json!(now)), "due at the opening"),
+        (with(&|a| a["title"] = json!("  ")), "empty title"),
+        (
+            with(&|a| a["rules"] = json!({"study_all": false, "mastery": null, "quiz": null})),
+            "no rule",
+        ),
+        (
+            with(&|a| a["rules"]["mastery"] = json!(1.5)),
+            "mastery above 1",
+        ),
+        (
+            with(&|a| {
+                a["rules"]["quiz"] = json!({"questions": 0, "min_score": 0.5, "attempts": 1})
+            }),
+            "a quiz of no questions",
+        ),
+        (with(&|a| a["extra"] = json!(true)), "unknown field"),
+        (with(&|a| a["due_at"] = json!("tomorrow")), "a date as text"),
+        (json!({"title": "A"}), "missing fields"),
+    ];
+    for (body, why) in cases {
+        let resp = instructor.call(&app, Method::POST, &list, body).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{why}");
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{why}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+}
+
+#[tokio::test]
+async fn assignment_routes_check_who_is_asking() {
+    let app = crate::study::app_with_deck().await;
+    let (admin, own) = admin_and_instructor(&app).await;
+    let other = User::new(&app, "other-teacher@example.org").await;
+    admin
+        .json(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/admin/users/{}/role", other.id),
+            json!({"role": "instructor"}),
+        )
+        .await;
+    let cohort = new_cohort(&app, &own, "Ours").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let member = User::new(&app, "member@example.org").await;
+    member
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts/join",
+            json!({"code": cohort["join_code"]}),
+        )
+        .await;
+    let outsider = User::new(&app, "outsider@example.org").await;
+    let now = app.clock.now();
+    let list = format!("/api/v1/cohorts/{id}/assignments");
+    let created = own
+        .json(
+            &app,
+            Method::POST,
+            &list,
+            assignment("A", now - 1, now + 1000),
+        )
+        .await;
+    let one = format!("{list}/{}", created["id"]);
+    let extension = format!("{one}/extensions/{}", member.id);
+    let routes: Vec<(Method, String, Value, bool)> = vec![
+        (Method::GET, list.clone(), Value::Null, false),
+        (
+            Method::POST,
+            list.clone(),
+            assignment("B", now - 1, now + 1000),
+            true,
+        ),
+        (
+            Method::PUT,
+            one.clone(),
+            assignment("A", now - 1, now + 2000),
+            true,
+        ),
+        (Method::PUT, extension, json!({"due_at": now + 5000}), true),
+    ];
+    let anonymous = app.script();
+    for (method, path, body, instructor_route) in &routes {
+        let resp = anonymous
+            .request(method.clone(), app.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}"
+        );
+        for (who, expected) in [
+            (&outsider, StatusCode::NOT_FOUND),
+            (&other, StatusCode::NOT_FOUND),
+            (
+                &member,
+                if *instructor_route {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::OK
+                },
+            ),
+        ] {
+            let resp = who.call(&app, method.clone(), path, body.clone()).await;
+            assert_eq!(resp.status(), expected, "{method} {path}");
+        }
+    }
+    for (i, who) in [&own, &admin].into_iter().enumerate() {
+        for (method, path, body, _) in &routes {
+            let mut body = body.clone();
+            if *method == Method::POST {
+                body["title"] = json!(format!("B{i}"));
+            }
+            let resp = who.call(&app, method.clone(), path, body).await;
+            assert!(
+                resp.status().is_success(),
+                "{method} {path}: {}",
+                resp.status()
+            );
+        }
+    }
+    for who in [&outsider, &other, &member] {
+        let resp = who.call(&app, Method::DELETE, &one, Value::Null).await;
+        assert!(
+            resp.status().is_client_error(),
+            "DELETE by a non-instructor"
+        );
+    }
+    let deleted = admin.call(&app, Method::DELETE, &one, Value::Null).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+}

@@ -1,0 +1,252 @@
+//! Assignments as values: what is assigned, when, and the rules that complete it.
+//!
+//! Pure: the deck comes in as a value, so topics are checked against the deck as it is now.
+
+use crate::domain::deck::Deck;
+
+/// The longest assignment title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The most questions an assignment's quiz may have.
+pub const MAX_QUIZ_QUESTIONS: u32 = 200;
+/// The most quiz attempts an assignment may allow.
+pub const MAX_QUIZ_ATTEMPTS: u32 = 20;
+
+/// The quiz rule: a quiz of `questions` on the assigned material, scored at least
+/// `min_score` within `attempts` attempts.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuizRule {
+    pub questions: u32,
+    /// 0–1.
+    pub min_score: f64,
+    pub attempts: u32,
+}
+
+/// The completion rules; every rule that is set must hold.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Every assigned card studied at least once.
+    #[serde(default)]
+    pub study_all: bool,
+    /// Mastery (mean current retrievability, unstudied = 0) of the assigned cards at least this.
+    #[serde(default)]
+    pub mastery: Option<f64>,
+    #[serde(default)]
+    pub quiz: Option<QuizRule>,
+}
+
+/// A validated assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentSpec {
+    pub title: String,
+    pub deck_id: String,
+    /// Topic ids of the deck, sorted; empty means the whole deck.
+    pub topics: Vec<String>,
+    /// The deck's trade-off prompts are assigned too.
+    pub prompts: bool,
+    /// Unix ms.
+    pub opens_at: i64,
+    /// Unix ms; an answer at `due_at - 1` is on time, one at `due_at` is late.
+    pub due_at: i64,
+    pub rules: Rules,
+}
+
+/// What is wrong with a submitted assignment.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AssignmentError {
+    #[error("the title must not be empty")]
+    EmptyTitle,
+    #[error("the title is longer than {MAX_TITLE_CHARS} characters")]
+    LongTitle,
+    #[error("the deck has no topic {0:?}")]
+    UnknownTopic(String),
+    #[error("the due date must come after the opening date")]
+    DueBeforeOpen,
+    #[error("set at least one completion rule (study_all, mastery or quiz)")]
+    NoRule,
+    #[error("the mastery target must be above 0 and at most 1")]
+    Mastery,
+    #[error("the quiz needs 1–{MAX_QUIZ_QUESTIONS} questions")]
+    QuizQuestions,
+    #[error("the quiz's minimum score must be between 0 and 1")]
+    QuizScore,
+    #[error("the quiz must allow 1–{MAX_QUIZ_ATTEMPTS} attempts")]
+    QuizAttempts,
+    #[error("the deck has no prompts to assign")]
+    NoPrompts,
+}
+
+impl AssignmentSpec {
+    /// Validates a submitted assignment against the deck as it is now. Topics are
+    /// de-duplicated and sorted; the title is trimmed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        title: &str,
+        deck: &Deck,
+        topics: &[String],
+        prompts: bool,
+        opens_at: i64,
+        due_at: i64,
+        rules: Rules,
+    ) -> Result<AssignmentSpec, AssignmentError> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(AssignmentError::EmptyTitle);
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(AssignmentError::LongTitle);
+        }
+        let mut chosen: Vec<String> = topics.to_vec();
+        chosen.sort();
+        chosen.dedup();
+        if let Some(unknown) = chosen
+            .iter()
+            .find(|t| !deck.topics.iter().any(|d| d.id == **t))
+        {
+            return Err(AssignmentError::UnknownTopic(unknown.clone()));
+        }
+        if due_at <= opens_at {
+            return Err(AssignmentError::DueBeforeOpen);
+        }
+        if !rules.study_all && rules.mastery.is_none() && rules.quiz.is_none() {
+            return Err(AssignmentError::NoRule);
+        }
+        if rules.mastery.is_some_and(|m| !(m > 0.0 && m <= 1.0)) {
+            return Err(AssignmentError::Mastery);
+        }
+        if let Some(q) = rules.quiz {
+            if !(1..=MAX_QUIZ_QUESTIONS).contains(&q.questions) {
+                return Err(AssignmentError::QuizQuestions);
+            }
+            if !(0.0..=1.0).contains(&q.min_score) {
+                return Err(AssignmentError::QuizScore);
+            }
+            if !(1..=MAX_QUIZ_ATTEMPTS).contains(&q.attempts) {
+                return Err(AssignmentError::QuizAttempts);
+            }
+        }
+        if prompts && deck.prompts.is_empty() {
+            return Err(AssignmentError::NoPrompts);
+        }
+        Ok(AssignmentSpec {
+            title: title.to_owned(),
+            deck_id: deck.id.clone(),
+            topics: chosen,
+            prompts,
+            opens_at,
+            due_at,
+            rules,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deck() -> Deck {
+        let toml = include_bytes!("../../decks/nodejs-vs-go.toml");
+        crate::domain::deck::load_deck(toml)
+            .expect("the shipped deck loads")
+            .deck
+    }
+
+    const STUDY_ALL: Rules = Rules {
+        study_all: true,
+        mastery: None,
+        quiz: None,
+    };
+
+    #[test]
+    fn a_valid_assignment_is_trimmed_and_its_topics_sorted_once() {
+        let d = deck();
+        let topics: Vec<String> = d.topics.iter().rev().map(|t| t.id.clone()).collect();
+        let mut twice = topics.clone();
+        twice.extend(topics.clone());
+        let spec = AssignmentSpec::parse(" Week 1 ", &d, &twice, false, 0, 1, STUDY_ALL).unwrap();
+        let mut sorted = topics;
+        sorted.sort();
+        assert_eq!((spec.title.as_str(), spec.topics), ("Week 1", sorted));
+    }
+
+    #[test]
+    fn each_fault_is_refused_with_its_reason() {
+        let d = deck();
+        let quiz = |questions, min_score, attempts| Rules {
+            quiz: Some(QuizRule {
+                questions,
+                min_score,
+                attempts,
+            }),
+            ..STUDY_ALL
+        };
+        let none = Rules {
+            study_all: false,
+            mastery: None,
+            quiz: None,
+        };
+        let mastery = |m| Rules {
+            mastery: Some(m),
+            ..none
+        };
+        let long = "t".repeat(MAX_TITLE_CHARS + 1);
+        // (title, topics, opens at, due at, rules, the fault)
+        type Case<'a> = (&'a str, Vec<String>, i64, i64, Rules, AssignmentError);
+        let cases: Vec<Case> = vec![
+            ("  ", vec![], 0, 1, STUDY_ALL, AssignmentError::EmptyTitle),
+            (&long, vec![], 0, 1, STUDY_ALL, AssignmentError::LongTitle),
+            (
+                "t",
+                vec!["nope".into()],
+                0,
+                1,
+                STUDY_ALL,
+                AssignmentError::UnknownTopic("nope".into()),
+            ),
+            ("t", vec![], 5, 5, STUDY_ALL, AssignmentError::DueBeforeOpen),
+            ("t", vec![], 0, 1, none, AssignmentError::NoRule),
+            ("t", vec![], 0, 1, mastery(0.0), AssignmentError::Mastery),
+            ("t", vec![], 0, 1, mastery(1.01), AssignmentError::Mastery),
+            (
+                "t",
+                vec![],
+                0,
+                1,
+                mastery(f64::NAN),
+                AssignmentError::Mastery,
+            ),
+            (
+                "t",
+                vec![],
+                0,
+                1,
+                quiz(0, 0.5, 1),
+                AssignmentError::QuizQuestions,
+            ),
+            (
+                "t",
+                vec![],
+                0,
+                1,
+                quiz(10, 1.5, 1),
+                AssignmentError::QuizScore,
+            ),
+            (
+                "t",
+                vec![],
+                0,
+                1,
+                quiz(10, 0.5, 0),
+                AssignmentError::QuizAttempts,
+            ),
+        ];
+        for (title, topics, opens, due, rules, expected) in cases {
+            assert_eq!(
+                AssignmentSpec::parse(title, &d, &topics, false, opens, due, rules),
+                Err(expected.clone()),
+                "{expected}"
+            );
+        }
+    }
+}
