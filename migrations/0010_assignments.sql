@@ -27,3 +27,12 @@ CREATE TABLE assignment_extensions (
     due_at        INTEGER NOT NULL,
     PRIMARY KEY (assignment_id, user_id)
 );
+
+-- The first moment every rule of an assignment held for a learner (undone if the answer
+-- that made it hold is undone).
+CREATE TABLE assignment_completions (
+    assignment_id INTEGER NOT NULL REFERENCES assignments (id) ON DELETE CASCADE,
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    completed_at  INTEGER NOT NULL,
+    PRIMARY KEY (assignment_id, user_id)
+);

@@ -64,6 +64,7 @@ pub async fn create(
     let id = store::create(&state.db, cohort_id, &spec, state.clock.now())
         .await?
         .map_err(refused)?;
+    reevaluate_members(state, cohort_id).await?;
     found(state, cohort_id, id).await
 }
 
@@ -81,7 +82,19 @@ pub async fn update(
     store::update(&state.db, cohort_id, id, &spec, state.clock.now())
         .await?
         .map_err(refused)?;
+    reevaluate_members(state, cohort_id).await?;
     found(state, cohort_id, id).await
+}
+
+/// Queues every learner member for evaluation: an assignment's rules may already hold.
+async fn reevaluate_members(state: &AppState, cohort_id: i64) -> Result<(), AppError> {
+    let now = state.clock.now();
+    for m in db::cohorts::members(&state.db, cohort_id).await? {
+        if m.role == CohortRole::Learner && m.removed_at.is_none() {
+            state.evaluations.changed(m.user_id, now);
+        }
+    }
+    Ok(())
 }
 
 /// Deletes an assignment (instructors).
@@ -147,5 +160,152 @@ pub async fn extend(
         ));
     }
     store::extend(&state.db, id, user_id, due_at).await?;
+    state.evaluations.changed(user_id, state.clock.now());
     Ok(())
+}
+
+/// The cards an assignment covers, from the catalogue.
+fn assigned<'c>(
+    catalog: &'c [crate::domain::queue::CatalogCard],
+    a: &Assignment,
+) -> impl Iterator<Item = &'c crate::domain::queue::CatalogCard> + 'c {
+    let (deck, topics) = (a.deck.clone(), a.topics.clone());
+    catalog
+        .iter()
+        .filter(move |c| c.deck_id == deck && (topics.is_empty() || topics.contains(&c.topic)))
+}
+
+/// Each assigned card's recall probability at `at` (`None`: not studied yet).
+fn recall_at(
+    catalog: &[crate::domain::queue::CatalogCard],
+    a: &Assignment,
+    learner: &crate::domain::queue::LearnerCards,
+    scheduler: &crate::domain::scheduler::Scheduler,
+    at: i64,
+) -> Vec<Option<f64>> {
+    assigned(catalog, a)
+        .map(|card| {
+            let stored = learner.cards.get(&card.id)?;
+            match (stored.state.memory(), stored.state.last_review_ms()) {
+                (Some(memory), Some(last)) => {
+                    Some(scheduler.retrievability_at(memory, last, at.max(last)))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Evaluates one learner's assignments as of `at`: records the first moment every rule
+/// holds, and after an undo takes back completions that no longer hold.
+pub async fn evaluate_learner(
+    state: &AppState,
+    user_id: i64,
+    at: i64,
+    undone: bool,
+) -> Result<(), AppError> {
+    let open = store::for_learner(&state.db, user_id, at).await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let day = crate::study::day(state, user_id).await?;
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
+    let holds: Vec<(i64, bool, Option<i64>)> = {
+        let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+        open.iter()
+            .map(|la| {
+                let recall = recall_at(&catalog, &la.assignment, &learner, &day.scheduler, at);
+                let e = crate::domain::assignment::evaluate(&la.assignment.rules, &recall);
+                (la.assignment.id, e.holds, la.completed_at)
+            })
+            .collect()
+    };
+    for (id, holds, completed_at) in holds {
+        match completed_at {
+            None if holds => store::complete(&state.db, id, user_id, at).await?,
+            Some(_) if undone && !holds => store::uncomplete(&state.db, id, user_id).await?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Starts the task that evaluates the learners [`EvaluationQueue`] lists (once per state).
+///
+/// [`EvaluationQueue`]: crate::evaluations::EvaluationQueue
+pub fn start_evaluator(state: std::sync::Arc<AppState>) {
+    let Some(mut queue) = state.evaluations.take() else {
+        return;
+    };
+    tokio::spawn(async move {
+        while let Some(job) = queue.recv().await {
+            if let Err(e) = evaluate_learner(&state, job.user_id, job.at, job.undone).await {
+                tracing::warn!(error = ?e, "assignment evaluation failed");
+            }
+        }
+    });
+}
+
+/// One of the caller's assignments, as "My assignments" shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct MyAssignment {
+    pub cohort_id: i64,
+    pub assignment_id: i64,
+    pub title: String,
+    pub deck: String,
+    /// The learner's own due date (an extension, or the assignment's), Unix ms.
+    pub due_at: i64,
+    pub status: crate::domain::assignment::Status,
+    /// The least progress of the rules, 0–1.
+    pub progress: f64,
+    /// Mastery of the assigned cards at the due date if nothing more is studied.
+    pub projected_mastery: f64,
+    /// Complete, or (with a mastery rule) projected to meet it, or (without one) not missing.
+    pub on_track: bool,
+}
+
+/// The caller's open assignments across their cohorts.
+pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>, AppError> {
+    use crate::domain::assignment::{evaluate, status, Status};
+    let user_id = who.user.id;
+    let day = crate::study::day(state, user_id).await?;
+    let open = store::for_learner(&state.db, user_id, day.now).await?;
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
+    let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(open
+        .into_iter()
+        .map(|la| {
+            let a = &la.assignment;
+            let now = evaluate(
+                &a.rules,
+                &recall_at(&catalog, a, &learner, &day.scheduler, day.now),
+            );
+            let at_due = evaluate(
+                &a.rules,
+                &recall_at(&catalog, a, &learner, &day.scheduler, la.due_at),
+            );
+            let status = status(la.completed_at, la.due_at, now.progress, day.now);
+            let on_track = match status {
+                Status::Complete | Status::Late => true,
+                Status::Missing => false,
+                _ => a
+                    .rules
+                    .mastery
+                    .is_none_or(|target| at_due.mastery >= target),
+            };
+            MyAssignment {
+                cohort_id: a.cohort_id,
+                assignment_id: a.id,
+                title: a.title.clone(),
+                deck: a.deck.clone(),
+                due_at: la.due_at,
+                status,
+                progress: now.progress,
+                projected_mastery: at_due.mastery,
+                on_track,
+            }
+        })
+        .collect())
 }

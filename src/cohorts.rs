@@ -150,6 +150,7 @@ pub async fn join(
         }
         Joined::Joined(id) | Joined::AlreadyIn(id) => id,
     };
+    state.evaluations.changed(who.user.id, now);
     state.join_throttle.forgive(&key, ip, now);
     access(state, who, id).await
 }
@@ -194,6 +195,9 @@ pub async fn set_removed(
     let removed_at = remove.then(|| state.clock.now());
     if !store::set_removed(&state.db, cohort_id, user_id, removed_at).await? {
         return Err(AppError::NotFound);
+    }
+    if !remove {
+        state.evaluations.changed(user_id, state.clock.now());
     }
     Ok(())
 }

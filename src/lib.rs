@@ -14,6 +14,7 @@ pub mod db;
 pub mod decks;
 pub mod domain;
 pub mod error;
+pub mod evaluations;
 pub mod housekeeping;
 pub mod markdown;
 pub mod optimize;

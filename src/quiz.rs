@@ -424,7 +424,7 @@ pub async fn answer(
         fed,
     };
     match store::record_answer(&state.db, user_id, answer, feed).await? {
-        Ok(()) => {}
+        Ok(()) => state.evaluations.changed(user_id, now),
         Err(AnswerRefused::TimeUp) => {
             close(state, &loaded, "time_limit").await?;
             return Err(refused(AnswerRefused::TimeUp));

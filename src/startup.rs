@@ -69,6 +69,7 @@ async fn open_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Resu
         clock,
         scheduler: crate::domain::scheduler::Scheduler::default(),
         refits: Default::default(),
+        evaluations: Default::default(),
     })
 }
 
@@ -87,6 +88,7 @@ impl Application {
         crate::housekeeping::spawn(state.db.clone(), state.clock.clone());
         tokio::task::spawn_blocking(crate::auth::password::warm_up);
         crate::optimize::start_refits(state.clone().into_inner());
+        crate::assignments::start_evaluator(state.clone().into_inner());
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

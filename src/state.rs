@@ -19,4 +19,6 @@ pub struct AppState {
     pub scheduler: Scheduler,
     /// Counts answers towards background fits of each learner's parameters.
     pub refits: crate::refits::RefitQueue,
+    /// Learners whose assignments must be evaluated again.
+    pub evaluations: crate::evaluations::EvaluationQueue,
 }

@@ -325,6 +325,7 @@ pub async fn answer(
     if source == Source::Study {
         state.refits.answered(user_id);
     }
+    state.evaluations.changed(user_id, day.now);
     let memory = after.memory();
     Ok(Answered {
         review_id: recorded.review_id,
@@ -355,7 +356,10 @@ fn stale() -> AppError {
 pub async fn undo(state: &AppState, user_id: i64) -> Result<store::Undone, AppError> {
     let day = day(state, user_id).await?;
     match store::undo_last(&state.db, user_id, day.start, day.now).await? {
-        Ok(done) => Ok(done),
+        Ok(done) => {
+            state.evaluations.undone(user_id, day.now);
+            Ok(done)
+        }
         Err(store::UndoRefused::Nothing) => Err(AppError::conflict(
             "nothing_to_undo",
             "There is no answer from today left to undo.",

@@ -231,3 +231,84 @@ pub async fn extensions(db: &Db, cohort_id: i64) -> anyhow::Result<Vec<(i64, i64
     .await
     .context("Failed to load extensions")
 }
+
+/// An assignment that applies to a learner, with their own due date and completion.
+#[derive(Debug, Clone)]
+pub struct LearnerAssignment {
+    pub assignment: Assignment,
+    /// Their extension, or the assignment's due date.
+    pub due_at: i64,
+    pub completed_at: Option<i64>,
+    /// When they joined the cohort.
+    pub joined_at: i64,
+}
+
+/// The open assignments of every cohort the user is a learner in (not removed from), by due
+/// date. An assignment whose due date had passed when they joined does not apply to them,
+/// unless an instructor extended it for them.
+pub async fn for_learner(
+    db: &Db,
+    user_id: i64,
+    now: i64,
+) -> anyhow::Result<Vec<LearnerAssignment>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, COALESCE(e.due_at, a.due_at) AS own_due, c.completed_at,
+                m.joined_at, e.due_at AS extended
+         FROM assignments a JOIN decks d ON d.id = a.deck_id
+         JOIN cohort_members m ON m.cohort_id = a.cohort_id AND m.user_id = $1
+              AND m.role = 'learner' AND m.removed_at IS NULL
+         LEFT JOIN assignment_extensions e ON e.assignment_id = a.id AND e.user_id = $1
+         LEFT JOIN assignment_completions c ON c.assignment_id = a.id AND c.user_id = $1
+         WHERE a.opens_at <= $2
+         ORDER BY own_due, a.id"
+    ))
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load the learner's assignments")?;
+    let mut found = Vec::new();
+    for r in &rows {
+        let joined_at: i64 = r.try_get("joined_at")?;
+        let extended: Option<i64> = r.try_get("extended")?;
+        let assignment = from_row(r)?;
+        if extended.is_none() && assignment.due_at <= joined_at {
+            continue;
+        }
+        found.push(LearnerAssignment {
+            due_at: r.try_get("own_due")?,
+            completed_at: r.try_get("completed_at")?,
+            joined_at,
+            assignment,
+        });
+    }
+    Ok(found)
+}
+
+/// Records when the rules first held (kept if already recorded).
+pub async fn complete(db: &Db, assignment_id: i64, user_id: i64, at: i64) -> anyhow::Result<()> {
+    db.execute(
+        sqlx::query(
+            "INSERT INTO assignment_completions (assignment_id, user_id, completed_at)
+             VALUES ($1, $2, $3) ON CONFLICT (assignment_id, user_id) DO NOTHING",
+        )
+        .bind(assignment_id)
+        .bind(user_id)
+        .bind(at),
+    )
+    .await
+    .context("Failed to record a completion")?;
+    Ok(())
+}
+
+/// Takes a completion back (the answer that made the rules hold was undone).
+pub async fn uncomplete(db: &Db, assignment_id: i64, user_id: i64) -> anyhow::Result<()> {
+    db.execute(
+        sqlx::query("DELETE FROM assignment_completions WHERE assignment_id = $1 AND user_id = $2")
+            .bind(assignment_id)
+            .bind(user_id),
+    )
+    .await
+    .context("Failed to take back a completion")?;
+    Ok(())
+}

@@ -141,6 +141,75 @@ impl AssignmentSpec {
     }
 }
 
+/// How far a learner is with an assignment's card rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// The least progress of the rules, 0–1.
+    pub progress: f64,
+    /// Every rule holds.
+    pub holds: bool,
+    /// Mean recall probability of the assigned cards, unstudied counting 0.
+    pub mastery: f64,
+}
+
+/// Evaluates the card rules given each assigned card's recall probability now (`None` for a
+/// card not studied yet). A quiz rule cannot hold until assignment quizzes exist, so it
+/// counts as 0.
+pub fn evaluate(rules: &Rules, recall: &[Option<f64>]) -> Evaluation {
+    let total = recall.len();
+    let studied = recall.iter().filter(|r| r.is_some()).count();
+    let mastery = if total == 0 {
+        0.0
+    } else {
+        recall.iter().map(|r| r.unwrap_or(0.0)).sum::<f64>() / total as f64
+    };
+    let mut parts = Vec::new();
+    if rules.study_all {
+        parts.push(if total == 0 {
+            1.0
+        } else {
+            studied as f64 / total as f64
+        });
+    }
+    if let Some(target) = rules.mastery {
+        parts.push((mastery / target).min(1.0));
+    }
+    if rules.quiz.is_some() {
+        parts.push(0.0);
+    }
+    let progress = parts.iter().copied().fold(1.0, f64::min);
+    Evaluation {
+        progress,
+        holds: parts.iter().all(|p| *p >= 1.0),
+        mastery,
+    }
+}
+
+/// Where a learner stands with an assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Complete,
+    /// Completed on or after the due date.
+    Late,
+    /// The due date passed and it is not complete.
+    Missing,
+}
+
+/// The status at `now`, from when the rules first held (if they have) and the learner's due
+/// date: completing at `due - 1` is on time, at `due` late.
+pub fn status(completed_at: Option<i64>, due_at: i64, progress: f64, now: i64) -> Status {
+    match completed_at {
+        Some(at) if at < due_at => Status::Complete,
+        Some(_) => Status::Late,
+        None if now >= due_at => Status::Missing,
+        None if progress > 0.0 => Status::InProgress,
+        None => Status::NotStarted,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +226,46 @@ mod tests {
         mastery: None,
         quiz: None,
     };
+
+    #[test]
+    fn progress_is_the_least_of_the_rules_and_unstudied_cards_count_zero() {
+        let both = Rules {
+            study_all: true,
+            mastery: Some(0.8),
+            quiz: None,
+        };
+        let e = evaluate(&both, &[Some(0.9), Some(0.7), None, None]);
+        assert!((e.mastery - 0.4).abs() < 1e-12);
+        assert!(
+            (e.progress - 0.5).abs() < 1e-12,
+            "half studied; mastery at half the target"
+        );
+        assert!(!e.holds);
+        let done = evaluate(&both, &[Some(0.9), Some(0.85)]);
+        assert!(done.holds && (done.progress - 1.0).abs() < 1e-12);
+        let with_quiz = Rules {
+            quiz: Some(QuizRule {
+                questions: 5,
+                min_score: 0.5,
+                attempts: 1,
+            }),
+            ..both
+        };
+        assert!(
+            !evaluate(&with_quiz, &[Some(1.0)]).holds,
+            "quizzes do not exist yet"
+        );
+    }
+
+    #[test]
+    fn completing_one_millisecond_before_the_due_date_is_on_time_and_at_it_late() {
+        let due = 1_000_000;
+        assert_eq!(status(Some(due - 1), due, 1.0, due + 5), Status::Complete);
+        assert_eq!(status(Some(due), due, 1.0, due + 5), Status::Late);
+        assert_eq!(status(None, due, 0.5, due - 1), Status::InProgress);
+        assert_eq!(status(None, due, 0.0, due - 1), Status::NotStarted);
+        assert_eq!(status(None, due, 0.5, due), Status::Missing);
+    }
 
     #[test]
     fn a_valid_assignment_is_trimmed_and_its_topics_sorted_once() {

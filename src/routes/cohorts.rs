@@ -5,7 +5,7 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::assignments;
+use crate::assignments::{self, MyAssignment};
 use crate::auth::identity::{client_ip, Identity};
 use crate::cohorts::{self, Access};
 use crate::db::assignments::Assignment;
@@ -575,4 +575,24 @@ pub async fn api_extend_assignment(
     let (id, aid, user_id) = path.into_inner();
     assignments::extend(&state, &who, id, aid, user_id, body.due_at).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's open assignments across their cohorts: status, progress and whether they are
+/// on track. An assignment whose due date had passed when they joined is left out, unless it
+/// was extended for them.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "my_assignments",
+    responses(
+        (status = 200, description = "My assignments by due date", body = [MyAssignment]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/me/assignments")]
+pub async fn api_my_assignments(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<Vec<MyAssignment>>, AppError> {
+    Ok(web::Json(assignments::mine(&state, &who).await?))
 }

@@ -68,6 +68,7 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(cohorts::api_update_assignment)
         .service(cohorts::api_delete_assignment)
         .service(cohorts::api_extend_assignment)
+        .service(cohorts::api_my_assignments)
         .service(decks::api_list)
         .service(decks::api_get)
         .service(decks::api_sync)

@@ -892,3 +892,116 @@ async fn assignment_routes_check_who_is_asking() {
     let deleted = admin.call(&app, Method::DELETE, &one, Value::Null).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
 }
+
+/// Waits for the evaluator to bring `title`'s status to `want` (bounded: it runs off the
+/// answer path, so the answer's reply can come first).
+async fn status_becomes(app: &TestApp, learner: &User, title: &str, want: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        let mine = learner
+            .json(app, Method::GET, "/api/v1/me/assignments", Value::Null)
+            .await;
+        last = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == title)
+            .cloned()
+            .unwrap_or(Value::Null);
+        if last["status"] == want {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{title} never became {want}: {last}");
+}
+
+#[tokio::test]
+async fn a_learner_who_studies_every_assigned_card_completes_the_assignment_and_one_who_does_not_misses_it(
+) {
+    let app = TestApp::spawn_with(|s| {
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/minimal_deck.toml"
+            ),
+            s.decks.join("fixture.toml"),
+        )
+        .unwrap();
+    })
+    .await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let join = json!({"code": cohort["join_code"]});
+    let ada = User::new(&app, "ada@example.org").await;
+    let bob = User::new(&app, "bob@example.org").await;
+    for learner in [&ada, &bob] {
+        learner
+            .json(&app, Method::POST, "/api/v1/cohorts/join", join.clone())
+            .await;
+    }
+    let now = app.clock.now();
+    let day = 86_400_000;
+    let body = json!({
+        "title": "Basics", "deck": "fixture", "topics": [], "opens_at": now - 1000,
+        "due_at": now + day, "rules": {"study_all": true},
+    });
+    instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            body,
+        )
+        .await;
+    let fresh = status_becomes(&app, &ada, "Basics", "not_started").await;
+    assert_eq!(
+        (fresh["progress"].as_f64(), fresh["on_track"].as_bool()),
+        (Some(0.0), Some(true))
+    );
+
+    // Ada studies both of the deck's cards (the authored one and the fact's "which one?").
+    ada.json(&app, Method::PUT, "/api/v1/me/decks/fixture", json!({}))
+        .await;
+    let mut answered = 0;
+    while answered < 2 {
+        let next = ada
+            .json(&app, Method::GET, "/api/v1/study/next", Value::Null)
+            .await;
+        let card = next["card"]["id"]
+            .as_str()
+            .expect("a card to study")
+            .to_owned();
+        let body =
+            json!({"card": card, "rating": 3, "version": next["version"], "duration_ms": 1000});
+        ada.json(&app, Method::POST, "/api/v1/study/answer", body)
+            .await;
+        answered += 1;
+        if answered == 1 {
+            let half = status_becomes(&app, &ada, "Basics", "in_progress").await;
+            assert_eq!(half["progress"].as_f64(), Some(0.5));
+        }
+    }
+    let done = status_becomes(&app, &ada, "Basics", "complete").await;
+    assert_eq!(done["progress"].as_f64(), Some(1.0));
+
+    // Undoing the answer that completed it takes the completion back; answering again
+    // completes it again.
+    ada.json(&app, Method::POST, "/api/v1/study/undo", json!({}))
+        .await;
+    status_becomes(&app, &ada, "Basics", "in_progress").await;
+    let next = ada
+        .json(&app, Method::GET, "/api/v1/study/next", Value::Null)
+        .await;
+    let body = json!({"card": next["card"]["id"], "rating": 3, "version": next["version"],
+                      "duration_ms": 1000});
+    ada.json(&app, Method::POST, "/api/v1/study/answer", body)
+        .await;
+    status_becomes(&app, &ada, "Basics", "complete").await;
+
+    // A day later Bob, who studied nothing, has missed it; Ada's stays complete.
+    app.clock.advance(day);
+    status_becomes(&app, &bob, "Basics", "missing").await;
+    status_becomes(&app, &ada, "Basics", "complete").await;
+}
