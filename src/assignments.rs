@@ -204,6 +204,10 @@ pub async fn evaluate_learner(
     at: i64,
     undone: bool,
 ) -> Result<(), AppError> {
+    // Most accounts are in no cohort: their answers cost no query here.
+    if !db::cohorts::is_learner_anywhere(&state.db, user_id).await? {
+        return Ok(());
+    }
     let open = store::for_learner(&state.db, user_id, at).await?;
     if open.is_empty() {
         return Ok(());

@@ -210,6 +210,9 @@ pub struct Caches {
     pub items: Cached<String, Option<super::decks::StoredItem>>,
     /// Every live card of the catalogue, by id.
     pub cards: Cached<(), Arc<Vec<crate::domain::queue::CatalogCard>>>,
+    /// User id → whether they are a learner in any cohort (most accounts are not, and their
+    /// answers then need no assignment evaluation).
+    pub in_cohorts: Cached<i64, bool>,
     /// User id → what the study queue knows of the learner.
     pub learners: Learners,
 }
@@ -225,6 +228,7 @@ impl Default for Caches {
             summaries: Cached::default(),
             items: Cached::default(),
             cards: Cached::default(),
+            in_cohorts: Cached::default(),
             learners: Learners::default(),
         }
     }

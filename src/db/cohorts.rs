@@ -192,38 +192,41 @@ pub enum Joined {
 /// Joins the cohort whose code is `code` as a learner.
 pub async fn join(db: &Db, code: &JoinCode, user_id: i64, now: i64) -> anyhow::Result<Joined> {
     let code = code.as_str().to_owned();
-    db.write(move |tx| {
-        Box::pin(async move {
-            let found: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
-                "SELECT c.id, m.role, m.removed_at FROM cohorts c
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let found: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
+                    "SELECT c.id, m.role, m.removed_at FROM cohorts c
                  LEFT JOIN cohort_members m ON m.cohort_id = c.id AND m.user_id = $2
                  WHERE c.join_code = $1",
-            )
-            .bind(&code)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("Failed to look up the join code")?;
-            Ok(match found {
-                None => Joined::NoSuchCode,
-                Some((id, _, Some(_))) => Joined::Removed(id),
-                Some((id, Some(_), None)) => Joined::AlreadyIn(id),
-                Some((id, None, None)) => {
-                    sqlx::query(
-                        "INSERT INTO cohort_members (cohort_id, user_id, role, joined_at)
+                )
+                .bind(&code)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("Failed to look up the join code")?;
+                Ok(match found {
+                    None => Joined::NoSuchCode,
+                    Some((id, _, Some(_))) => Joined::Removed(id),
+                    Some((id, Some(_), None)) => Joined::AlreadyIn(id),
+                    Some((id, None, None)) => {
+                        sqlx::query(
+                            "INSERT INTO cohort_members (cohort_id, user_id, role, joined_at)
                          VALUES ($1, $2, 'learner', $3)",
-                    )
-                    .bind(id)
-                    .bind(user_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to join the cohort")?;
-                    Joined::Joined(id)
-                }
+                        )
+                        .bind(id)
+                        .bind(user_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to join the cohort")?;
+                        Joined::Joined(id)
+                    }
+                })
             })
-        })
-    })
+        },
+        |c| c.in_cohorts.invalidate(),
+    )
     .await
 }
 
@@ -273,7 +276,7 @@ pub async fn set_removed(
     removed_at: Option<i64>,
 ) -> anyhow::Result<bool> {
     let done = db
-        .execute(
+        .execute_then(
             sqlx::query(
                 "UPDATE cohort_members SET removed_at = $1
                  WHERE cohort_id = $2 AND user_id = $3 AND role = 'learner'",
@@ -281,6 +284,7 @@ pub async fn set_removed(
             .bind(removed_at)
             .bind(cohort_id)
             .bind(user_id),
+            |c| c.in_cohorts.invalidate(),
         )
         .await
         .context("Failed to change the membership")?;
@@ -303,8 +307,11 @@ pub async fn leave(
     cohort_id: i64,
     user_id: i64,
 ) -> anyhow::Result<Result<(), MemberRefused>> {
-    db.write(move |tx| Box::pin(leave_in(tx, cohort_id, user_id, None)))
-        .await
+    db.write_then(
+        move |tx| Box::pin(leave_in(tx, cohort_id, user_id, None)),
+        |c| c.in_cohorts.invalidate(),
+    )
+    .await
 }
 
 /// Takes an instructor out of the cohort; refused for the last one or a non-instructor.
@@ -313,14 +320,17 @@ pub async fn remove_instructor(
     cohort_id: i64,
     user_id: i64,
 ) -> anyhow::Result<Result<(), MemberRefused>> {
-    db.write(move |tx| {
-        Box::pin(leave_in(
-            tx,
-            cohort_id,
-            user_id,
-            Some(CohortRole::Instructor),
-        ))
-    })
+    db.write_then(
+        move |tx| {
+            Box::pin(leave_in(
+                tx,
+                cohort_id,
+                user_id,
+                Some(CohortRole::Instructor),
+            ))
+        },
+        |c| c.in_cohorts.invalidate(),
+    )
     .await
 }
 
@@ -366,7 +376,7 @@ async fn leave_in(
 /// Makes `user_id` an instructor of the cohort (a learner member is promoted, and a removed
 /// one restored).
 pub async fn add_instructor(db: &Db, cohort_id: i64, user_id: i64, now: i64) -> anyhow::Result<()> {
-    db.execute(
+    db.execute_then(
         sqlx::query(
             "INSERT INTO cohort_members (cohort_id, user_id, role, joined_at)
              VALUES ($1, $2, 'instructor', $3)
@@ -376,8 +386,30 @@ pub async fn add_instructor(db: &Db, cohort_id: i64, user_id: i64, now: i64) -> 
         .bind(cohort_id)
         .bind(user_id)
         .bind(now),
+        // A learner made an instructor is no longer a learner anywhere, perhaps.
+        |c| c.in_cohorts.invalidate(),
     )
     .await
     .context("Failed to add the instructor")?;
     Ok(())
+}
+
+/// Whether the user is a learner member (not removed) of any cohort; cached until the next
+/// membership change.
+pub async fn is_learner_anywhere(db: &Db, user_id: i64) -> anyhow::Result<bool> {
+    let cache = &db.cache.in_cohorts;
+    if let Some(hit) = cache.get(&user_id) {
+        return Ok(hit);
+    }
+    let epoch = cache.epoch();
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM cohort_members WHERE user_id = $1 AND role = 'learner'
+             AND removed_at IS NULL LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.read)
+    .await
+    .context("Failed to look up cohort memberships")?;
+    cache.put(epoch, user_id, found.is_some());
+    Ok(found.is_some())
 }

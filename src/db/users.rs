@@ -210,6 +210,7 @@ pub async fn delete(db: &Db, user_id: i64) -> anyhow::Result<Result<(), AdminGua
                 c.settings.invalidate();
                 c.params.invalidate();
                 c.learners.invalidate(user_id);
+                c.in_cohorts.invalidate();
             },
         )
         .await?;
