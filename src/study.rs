@@ -325,7 +325,9 @@ pub async fn answer(
     if source == Source::Study {
         state.refits.answered(user_id);
     }
-    state.evaluations.changed(user_id, day.now);
+    if !db::cohorts::known_outside_cohorts(&state.db, user_id) {
+        state.evaluations.changed(user_id, day.now);
+    }
     let memory = after.memory();
     Ok(Answered {
         review_id: recorded.review_id,

@@ -413,3 +413,9 @@ pub async fn is_learner_anywhere(db: &Db, user_id: i64) -> anyhow::Result<bool> 
     cache.put(epoch, user_id, found.is_some());
     Ok(found.is_some())
 }
+
+/// True when the cache already knows the user is a learner in no cohort (no query: the
+/// answer path uses it to skip queueing an evaluation).
+pub fn known_outside_cohorts(db: &Db, user_id: i64) -> bool {
+    db.cache.in_cohorts.get(&user_id) == Some(false)
+}
