@@ -157,13 +157,30 @@ async fn next_card(state: &AppState, who: &Identity, q: &StudyQuery) -> Result<N
     })
 }
 
+/// The study page's query: [`StudyQuery`]'s fields and `reveal`. Spelled out rather than
+/// `#[serde(flatten)]`: a flattened urlencoded query hands its values on as strings, so
+/// `ahead=true` failed with 400 ("expected a boolean").
 #[derive(Deserialize)]
 pub struct RevealQuery {
-    #[serde(flatten)]
-    study: StudyQuery,
+    #[serde(default)]
+    deck: Option<String>,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    ahead: Option<bool>,
     /// Without JS, the "show answer" link reloads with the back visible.
     #[serde(default)]
     reveal: Option<bool>,
+}
+
+impl RevealQuery {
+    fn study(&self) -> StudyQuery {
+        StudyQuery {
+            deck: self.deck.clone(),
+            topic: self.topic.clone(),
+            ahead: self.ahead,
+        }
+    }
 }
 
 #[get("/study")]
@@ -173,11 +190,12 @@ pub async fn study_page(
     who: Identity,
     q: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let next = next_card(&state, &who, &q.study).await?;
+    let study_query = q.study();
+    let next = next_card(&state, &who, &study_query).await?;
     let tz = study::timezone(&state, who.user.id).await?;
     let next_due = next.next_due_at.map(|ms| super::local_time(ms, tz));
     let study_set = crate::db::study::study_decks(&state.db, who.user.id).await?;
-    let back = q.study.back_to();
+    let back = study_query.back_to();
     let reveal_link = if back.contains('?') {
         format!("{back}&reveal=true")
     } else {
@@ -197,9 +215,9 @@ pub async fn study_page(
         .with("shown_at", &state.clock.now())
         .with("next_due", &next_due)
         .with("has_decks", &!study_set.is_empty())
-        .with("deck", &q.study.scope().deck)
-        .with("topic", &q.study.scope().topic)
-        .with("ahead", &q.study.ahead())
+        .with("deck", &study_query.scope().deck)
+        .with("topic", &study_query.scope().topic)
+        .with("ahead", &study_query.ahead())
         .with("back", &back)
         .with("reveal_link", &reveal_link)
         .render("study.html")

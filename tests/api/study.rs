@@ -826,3 +826,26 @@ async fn an_absurd_shown_at_on_the_answer_form_is_harmless() {
         "clamped: {duration}"
     );
 }
+
+#[tokio::test]
+async fn the_study_page_takes_ahead_and_reveal_from_its_query_string() {
+    let app = app_with_deck().await;
+    let browser = app.signed_in("ada@example.org").await;
+    for (path, expected) in [
+        ("/study?ahead=true", StatusCode::OK),
+        ("/study?ahead=false&reveal=true", StatusCode::OK),
+        (
+            "/study?deck=nodejs-vs-go&ahead=true&reveal=false",
+            StatusCode::OK,
+        ),
+        ("/study?ahead=maybe", StatusCode::BAD_REQUEST),
+    ] {
+        let resp = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), expected, "{path}");
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("ada@example.org"),
+            "{path}: the page shows who is signed in"
+        );
+    }
+}
