@@ -318,6 +318,7 @@ pub async fn answer(
             before,
             after,
             expected_version: version,
+            previous_at: shown.stored.last_answer_at,
         },
     )
     .await?

@@ -236,6 +236,7 @@ fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredState> {
         buried_until: r.try_get("buried_until")?,
         leech: r.try_get("leech")?,
         new_priority: r.try_get("new_priority")?,
+        last_answer_at: r.try_get("last_answer_at")?,
     })
 }
 
@@ -262,13 +263,14 @@ pub struct AnswerRecord {
     pub after: CardState,
     /// The version the learner saw.
     pub expected_version: i64,
+    /// When the card was last answered before this answer (from the row at
+    /// `expected_version`: if that version is stale, so is the answer).
+    pub previous_at: Option<i64>,
 }
 
 /// The answer was not applied: the card changed since the learner saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stale {
-    pub current_version: i64,
-}
+pub struct Stale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
@@ -283,6 +285,7 @@ fn state_columns(
     state: &CardState,
     version: i64,
     now: i64,
+    answered_at: Option<i64>,
 ) -> anyhow::Result<serde_json::Value> {
     let memory = state.memory();
     let json = serde_json::to_string(state).context("Failed to serialize card state")?;
@@ -301,6 +304,7 @@ fn state_columns(
         is_leech(state),
         version,
         now,
+        answered_at,
     ]))
 }
 
@@ -314,10 +318,11 @@ async fn write_states(
 ) -> anyhow::Result<Vec<(i64, String, i64)>> {
     sqlx::query_as(
         "INSERT INTO card_states (user_id, item_id, phase, due, stability, difficulty,
-             scheduled_days, reps, lapses, last_review_at, state, leech, version, updated_at)
+             scheduled_days, reps, lapses, last_review_at, state, leech, version, updated_at,
+             last_answer_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
                 value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11,
-                value ->> 12, value ->> 13
+                value ->> 12, value ->> 13, value ->> 14
          FROM json_each($1) AS b
          WHERE b.value ->> 12 = 1
             OR EXISTS (SELECT 1 FROM card_states c
@@ -329,7 +334,8 @@ async fn write_states(
              lapses = excluded.lapses, last_review_at = excluded.last_review_at,
              state = excluded.state, leech = excluded.leech, version = excluded.version,
              updated_at = excluded.updated_at,
-             new_priority = CASE WHEN excluded.phase = 'new' THEN card_states.new_priority ELSE 0 END
+             new_priority = CASE WHEN excluded.phase = 'new' THEN card_states.new_priority ELSE 0 END,
+             last_answer_at = COALESCE(excluded.last_answer_at, card_states.last_answer_at)
          WHERE card_states.version = excluded.version - 1
          RETURNING user_id, item_id, version",
     )
@@ -348,7 +354,7 @@ async fn write_state(
     expected: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let row = state_columns(user_id, item_id, state, expected + 1, now)?;
+    let row = state_columns(user_id, item_id, state, expected + 1, now, None)?;
     Ok(!write_states(tx, &[row]).await?.is_empty())
 }
 
@@ -385,25 +391,6 @@ pub fn record_answers_in<'a>(
     answers: &'a [AnswerRecord],
 ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Vec<Result<Recorded, Stale>>>> {
     Box::pin(async move {
-        let keys: Vec<serde_json::Value> = answers
-            .iter()
-            .map(|a| serde_json::json!([a.user_id, a.item_id]))
-            .collect();
-        // (key, current version, previous answer time)
-        let read: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT b.key, COALESCE(c.version, 0),
-                (SELECT r.reviewed_at FROM reviews r
-                 WHERE r.user_id = b.value ->> 0 AND r.item_id = b.value ->> 1
-                   AND r.undone_at IS NULL
-                 ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
-         FROM json_each($1) AS b
-         LEFT JOIN card_states c ON c.user_id = b.value ->> 0 AND c.item_id = b.value ->> 1
-         ORDER BY b.key",
-        )
-        .bind(serde_json::Value::from(keys).to_string())
-        .fetch_all(&mut *tx)
-        .await
-        .context("Failed to read the answered cards")?;
         let states = answers
             .iter()
             .map(|a| {
@@ -413,6 +400,7 @@ pub fn record_answers_in<'a>(
                     &a.after,
                     a.expected_version + 1,
                     a.now,
+                    Some(a.now),
                 )
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -468,20 +456,18 @@ pub fn record_answers_in<'a>(
         let mut logged_answers = Vec::new();
         let mut results = Vec::with_capacity(answers.len());
         for (i, a) in answers.iter().enumerate() {
-            let current_version = read.get(i).map_or(0, |r| r.1);
             if won[i] {
                 let id = *ids
                     .get(&(a.user_id, a.item_id.clone()))
                     .context("An appended review has no id")?;
-                let previous_at = read.get(i).and_then(|r| r.2);
                 let log = logged(&a.item_id, a.rating, a.source, a.now, &a.before);
-                logged_answers.push((a.user_id, id, log, previous_at));
+                logged_answers.push((a.user_id, id, log, a.previous_at));
                 results.push(Ok(Recorded {
                     review_id: id,
                     version: a.expected_version + 1,
                 }));
             } else {
-                results.push(Err(Stale { current_version }));
+                results.push(Err(Stale));
             }
         }
         super::rollups::record_all_in(&mut *tx, &logged_answers).await?;
@@ -598,6 +584,18 @@ async fn undo_last_in(
         .execute(&mut *tx)
         .await
         .context("Failed to mark the review undone")?;
+    sqlx::query(
+        "UPDATE card_states SET last_answer_at = (
+             SELECT reviewed_at FROM reviews
+             WHERE user_id = $1 AND item_id = $2 AND undone_at IS NULL
+             ORDER BY reviewed_at DESC, id DESC LIMIT 1)
+         WHERE user_id = $1 AND item_id = $2",
+    )
+    .bind(user_id)
+    .bind(&item_id)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to restore the card's last answer time")?;
     Ok(Ok(Undone {
         item_id,
         review_id,
@@ -718,7 +716,8 @@ pub async fn card_state_in(
     item_id: &str,
 ) -> anyhow::Result<StoredState> {
     let row = sqlx::query(
-        "SELECT state, version, suspended, buried_until, leech, new_priority FROM card_states
+        "SELECT state, version, suspended, buried_until, leech, new_priority, last_answer_at
+         FROM card_states
          WHERE user_id = $1 AND item_id = $2",
     )
     .bind(user_id)
@@ -811,6 +810,7 @@ pub async fn feed_quiz_in(
         before: stored.state,
         after: rated.after,
         expected_version: stored.version,
+        previous_at: stored.last_answer_at,
     };
     // The read above is in this transaction, so the version cannot have moved on.
     match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
@@ -841,6 +841,7 @@ pub async fn replay(
                     let (scheduler, settings) = &feeder;
                     let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
                     let (mut card, mut version) = (stored.state, stored.version);
+                    let mut previous_at = stored.last_answer_at;
                     for &(rating, at) in &answers {
                         let rated = crate::domain::study::rate(
                             scheduler, settings, &item_id, &card, rating, at, true,
@@ -857,6 +858,7 @@ pub async fn replay(
                             before: card,
                             after: rated.after,
                             expected_version: version,
+                            previous_at,
                         };
                         match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
                             .await?
@@ -866,6 +868,7 @@ pub async fn replay(
                             _ => anyhow::bail!("The card changed while a history was replayed"),
                         }
                         card = rated.after;
+                        previous_at = Some(at);
                     }
                     Ok(answers.len())
                 })
@@ -906,11 +909,21 @@ async fn load_learner(
 ) -> anyhow::Result<crate::domain::queue::LearnerCards> {
     use crate::domain::queue::{LearnerCards, LoggedAnswer};
     use crate::domain::scheduler::PhaseKind;
-    type CardRow = (String, String, i64, bool, Option<i64>, bool, i64);
+    type CardRow = (
+        String,
+        String,
+        i64,
+        bool,
+        Option<i64>,
+        bool,
+        i64,
+        Option<i64>,
+    );
     let json: Option<String> = sqlx::query_scalar(
         "SELECT json_group_array(json_array(item_id, state, version,
                     json(CASE WHEN suspended THEN 'true' ELSE 'false' END), buried_until,
-                    json(CASE WHEN leech THEN 'true' ELSE 'false' END), new_priority))
+                    json(CASE WHEN leech THEN 'true' ELSE 'false' END), new_priority,
+                    last_answer_at))
          FROM card_states WHERE user_id = $1",
     )
     .bind(user_id)
@@ -919,7 +932,9 @@ async fn load_learner(
     .context("Failed to load the learner's cards")?;
     let rows: Vec<CardRow> = super::json_rows(json)?;
     let mut cards = std::collections::HashMap::with_capacity(rows.len());
-    for (item_id, state, version, suspended, buried_until, leech, new_priority) in rows {
+    for (item_id, state, version, suspended, buried_until, leech, new_priority, last_answer_at) in
+        rows
+    {
         let state = serde_json::from_str(&state).context("Stored card state is not valid")?;
         cards.insert(
             item_id,
@@ -930,6 +945,7 @@ async fn load_learner(
                 buried_until,
                 leech,
                 new_priority,
+                last_answer_at,
             },
         );
     }

@@ -413,6 +413,7 @@ mod tests {
             before: CardState::NEW,
             after: rated.after,
             expected_version: version,
+            previous_at: None,
         }
     }
 
@@ -482,7 +483,7 @@ mod tests {
         )
         .await;
         assert!(results[0].is_ok(), "first answer: {:?}", results[0]);
-        assert_eq!(results[1], Err(Stale { current_version: 0 }));
+        assert_eq!(results[1], Err(Stale));
         assert!(results[2].is_ok(), "last answer: {:?}", results[2]);
         assert_eq!(review_count(&db).await, 2);
         assert_eq!(card_state(&db, 1, "deck/a").await.unwrap().version, 1);
@@ -542,7 +543,7 @@ mod tests {
     async fn an_answer_expecting_a_version_a_new_card_never_had_is_stale() {
         let (_dir, db) = seeded().await;
         let result = db.writer().answer(good("deck/a", 3)).await.unwrap();
-        assert_eq!(result, Err(Stale { current_version: 0 }));
+        assert_eq!(result, Err(Stale));
         assert_eq!(review_count(&db).await, 0);
     }
 

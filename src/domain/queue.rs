@@ -40,6 +40,8 @@ pub struct StoredState {
     pub leech: bool,
     /// Higher comes first among new cards.
     pub new_priority: i64,
+    /// When the card was last answered, by any source (Unix ms).
+    pub last_answer_at: Option<i64>,
 }
 
 impl StoredState {
@@ -50,14 +52,16 @@ impl StoredState {
         buried_until: None,
         leech: false,
         new_priority: 0,
+        last_answer_at: None,
     };
 
-    /// The row after an answer moved the card to `after` at `version`: flags are kept, and a
-    /// card that leaves the new queue loses its priority.
-    pub fn answered(&self, after: CardState, version: i64) -> StoredState {
+    /// The row after an answer at `at` moved the card to `after` at `version`: flags are
+    /// kept, and a card that leaves the new queue loses its priority.
+    pub fn answered(&self, after: CardState, version: i64, at: i64) -> StoredState {
         StoredState {
             state: after,
             version,
+            last_answer_at: Some(at),
             leech: crate::domain::study::is_leech(&after),
             new_priority: if after.kind() == PhaseKind::New {
                 self.new_priority
@@ -279,8 +283,10 @@ impl LearnerCards {
         if before.version >= version {
             return;
         }
-        self.cards
-            .insert(item_id.to_owned(), before.answered(after, version));
+        self.cards.insert(
+            item_id.to_owned(),
+            before.answered(after, version, answer.reviewed_at),
+        );
         self.answers.push(answer);
     }
 }
