@@ -5,7 +5,7 @@
 //! [`act_on_card`], on the writer (`db::writer`). The version the learner saw is checked in
 //! the statement that writes the state (`… WHERE version = expected`): the rows it touches
 //! decide what is stale, so the check holds with any number of writers. Answers are recorded
-//! set-based ([`record_answers_in`]): a whole group commit of them costs four statements.
+//! set-based ([`record_answers_in`]): a whole group commit of them costs three statements.
 
 use anyhow::Context;
 use sqlx::Row;
@@ -382,10 +382,10 @@ pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Re
     result
 }
 
-/// Records answers set-based, in order, on the write connection: one read of the cards'
-/// versions and previous answers, one upsert of the states (its version condition decides
-/// which answers are stale: of two answers to one card at one version, the first wins), one
-/// insert of the reviews and one upsert of the rollups. One result per answer, in order.
+/// Records answers set-based, in order, on the write connection: one upsert of the states
+/// (its version condition decides which answers are stale: of two answers to one card at one
+/// version, the first wins), one insert of the reviews and one upsert of the rollups. One
+/// result per answer, in order.
 pub fn record_answers_in<'a>(
     tx: &'a mut sqlx::SqliteConnection,
     answers: &'a [AnswerRecord],

@@ -3,14 +3,15 @@
 //!
 //! The task takes whatever commands are waiting (group commit) and runs them in one
 //! `BEGIN IMMEDIATE` transaction, so a burst of answers costs one fsync, not one each:
-//! - answers ([`Command::Answer`]) go in set-based statements: one read of the batch's
-//!   previous answers, one multi-row upsert of card states whose `WHERE version = …` decides
-//!   which answers are stale, one multi-row review insert, one rollup upsert
-//!   (`db::study::record_answers_in`);
+//! - answers ([`Command::Answer`]) go in set-based statements: one multi-row upsert of card
+//!   states whose `WHERE version = …` decides which answers are stale, one multi-row review
+//!   insert, one rollup upsert (`db::study::record_answers_in`);
 //! - session and token touches are coalesced into one `UPDATE … FROM json_each` each and
 //!   need no reply;
 //! - every other write is a [`Job`]: a closure over the connection, run in its own
-//!   `SAVEPOINT`, so one failing job is rolled back alone and never poisons the batch.
+//!   `SAVEPOINT`, so one failing job is rolled back alone and never poisons the batch; its
+//!   after-COMMIT hook (cache invalidation) runs on this task, whether or not its caller
+//!   still waits.
 //!
 //! A caller gets its reply only after COMMIT (or the error if COMMIT failed), so a success
 //! response always means the write is durable under the configured `synchronous` level.
