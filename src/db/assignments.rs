@@ -61,6 +61,28 @@ fn from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Assignment> {
     })
 }
 
+/// Binds an assignment's definition, in the column order `create` and `update` share:
+/// title, deck, topics, prompts, opens, due, then the three rules' columns.
+trait BindSpec {
+    fn bind_spec(self, s: &AssignmentSpec, topics: String) -> Self;
+}
+
+impl BindSpec for super::WriteQuery {
+    fn bind_spec(self, s: &AssignmentSpec, topics: String) -> Self {
+        self.bind(s.title.clone())
+            .bind(s.deck_id.clone())
+            .bind(topics)
+            .bind(s.prompts)
+            .bind(s.opens_at)
+            .bind(s.due_at)
+            .bind(s.rules.study_all)
+            .bind(s.rules.mastery)
+            .bind(s.rules.quiz.map(|q| i64::from(q.questions)))
+            .bind(s.rules.quiz.map(|q| q.min_score))
+            .bind(s.rules.quiz.map(|q| i64::from(q.attempts)))
+    }
+}
+
 /// Why an assignment could not be stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
@@ -94,17 +116,7 @@ pub async fn create(
                  RETURNING id",
             )
             .bind(cohort_id)
-            .bind(s.title)
-            .bind(s.deck_id)
-            .bind(topics)
-            .bind(s.prompts)
-            .bind(s.opens_at)
-            .bind(s.due_at)
-            .bind(s.rules.study_all)
-            .bind(s.rules.mastery)
-            .bind(s.rules.quiz.map(|q| i64::from(q.questions)))
-            .bind(s.rules.quiz.map(|q| q.min_score))
-            .bind(s.rules.quiz.map(|q| i64::from(q.attempts)))
+            .bind_spec(&s, topics)
             .bind(now),
         )
         .await;
@@ -134,17 +146,7 @@ pub async fn update(
                      updated_at = $12
                  WHERE id = $13 AND cohort_id = $14",
             )
-            .bind(s.title)
-            .bind(s.deck_id)
-            .bind(topics)
-            .bind(s.prompts)
-            .bind(s.opens_at)
-            .bind(s.due_at)
-            .bind(s.rules.study_all)
-            .bind(s.rules.mastery)
-            .bind(s.rules.quiz.map(|q| i64::from(q.questions)))
-            .bind(s.rules.quiz.map(|q| q.min_score))
-            .bind(s.rules.quiz.map(|q| i64::from(q.attempts)))
+            .bind_spec(&s, topics)
             .bind(now)
             .bind(id)
             .bind(cohort_id),

@@ -80,6 +80,47 @@ async fn new_cohort(app: &TestApp, instructor: &User, name: &str) -> Value {
     resp.json().await.unwrap()
 }
 
+/// A route to check: method, path, body, and whether only instructors may call it.
+type Route = (Method, String, Value, bool);
+
+/// Anonymous callers get 401, outsiders and other cohorts' instructors 404, and a learner
+/// member 403 on instructor routes (200 on the rest), on every route.
+async fn refused_to_others(
+    app: &TestApp,
+    routes: &[Route],
+    outsider: &User,
+    other_instructor: &User,
+    member: &User,
+) {
+    let anonymous = app.script();
+    for (method, path, body, instructor_route) in routes {
+        let resp = anonymous
+            .request(method.clone(), app.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}"
+        );
+        let as_member = if *instructor_route {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::OK
+        };
+        for (who, expected) in [
+            (outsider, StatusCode::NOT_FOUND),
+            (other_instructor, StatusCode::NOT_FOUND),
+            (member, as_member),
+        ] {
+            let resp = who.call(app, method.clone(), path, body.clone()).await;
+            assert_eq!(resp.status(), expected, "{method} {path}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_instructor_creates_a_cohort_and_learners_join_by_its_code() {
     let app = TestApp::spawn().await;
@@ -485,11 +526,10 @@ async fn every_cohort_route_checks_who_is_asking() {
             json!({"code": cohort["join_code"]}),
         )
         .await;
-    let anonymous = app.script();
 
     let settings = json!({"name": "Ours", "timezone": "UTC"});
     // (method, path, body, is an instructor route)
-    let routes: Vec<(Method, String, Value, bool)> = vec![
+    let routes: Vec<Route> = vec![
         (
             Method::GET,
             format!("/api/v1/cohorts/{id}"),
@@ -534,34 +574,7 @@ async fn every_cohort_route_checks_who_is_asking() {
             true,
         ),
     ];
-    for (method, path, body, instructor_route) in &routes {
-        let resp = anonymous
-            .request(method.clone(), app.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            resp.status(),
-            StatusCode::UNAUTHORIZED,
-            "anonymous {method} {path}"
-        );
-        for (who, expected) in [
-            (&outsider, StatusCode::NOT_FOUND),
-            (&other, StatusCode::NOT_FOUND),
-            (
-                &member,
-                if *instructor_route {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::OK
-                },
-            ),
-        ] {
-            let resp = who.call(&app, method.clone(), path, body.clone()).await;
-            assert_eq!(resp.status(), expected, "{method} {path}");
-        }
-    }
+    refused_to_others(&app, &routes, &outsider, &other, &member).await;
     // Each route runs for the cohort's instructor and for an admin from outside, in order
     // (the outsider is made an instructor, then taken out again).
     for who in [&own, &admin] {
@@ -823,7 +836,7 @@ async fn assignment_routes_check_who_is_asking() {
         .await;
     let one = format!("{list}/{}", created["id"]);
     let extension = format!("{one}/extensions/{}", member.id);
-    let routes: Vec<(Method, String, Value, bool)> = vec![
+    let routes: Vec<Route> = vec![
         (Method::GET, list.clone(), Value::Null, false),
         (
             Method::POST,
@@ -839,35 +852,7 @@ async fn assignment_routes_check_who_is_asking() {
         ),
         (Method::PUT, extension, json!({"due_at": now + 5000}), true),
     ];
-    let anonymous = app.script();
-    for (method, path, body, instructor_route) in &routes {
-        let resp = anonymous
-            .request(method.clone(), app.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            resp.status(),
-            StatusCode::UNAUTHORIZED,
-            "anonymous {method} {path}"
-        );
-        for (who, expected) in [
-            (&outsider, StatusCode::NOT_FOUND),
-            (&other, StatusCode::NOT_FOUND),
-            (
-                &member,
-                if *instructor_route {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::OK
-                },
-            ),
-        ] {
-            let resp = who.call(&app, method.clone(), path, body.clone()).await;
-            assert_eq!(resp.status(), expected, "{method} {path}");
-        }
-    }
+    refused_to_others(&app, &routes, &outsider, &other, &member).await;
     for (i, who) in [&own, &admin].into_iter().enumerate() {
         for (method, path, body, _) in &routes {
             let mut body = body.clone();
