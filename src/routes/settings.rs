@@ -334,8 +334,8 @@ pub async fn api_delete_me(
 /// Study settings as forms and the API show them.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct StudySettings {
-    /// Wanted probability of recall when a card comes due, 0.70–0.99.
-    pub desired_retention: f32,
+    /// Wanted probability of recall when a card comes due, 0.70–0.99, to 2 decimal places.
+    pub desired_retention: f64,
     pub new_cards_per_day: u32,
     pub max_reviews_per_day: u32,
     /// IANA name, e.g. `Europe/Berlin`.
@@ -352,7 +352,9 @@ pub struct StudySettings {
 impl From<&SettingsInput> for StudySettings {
     fn from(s: &SettingsInput) -> Self {
         StudySettings {
-            desired_retention: s.desired_retention,
+            // Stored as f32, where 0.9 reads back as 0.8999999761581421: the form's step=0.01
+            // check would refuse that, so it is shown as the two places it was entered with.
+            desired_retention: (f64::from(s.desired_retention) * 100.0).round() / 100.0,
             new_cards_per_day: s.new_cards_per_day,
             max_reviews_per_day: s.max_reviews_per_day,
             timezone: s.timezone.clone(),
@@ -371,7 +373,7 @@ impl StudySettings {
                 .map_err(|e| AppError::bad_request("invalid_settings", format!("{what}: {e}.")))
         };
         Ok(SettingsInput {
-            desired_retention: self.desired_retention,
+            desired_retention: self.desired_retention as f32,
             learning_steps_secs: steps(&self.learning_steps, "Learning steps")?,
             relearning_steps_secs: steps(&self.relearning_steps, "Relearning steps")?,
             max_interval_days: self.max_interval_days,

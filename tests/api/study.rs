@@ -849,3 +849,31 @@ async fn the_study_page_takes_ahead_and_reveal_from_its_query_string() {
         );
     }
 }
+
+#[tokio::test]
+async fn desired_retention_reads_back_exactly_as_entered_so_the_form_saves_as_loaded() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    assert_eq!(
+        ada.get(&app, "/api/v1/me/settings").await["desired_retention"],
+        json!(0.9)
+    );
+    ada.settings(&app, json!({"desired_retention": 0.85})).await;
+    assert_eq!(
+        ada.get(&app, "/api/v1/me/settings").await["desired_retention"],
+        json!(0.85)
+    );
+    let browser = app.signed_in("bob@example.org").await;
+    let html = browser
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"name="desired_retention" min="0.7" max="0.99" step="0.01" value="0.9""#),
+        "the form shows 0.9"
+    );
+}
