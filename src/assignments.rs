@@ -8,7 +8,7 @@ use crate::auth::identity::Identity;
 use crate::cohorts;
 use crate::db::assignments::{self as store, Assignment, Refused};
 use crate::db::{self};
-use crate::domain::assignment::{AssignmentSpec, Rules};
+use crate::domain::assignment::{AssignmentError, AssignmentSpec, Rules};
 use crate::domain::cohort::CohortRole;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -31,9 +31,11 @@ async fn spec(state: &AppState, s: &Submitted<'_>) -> Result<AssignmentSpec, App
     AssignmentSpec::parse(
         s.title, &deck, s.topics, s.prompts, s.opens_at, s.due_at, s.rules,
     )
-    .map_err(|e| {
-        AppError::bad_request("invalid_assignment", crate::error::sentence(&e.to_string()))
-    })
+    .map_err(invalid)
+}
+
+fn invalid(e: AssignmentError) -> AppError {
+    AppError::bad_request("invalid_assignment", crate::error::sentence(&e.to_string()))
 }
 
 fn refused(r: Refused) -> AppError {
@@ -119,16 +121,13 @@ pub async fn list(
     cohort_id: i64,
 ) -> Result<Vec<Assignment>, AppError> {
     let access = cohorts::access(state, who, cohort_id).await?;
-    if access.role == CohortRole::Instructor {
+    if access.is_instructor() {
         return Ok(store::for_cohort(&state.db, cohort_id, None).await?);
     }
     let mut open = store::for_cohort(&state.db, cohort_id, Some(state.clock.now())).await?;
-    let extensions = store::extensions(&state.db, cohort_id).await?;
+    let extended = store::extensions_of(&state.db, cohort_id, who.user.id).await?;
     for a in &mut open {
-        if let Some((_, _, due)) = extensions
-            .iter()
-            .find(|(aid, uid, _)| *aid == a.id && *uid == who.user.id)
-        {
+        if let Some(due) = extended.get(&a.id) {
             a.due_at = *due;
         }
     }
@@ -146,18 +145,12 @@ pub async fn extend(
 ) -> Result<(), AppError> {
     cohorts::as_instructor(state, who, cohort_id).await?;
     let assignment = found(state, cohort_id, id).await?;
-    let is_learner = db::cohorts::members(&state.db, cohort_id)
-        .await?
-        .iter()
-        .any(|m| m.user_id == user_id && m.role == CohortRole::Learner);
-    if !is_learner {
+    let member = db::cohorts::find(&state.db, cohort_id, user_id).await?;
+    if !matches!(member, Some((_, Some(m))) if m.role == CohortRole::Learner) {
         return Err(AppError::NotFound);
     }
     if due_at <= assignment.opens_at {
-        return Err(AppError::bad_request(
-            "invalid_assignment",
-            "The due date must come after the opening date.",
-        ));
+        return Err(invalid(AssignmentError::DueBeforeOpen));
     }
     store::extend(&state.db, id, user_id, due_at).await?;
     state.evaluations.changed(user_id, state.clock.now());
@@ -167,12 +160,11 @@ pub async fn extend(
 /// The cards an assignment covers, from the catalogue.
 fn assigned<'c>(
     catalog: &'c [crate::domain::queue::CatalogCard],
-    a: &Assignment,
+    a: &'c Assignment,
 ) -> impl Iterator<Item = &'c crate::domain::queue::CatalogCard> + 'c {
-    let (deck, topics) = (a.deck.clone(), a.topics.clone());
-    catalog
-        .iter()
-        .filter(move |c| c.deck_id == deck && (topics.is_empty() || topics.contains(&c.topic)))
+    catalog.iter().filter(move |c| {
+        c.deck_id == a.deck && (a.topics.is_empty() || a.topics.contains(&c.topic))
+    })
 }
 
 /// Each assigned card's recall probability at `at` (`None`: not studied yet).

@@ -212,16 +212,20 @@ async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppErr
     }
 }
 
-async fn show(state: &AppState, user_id: i64, item_id: &str, day: &Day) -> Result<Shown, AppError> {
+/// The learner's row for a card (new if it has none).
+async fn stored(
+    state: &AppState,
+    user_id: i64,
+    item_id: &str,
+    day: &Day,
+) -> Result<StoredState, AppError> {
     let learner = store::learner_cards(&state.db, user_id, day.start).await?;
-    let stored = learner
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    let cards = learner.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(cards
         .cards
         .get(item_id)
         .copied()
-        .unwrap_or(StoredState::NEW);
-    show_state(state, item_id, stored, day).await
+        .unwrap_or(StoredState::NEW))
 }
 
 /// A card ready to show, given the learner's state of it.
@@ -278,22 +282,24 @@ pub async fn answer(
     duration_ms: i64,
 ) -> Result<Answered, AppError> {
     let day = day(state, user_id).await?;
-    let shown = show(state, user_id, item_id, &day).await?;
-    if shown.stored.suspended {
+    live_card(state, item_id).await?;
+    let stored = stored(state, user_id, item_id, &day).await?;
+    let reschedules = is_due(&stored.state, &day);
+    if stored.suspended {
         return Err(AppError::conflict(
             "card_suspended",
             "This card is suspended; unsuspend it to study it.",
         ));
     }
-    if shown.stored.version != version {
+    if stored.version != version {
         return Err(stale());
     }
-    let source = if shown.reschedules {
+    let source = if reschedules {
         Source::Study
     } else {
         Source::Ahead
     };
-    let before = shown.stored.state;
+    let before = stored.state;
     let rated = rate(
         &day.scheduler,
         &day.settings,
@@ -301,7 +307,7 @@ pub async fn answer(
         &before,
         rating,
         day.now,
-        shown.reschedules,
+        reschedules,
     )
     .map_err(scheduler_failed)?;
     let after = rated.after;
@@ -318,7 +324,7 @@ pub async fn answer(
             before,
             after,
             expected_version: version,
-            previous_at: shown.stored.last_answer_at,
+            previous_at: stored.last_answer_at,
         },
     )
     .await?

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 
 use tokio::sync::{oneshot, Semaphore};
 
@@ -27,13 +27,12 @@ static THREADS: LazyLock<usize> =
 /// How long a request waits for a hashing thread before the server says it is busy.
 const QUEUE_WAIT: Duration = Duration::from_secs(15);
 
-/// Work for a hashing thread, given the thread's memory buffer.
-type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+type Job = Box<dyn FnOnce() + Send>;
 
 /// The hashing threads and a permit per thread, so a job never waits inside the pool.
 struct Pool {
     jobs: mpsc::Sender<Job>,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
 }
 
 static POOL: LazyLock<Pool> = LazyLock::new(|| {
@@ -49,10 +48,7 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
                     Err(_) => return,
                 };
                 match job {
-                    // A fresh buffer per hash, freed after it: at 19 MiB the allocator
-                    // maps it from the system and gives it straight back, so idle hashing
-                    // threads hold no memory.
-                    Ok(job) => job(&mut Vec::new()),
+                    Ok(job) => job(),
                     Err(_) => return,
                 }
             })
@@ -60,37 +56,26 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
     }
     Pool {
         jobs,
-        slots: Semaphore::new(*THREADS),
+        slots: Arc::new(Semaphore::new(*THREADS)),
     }
 });
 
-/// A hashing thread's permit, given back when the job that holds it is done or dropped.
-struct Slot;
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        POOL.slots.add_permits(1);
-    }
-}
-
 /// Runs `work` on a hashing thread once one is free.
 async fn in_slot<T: Send + 'static>(
-    work: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     let pool = &*POOL;
     // The job holds the permit, so a request that is dropped while its hash waits or runs
     // still occupies its slot until the hash is done: abandoned work cannot pile up.
-    let permit = tokio::time::timeout(QUEUE_WAIT, pool.slots.acquire())
+    let permit = tokio::time::timeout(QUEUE_WAIT, pool.slots.clone().acquire_owned())
         .await
         .map_err(|_| AppError::Busy)?
         .map_err(|e| AppError::Internal(e.into()))?;
-    permit.forget();
-    let slot = Slot;
     let (reply, result) = oneshot::channel();
     pool.jobs
-        .send(Box::new(move |memory| {
-            let _ = reply.send(work(memory));
-            drop(slot);
+        .send(Box::new(move || {
+            let _ = reply.send(work());
+            drop(permit);
         }))
         .map_err(|_| anyhow::anyhow!("The password hashing threads have stopped"))?;
     Ok(result.await.context("Password hashing task failed")??)
@@ -101,37 +86,9 @@ const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const LANES: u32 = 1;
 
-fn params() -> Params {
-    Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters")
-}
-
-/// Hashes into a PHC string with `memory` as Argon2's working memory (grown as needed).
-fn hash_with(
-    argon: &Argon2<'_>,
-    params: &Params,
-    password: &[u8],
-    salt: Salt<'_>,
-    memory: &mut Vec<Block>,
-) -> anyhow::Result<Output> {
-    let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt
-        .decode_b64(&mut salt_bytes)
-        .map_err(|e| anyhow::anyhow!("Bad salt: {e}"))?;
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), Block::default());
-    }
-    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
-    Output::init_with(len, |out| {
-        argon
-            .hash_password_into_with_memory(
-                password,
-                salt_bytes,
-                out,
-                &mut memory[..params.block_count()],
-            )
-            .map_err(|_| argon2::password_hash::Error::Crypto)
-    })
-    .map_err(|e| anyhow::anyhow!("Failed to hash password: {e}"))
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
 /// Computes the dummy hash now, so that the first login for an unknown email after a start
@@ -142,58 +99,36 @@ pub fn warm_up() {
 
 /// A hash of a random password, verified when the email is unknown.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_phc(b"dummy password for timing", &mut Vec::new()).expect("hashing a constant works")
-});
-
-fn hash_phc(password: &[u8], memory: &mut Vec<Block>) -> anyhow::Result<String> {
-    let params = params();
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let salt = SaltString::generate(&mut OsRng);
-    let output = hash_with(&argon, &params, password, salt.as_salt(), memory)?;
-    let phc = PasswordHash {
-        algorithm: Algorithm::Argon2id.ident(),
-        version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params)
-            .map_err(|e| anyhow::anyhow!("Bad Argon2 parameters: {e}"))?,
-        salt: Some(salt.as_salt()),
-        hash: Some(output),
-    };
-    Ok(phc.to_string())
-}
-
-/// Whether `password` matches the PHC string `stored` (with its own parameters).
-fn verify_phc(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> anyhow::Result<bool> {
-    let parsed = PasswordHash::new(stored).map_err(|e| anyhow::anyhow!("Bad stored hash: {e}"))?;
-    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-        anyhow::bail!("Stored hash has no salt or output");
-    };
-    let algorithm = Algorithm::try_from(parsed.algorithm)
-        .map_err(|e| anyhow::anyhow!("Unknown hash algorithm: {e}"))?;
-    let version = parsed
-        .version
-        .map(Version::try_from)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("Unknown Argon2 version: {e}"))?
-        .unwrap_or_default();
-    let params =
-        Params::try_from(&parsed).map_err(|e| anyhow::anyhow!("Bad stored parameters: {e}"))?;
-    let argon = Argon2::new(algorithm, version, params.clone());
-    let computed = hash_with(&argon, &params, password, salt, memory)?;
-    // `Output`'s equality is constant-time.
-    Ok(computed == expected)
-}
+    hasher()
+        .hash_password(b"dummy password for timing", &salt)
+        .expect("hashing a constant cannot fail")
+        .to_string()
+});
 
 /// Hashes a password into an Argon2id PHC string.
 pub async fn hash(password: Password) -> Result<String, AppError> {
-    in_slot(move |memory| hash_phc(password.expose().as_bytes(), memory)).await
+    in_slot(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        hasher()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("Failed to hash password: {e}"))
+    })
+    .await
 }
 
-/// Checks a password against a stored hash; with no hash, burns the same time and fails.
+/// Checks a password against a stored hash (with the hash's own parameters); with no hash,
+/// burns the same time and fails.
 pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, AppError> {
-    in_slot(move |memory| {
+    in_slot(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let ok = verify_phc(password.expose().as_bytes(), &stored, memory)?;
+        let parsed =
+            PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("Bad stored hash: {e}"))?;
+        let ok = hasher()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && known)
     })
     .await
@@ -222,36 +157,19 @@ mod tests {
         assert!(!verify(pw("wrong horse battery"), Some(h)).await.unwrap());
     }
 
-    #[test]
-    fn hashes_from_the_argon2_crate_verify_and_ours_verify_there() {
-        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
-        let salt = SaltString::generate(&mut OsRng);
-        let theirs = argon
-            .hash_password(b"correct horse", &salt)
-            .unwrap()
-            .to_string();
-        let mut memory = Vec::new();
-        assert!(verify_phc(b"correct horse", &theirs, &mut memory).unwrap());
-        assert!(!verify_phc(b"wrong horse", &theirs, &mut memory).unwrap());
-        let ours = hash_phc(b"correct horse", &mut memory).unwrap();
-        let parsed = PasswordHash::new(&ours).unwrap();
-        assert!(argon.verify_password(b"correct horse", &parsed).is_ok());
-        assert!(argon.verify_password(b"wrong horse", &parsed).is_err());
-    }
-
-    #[test]
-    fn a_hash_with_other_parameters_still_verifies() {
-        use argon2::password_hash::PasswordHasher;
+    #[tokio::test]
+    async fn a_hash_with_other_parameters_still_verifies() {
         let light = Params::new(8 * 1024, 1, 1, None).unwrap();
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, light);
         let salt = SaltString::generate(&mut OsRng);
         let stored = argon
-            .hash_password(b"old account", &salt)
+            .hash_password(b"an old account", &salt)
             .unwrap()
             .to_string();
-        let mut memory = Vec::new();
-        assert!(verify_phc(b"old account", &stored, &mut memory).unwrap());
+        assert!(verify(pw("an old account"), Some(stored.clone()))
+            .await
+            .unwrap());
+        assert!(!verify(pw("a wrong password"), Some(stored)).await.unwrap());
     }
 
     #[tokio::test]

@@ -60,6 +60,13 @@ impl Record {
         }
     }
 
+    /// Forgets the failure counted at `began` (the attempt turned out right).
+    fn take_back(&mut self, began: i64) {
+        if let Some(i) = self.failures.iter().rposition(|&t| t == began) {
+            self.failures.remove(i);
+        }
+    }
+
     fn retry_after_ms(&self, now: i64) -> Option<i64> {
         (self.locked_until > now).then(|| self.locked_until - now)
     }
@@ -140,9 +147,7 @@ impl LoginThrottle {
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
         c.pairs.remove(&(key.to_owned(), ip));
         if let Some(r) = c.ips.get_mut(&ip) {
-            if let Some(i) = r.failures.iter().rposition(|&t| t == began) {
-                r.failures.remove(i);
-            }
+            r.take_back(began);
         }
     }
 
@@ -151,16 +156,11 @@ impl LoginThrottle {
     pub fn forgive(&self, key: &str, ip: IpAddr, began: i64) {
         let ip = bucket(ip);
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        let take_back = |r: &mut Record| {
-            if let Some(i) = r.failures.iter().rposition(|&t| t == began) {
-                r.failures.remove(i);
-            }
-        };
         if let Some(r) = c.pairs.get_mut(&(key.to_owned(), ip)) {
-            take_back(r);
+            r.take_back(began);
         }
         if let Some(r) = c.ips.get_mut(&ip) {
-            take_back(r);
+            r.take_back(began);
         }
     }
 

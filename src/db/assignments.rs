@@ -91,12 +91,6 @@ pub enum Refused {
     NotFound,
 }
 
-fn is_unique_violation(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<sqlx::Error>()
-        .and_then(|e| e.as_database_error())
-        .is_some_and(|e| e.is_unique_violation())
-}
-
 /// Adds an assignment to the cohort.
 pub async fn create(
     db: &Db,
@@ -104,7 +98,7 @@ pub async fn create(
     spec: &AssignmentSpec,
     now: i64,
 ) -> anyhow::Result<Result<i64, Refused>> {
-    let s = spec.clone();
+    let s = spec;
     let topics = serde_json::to_string(&s.topics)?;
     let inserted = db
         .fetch_one(
@@ -116,13 +110,13 @@ pub async fn create(
                  RETURNING id",
             )
             .bind(cohort_id)
-            .bind_spec(&s, topics)
+            .bind_spec(s, topics)
             .bind(now),
         )
         .await;
     match inserted {
         Ok(row) => Ok(Ok(row.try_get("id")?)),
-        Err(e) if is_unique_violation(&e) => Ok(Err(Refused::TitleTaken)),
+        Err(e) if super::is_unique_violation(&e) => Ok(Err(Refused::TitleTaken)),
         Err(e) => Err(e.context("Failed to create the assignment")),
     }
 }
@@ -135,7 +129,7 @@ pub async fn update(
     spec: &AssignmentSpec,
     now: i64,
 ) -> anyhow::Result<Result<(), Refused>> {
-    let s = spec.clone();
+    let s = spec;
     let topics = serde_json::to_string(&s.topics)?;
     let updated = db
         .execute(
@@ -146,7 +140,7 @@ pub async fn update(
                      updated_at = $12
                  WHERE id = $13 AND cohort_id = $14",
             )
-            .bind_spec(&s, topics)
+            .bind_spec(s, topics)
             .bind(now)
             .bind(id)
             .bind(cohort_id),
@@ -155,7 +149,7 @@ pub async fn update(
     match updated {
         Ok(0) => Ok(Err(Refused::NotFound)),
         Ok(_) => Ok(Ok(())),
-        Err(e) if is_unique_violation(&e) => Ok(Err(Refused::TitleTaken)),
+        Err(e) if super::is_unique_violation(&e) => Ok(Err(Refused::TitleTaken)),
         Err(e) => Err(e.context("Failed to update the assignment")),
     }
 }
@@ -222,16 +216,23 @@ pub async fn extend(db: &Db, assignment_id: i64, user_id: i64, due_at: i64) -> a
     Ok(())
 }
 
-/// Each learner's own due dates for the cohort's assignments: `(assignment, user, due)`.
-pub async fn extensions(db: &Db, cohort_id: i64) -> anyhow::Result<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT e.assignment_id, e.user_id, e.due_at FROM assignment_extensions e
-         JOIN assignments a ON a.id = e.assignment_id WHERE a.cohort_id = $1",
+/// One learner's own due dates for the cohort's assignments, by assignment id.
+pub async fn extensions_of(
+    db: &Db,
+    cohort_id: i64,
+    user_id: i64,
+) -> anyhow::Result<std::collections::HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.assignment_id, e.due_at FROM assignment_extensions e
+         JOIN assignments a ON a.id = e.assignment_id
+         WHERE a.cohort_id = $1 AND e.user_id = $2",
     )
     .bind(cohort_id)
+    .bind(user_id)
     .fetch_all(&db.read)
     .await
-    .context("Failed to load extensions")
+    .context("Failed to load extensions")?;
+    Ok(rows.into_iter().collect())
 }
 
 /// An assignment that applies to a learner, with their own due date and completion.
@@ -241,8 +242,6 @@ pub struct LearnerAssignment {
     /// Their extension, or the assignment's due date.
     pub due_at: i64,
     pub completed_at: Option<i64>,
-    /// When they joined the cohort.
-    pub joined_at: i64,
 }
 
 /// The open assignments of every cohort the user is a learner in (not removed from), by due
@@ -280,7 +279,6 @@ pub async fn for_learner(
         found.push(LearnerAssignment {
             due_at: r.try_get("own_due")?,
             completed_at: r.try_get("completed_at")?,
-            joined_at,
             assignment,
         });
     }

@@ -30,15 +30,13 @@ pub async fn upsert_deck(
 ) -> anyhow::Result<DeckChanges> {
     let content = serde_json::to_string(deck).context("Failed to serialize deck")?;
     let (deck, source_path, items) = (deck.clone(), source_path.to_owned(), items.to_vec());
-    let result = db
-        .write_then(
-            move |tx| Box::pin(upsert_deck_in(tx, deck, source_path, items, content, now)),
-            move |c| {
-                c.catalogue_changed();
-            },
-        )
-        .await;
-    result
+    db.write_then(
+        move |tx| Box::pin(upsert_deck_in(tx, deck, source_path, items, content, now)),
+        move |c| {
+            c.catalogue_changed();
+        },
+    )
+    .await
 }
 
 async fn upsert_deck_in(
@@ -133,45 +131,43 @@ pub async fn retire_missing(
     now: i64,
 ) -> anyhow::Result<Vec<String>> {
     let present_paths = present_paths.to_vec();
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    let rows =
-                        sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
-                            .fetch_all(&mut *tx)
-                            .await
-                            .context("Failed to list decks")?;
-                    let mut retired = Vec::new();
-                    for row in rows {
-                        let id: String = row.try_get("id")?;
-                        let path: String = row.try_get("source_path")?;
-                        if present_paths.contains(&path) {
-                            continue;
-                        }
-                        sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
-                            .bind(now)
-                            .bind(&id)
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query(
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let rows =
+                    sqlx::query("SELECT id, source_path FROM decks WHERE retired_at IS NULL")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .context("Failed to list decks")?;
+                let mut retired = Vec::new();
+                for row in rows {
+                    let id: String = row.try_get("id")?;
+                    let path: String = row.try_get("source_path")?;
+                    if present_paths.contains(&path) {
+                        continue;
+                    }
+                    sqlx::query("UPDATE decks SET retired_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
             "UPDATE deck_items SET retired_at = $1 WHERE deck_id = $2 AND retired_at IS NULL",
         )
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-                        retired.push(id);
-                    }
-                    Ok(retired)
-                })
-            },
-            move |c| {
-                c.catalogue_changed();
-            },
-        )
-        .await;
-    result
+                    retired.push(id);
+                }
+                Ok(retired)
+            })
+        },
+        move |c| {
+            c.catalogue_changed();
+        },
+    )
+    .await
 }
 
 /// Replaces the list of files that failed validation.

@@ -69,6 +69,13 @@ pub fn rating(value: i64) -> anyhow::Result<crate::domain::scheduler::Rating> {
         .with_context(|| format!("Stored rating {value} is not 1-4"))
 }
 
+/// Whether a write failed on a UNIQUE constraint (a duplicate the caller reports as such).
+pub(crate) fn is_unique_violation(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<sqlx::Error>()
+        .and_then(|e| e.as_database_error())
+        .is_some_and(|e| e.is_unique_violation())
+}
+
 /// Handles to the database: many readers, one writer.
 #[derive(Clone, Debug)]
 pub struct Db {

@@ -366,31 +366,32 @@ pub async fn record_answer(
     answer: NewAnswer,
     feed: Option<(QuizFeed, Feeder)>,
 ) -> anyhow::Result<Result<(), AnswerRefused>> {
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    if let Err(refused) =
-                        check_open_in(&mut *tx, user_id, answer.attempt_id, answer.now).await?
-                    {
-                        return Ok(Err(refused));
-                    }
-                    if let Err(refused) = insert_answer_in(&mut *tx, &answer).await? {
-                        return Ok(Err(refused));
-                    }
-                    if let Some((feed, (scheduler, settings))) = &feed {
-                        feed_quiz_in(&mut *tx, feed, scheduler, settings).await?;
-                    }
-                    Ok(Ok(()))
-                })
-            },
-            move |c| {
+    let fed = feed.is_some();
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                if let Err(refused) =
+                    check_open_in(&mut *tx, user_id, answer.attempt_id, answer.now).await?
+                {
+                    return Ok(Err(refused));
+                }
+                if let Err(refused) = insert_answer_in(&mut *tx, &answer).await? {
+                    return Ok(Err(refused));
+                }
+                if let Some((feed, (scheduler, settings))) = &feed {
+                    feed_quiz_in(&mut *tx, feed, scheduler, settings).await?;
+                }
+                Ok(Ok(()))
+            })
+        },
+        // A fed answer moves a card in the schedule.
+        move |c| {
+            if fed {
                 c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    // A quiz answer can move a card in the schedule.
-    result
+            }
+        },
+    )
+    .await
 }
 
 /// Closes an open attempt: scores it from its answers as stored (one that arrived meanwhile
@@ -405,40 +406,41 @@ pub async fn close(
     max_score: f64,
     feed: Option<(std::collections::HashMap<u32, String>, Feeder)>,
 ) -> anyhow::Result<bool> {
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    let answers = answers_in(&mut *tx, attempt_id).await?;
-                    let points: f64 = answers.iter().map(|a| a.score).sum();
-                    if !close_in(&mut *tx, attempt_id, by, now, points, max_score).await? {
-                        return Ok(false);
+    let fed = feed.is_some();
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let answers = answers_in(&mut *tx, attempt_id).await?;
+                let points: f64 = answers.iter().map(|a| a.score).sum();
+                if !close_in(&mut *tx, attempt_id, by, now, points, max_score).await? {
+                    return Ok(false);
+                }
+                let Some((cards, (scheduler, settings))) = &feed else {
+                    return Ok(true);
+                };
+                for a in answers.iter().filter(|a| !a.fed) {
+                    if let Some(card) = cards.get(&a.position) {
+                        let feed = QuizFeed {
+                            user_id,
+                            card: card.clone(),
+                            full_marks: a.score >= 1.0,
+                            now,
+                        };
+                        feed_quiz_in(&mut *tx, &feed, scheduler, settings).await?;
                     }
-                    let Some((cards, (scheduler, settings))) = &feed else {
-                        return Ok(true);
-                    };
-                    for a in answers.iter().filter(|a| !a.fed) {
-                        if let Some(card) = cards.get(&a.position) {
-                            let feed = QuizFeed {
-                                user_id,
-                                card: card.clone(),
-                                full_marks: a.score >= 1.0,
-                                now,
-                            };
-                            feed_quiz_in(&mut *tx, &feed, scheduler, settings).await?;
-                        }
-                        mark_fed_in(&mut *tx, attempt_id, a.position).await?;
-                    }
-                    Ok(true)
-                })
-            },
-            move |c| {
+                    mark_fed_in(&mut *tx, attempt_id, a.position).await?;
+                }
+                Ok(true)
+            })
+        },
+        // Feeding an exam's answers moves cards in the schedule.
+        move |c| {
+            if fed {
                 c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    // A quiz answer can move a card in the schedule.
-    result
+            }
+        },
+    )
+    .await
 }
 
 /// An attempt in the learner's history.

@@ -1,5 +1,5 @@
 //! The review rollups (`review_rollups`, `recall_checks`): the review log summed per quarter
-//! hour. [`record_in`] and [`retract_in`] run inside the answer and undo transactions, so the
+//! hour. [`record_all_in`] and [`retract_in`] run inside the answer and undo transactions, so the
 //! rollups always match the log; `domain::progress::daily` defines what they hold.
 
 use super::Db;
@@ -13,17 +13,16 @@ fn deck_of(item_id: &str) -> &str {
     item_id.split_once('/').map_or("", |(deck, _)| deck)
 }
 
-/// When the card was last answered (not undone) before the answer with id `before_id`, or
-/// before any new answer when `None`.
+/// When the card was last answered (not undone) before the answer with id `before_id`.
 async fn previous_answer_at(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     item_id: &str,
-    before_id: Option<i64>,
+    before_id: i64,
 ) -> anyhow::Result<Option<i64>> {
     sqlx::query_scalar(
         "SELECT reviewed_at FROM reviews
-         WHERE user_id = $1 AND item_id = $2 AND undone_at IS NULL AND ($3 IS NULL OR id < $3)
+         WHERE user_id = $1 AND item_id = $2 AND undone_at IS NULL AND id < $3
          ORDER BY reviewed_at DESC, id DESC LIMIT 1",
     )
     .bind(user_id)
@@ -208,16 +207,18 @@ pub async fn record_all_in(
     Ok(())
 }
 
-/// Takes an answer that is being undone back out. It must still be the card's newest answer,
-/// so its previous answer is the same as when it was logged.
+/// Takes an answer that is being undone back out, returning the card's previous answer time.
+/// It must still be the card's newest answer, so its previous answer is the same as when it
+/// was logged.
 pub async fn retract_in(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     review_id: i64,
     review: &LoggedReview,
-) -> anyhow::Result<()> {
-    let previous_at = previous_answer_at(tx, user_id, &review.item_id, Some(review_id)).await?;
-    apply(tx, user_id, review_id, review, previous_at, -1).await
+) -> anyhow::Result<Option<i64>> {
+    let previous_at = previous_answer_at(tx, user_id, &review.item_id, review_id).await?;
+    apply(tx, user_id, review_id, review, previous_at, -1).await?;
+    Ok(previous_at)
 }
 
 /// Rebuilds a learner's rollups from their review log, in one write transaction: for logs

@@ -15,7 +15,7 @@ use crate::domain::progress::{LoggedReview, Source};
 use crate::domain::scheduler::{format_steps, parse_steps, CardState, Rating, SettingsInput};
 use crate::domain::study::is_leech;
 
-pub use crate::domain::queue::{Draw, QueueCounts, Scope, StoredState, Today};
+pub use crate::domain::queue::{Draw, Scope, StoredState};
 
 /// The learner's stored settings (defaults where none are stored), cached.
 pub async fn settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
@@ -161,27 +161,26 @@ pub async fn put_study_deck(
     now: i64,
 ) -> anyhow::Result<()> {
     let (deck_id, topics) = (deck_id.to_owned(), topics.to_vec());
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO study_decks (user_id, deck_id, added_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, deck_id) DO NOTHING",
-                    )
+                )
+                .bind(user_id)
+                .bind(&deck_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to add deck to the study set")?;
+                sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
                     .bind(user_id)
                     .bind(&deck_id)
-                    .bind(now)
                     .execute(&mut *tx)
-                    .await
-                    .context("Failed to add deck to the study set")?;
-                    sqlx::query("DELETE FROM study_topics WHERE user_id = $1 AND deck_id = $2")
-                        .bind(user_id)
-                        .bind(&deck_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    for topic in &topics {
-                        sqlx::query(
+                    .await?;
+                for topic in &topics {
+                    sqlx::query(
                         "INSERT INTO study_topics (user_id, deck_id, topic) VALUES ($1, $2, $3)",
                     )
                     .bind(user_id)
@@ -190,41 +189,38 @@ pub async fn put_study_deck(
                     .execute(&mut *tx)
                     .await
                     .context("Failed to store study topics")?;
-                    }
-                    Ok(())
-                })
-            },
-            move |c| {
-                c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    result
+                }
+                Ok(())
+            })
+        },
+        move |c| {
+            c.learners.invalidate(user_id);
+        },
+    )
+    .await
 }
 
 /// Removes a deck from the study set; card states and history stay.
 pub async fn remove_study_deck(db: &Db, user_id: i64, deck_id: &str) -> anyhow::Result<bool> {
     let deck_id = deck_id.to_owned();
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    let done =
-                        sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
-                            .bind(user_id)
-                            .bind(&deck_id)
-                            .execute(&mut *tx)
-                            .await
-                            .context("Failed to remove deck from the study set")?;
-                    Ok(done.rows_affected() > 0)
-                })
-            },
-            move |c| {
-                c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    result
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let done =
+                    sqlx::query("DELETE FROM study_decks WHERE user_id = $1 AND deck_id = $2")
+                        .bind(user_id)
+                        .bind(&deck_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("Failed to remove deck from the study set")?;
+                Ok(done.rows_affected() > 0)
+            })
+        },
+        move |c| {
+            c.learners.invalidate(user_id);
+        },
+    )
+    .await
 }
 
 fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredState> {
@@ -339,7 +335,7 @@ async fn write_states(
          WHERE card_states.version = excluded.version - 1
          RETURNING user_id, item_id, version",
     )
-    .bind(serde_json::Value::from(rows.to_vec()).to_string())
+    .bind(serde_json::to_string(rows)?)
     .fetch_all(&mut *tx)
     .await
     .context("Failed to write card states")
@@ -434,7 +430,7 @@ pub fn record_answers_in<'a>(
                 a.expected_version + 1,
             ]));
         }
-        let ids: Vec<(i64, i64, String)> = if reviews.is_empty() {
+        let ids: Vec<(i64, i64, String, i64)> = if reviews.is_empty() {
             Vec::new()
         } else {
             sqlx::query_as(
@@ -444,21 +440,23 @@ pub fn record_answers_in<'a>(
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
                     value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
              FROM json_each($1) ORDER BY key
-             RETURNING id, user_id, item_id",
+             RETURNING id, user_id, item_id, version_after",
             )
             .bind(serde_json::Value::from(reviews).to_string())
             .fetch_all(&mut *tx)
             .await
             .context("Failed to append the reviews")?
         };
-        let ids: std::collections::HashMap<(i64, String), i64> =
-            ids.into_iter().map(|(id, u, i)| ((u, i), id)).collect();
+        let ids: std::collections::HashMap<(i64, String, i64), i64> = ids
+            .into_iter()
+            .map(|(id, u, i, v)| ((u, i, v), id))
+            .collect();
         let mut logged_answers = Vec::new();
         let mut results = Vec::with_capacity(answers.len());
         for (i, a) in answers.iter().enumerate() {
             if won[i] {
                 let id = *ids
-                    .get(&(a.user_id, a.item_id.clone()))
+                    .get(&(a.user_id, a.item_id.clone(), a.expected_version + 1))
                     .context("An appended review has no id")?;
                 let log = logged(&a.item_id, a.rating, a.source, a.now, &a.before);
                 logged_answers.push((a.user_id, id, log, a.previous_at));
@@ -519,15 +517,13 @@ pub async fn undo_last(
     since: i64,
     now: i64,
 ) -> anyhow::Result<Result<Undone, UndoRefused>> {
-    let result = db
-        .write_then(
-            move |tx| Box::pin(undo_last_in(tx, user_id, since, now)),
-            move |c| {
-                c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    result
+    db.write_then(
+        move |tx| Box::pin(undo_last_in(tx, user_id, since, now)),
+        move |c| {
+            c.learners.invalidate(user_id);
+        },
+    )
+    .await
 }
 
 async fn undo_last_in(
@@ -577,25 +573,20 @@ async fn undo_last_in(
         row.try_get("reviewed_at")?,
         &before,
     );
-    super::rollups::retract_in(&mut *tx, user_id, review_id, &undone).await?;
+    let previous_at = super::rollups::retract_in(&mut *tx, user_id, review_id, &undone).await?;
     sqlx::query("UPDATE reviews SET undone_at = $1 WHERE id = $2")
         .bind(now)
         .bind(review_id)
         .execute(&mut *tx)
         .await
         .context("Failed to mark the review undone")?;
-    sqlx::query(
-        "UPDATE card_states SET last_answer_at = (
-             SELECT reviewed_at FROM reviews
-             WHERE user_id = $1 AND item_id = $2 AND undone_at IS NULL
-             ORDER BY reviewed_at DESC, id DESC LIMIT 1)
-         WHERE user_id = $1 AND item_id = $2",
-    )
-    .bind(user_id)
-    .bind(&item_id)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to restore the card's last answer time")?;
+    sqlx::query("UPDATE card_states SET last_answer_at = $3 WHERE user_id = $1 AND item_id = $2")
+        .bind(user_id)
+        .bind(&item_id)
+        .bind(previous_at)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to restore the card's last answer time")?;
     Ok(Ok(Undone {
         item_id,
         review_id,
@@ -626,46 +617,42 @@ pub async fn act_on_card(
     next_day_start: i64,
 ) -> anyhow::Result<i64> {
     let item_id = item_id.to_owned();
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                    let state = match action {
-                        CardAction::Reset => CardState::NEW,
-                        _ => stored.state,
-                    };
-                    // The read and the write share the writer's transaction, so this cannot be stale.
-                    if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now)
-                        .await?
-                    {
-                        anyhow::bail!("The card changed while an action was applied");
-                    }
-                    let flags = match action {
-                        CardAction::Suspend => "suspended = 1",
-                        CardAction::Unsuspend => "suspended = 0",
-                        CardAction::Bury => "buried_until = $3",
-                        CardAction::Unbury => "buried_until = NULL",
-                        CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
-                    };
-                    sqlx::query(&format!(
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                let state = match action {
+                    CardAction::Reset => CardState::NEW,
+                    _ => stored.state,
+                };
+                // The read and the write share the writer's transaction, so this cannot be stale.
+                if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
+                    anyhow::bail!("The card changed while an action was applied");
+                }
+                let flags = match action {
+                    CardAction::Suspend => "suspended = 1",
+                    CardAction::Unsuspend => "suspended = 0",
+                    CardAction::Bury => "buried_until = $3",
+                    CardAction::Unbury => "buried_until = NULL",
+                    CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
+                };
+                sqlx::query(&format!(
                 "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
             ))
-                    .bind(user_id)
-                    .bind(&item_id)
-                    .bind(next_day_start)
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to update card flags")?;
-                    Ok(stored.version + 1)
-                })
-            },
-            move |c| {
-                c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    result
+                .bind(user_id)
+                .bind(&item_id)
+                .bind(next_day_start)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to update card flags")?;
+                Ok(stored.version + 1)
+            })
+        },
+        move |c| {
+            c.learners.invalidate(user_id);
+        },
+    )
+    .await
 }
 
 /// One logged answer, for a card's history.
@@ -834,51 +821,49 @@ pub async fn replay(
         crate::domain::scheduler::Settings,
     ),
 ) -> anyhow::Result<usize> {
-    let result = db
-        .write_then(
-            move |tx| {
-                Box::pin(async move {
-                    let (scheduler, settings) = &feeder;
-                    let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                    let (mut card, mut version) = (stored.state, stored.version);
-                    let mut previous_at = stored.last_answer_at;
-                    for &(rating, at) in &answers {
-                        let rated = crate::domain::study::rate(
-                            scheduler, settings, &item_id, &card, rating, at, true,
-                        )
-                        .context("Scheduler failed")?;
-                        let answer = AnswerRecord {
-                            user_id,
-                            item_id: item_id.clone(),
-                            rating,
-                            source: Source::Study,
-                            now: at,
-                            elapsed_days: rated.elapsed_days,
-                            duration_ms: 8_000,
-                            before: card,
-                            after: rated.after,
-                            expected_version: version,
-                            previous_at,
-                        };
-                        match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
-                            .await?
-                            .pop()
-                        {
-                            Some(Ok(recorded)) => version = recorded.version,
-                            _ => anyhow::bail!("The card changed while a history was replayed"),
-                        }
-                        card = rated.after;
-                        previous_at = Some(at);
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                let (scheduler, settings) = &feeder;
+                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
+                let (mut card, mut version) = (stored.state, stored.version);
+                let mut previous_at = stored.last_answer_at;
+                for &(rating, at) in &answers {
+                    let rated = crate::domain::study::rate(
+                        scheduler, settings, &item_id, &card, rating, at, true,
+                    )
+                    .context("Scheduler failed")?;
+                    let answer = AnswerRecord {
+                        user_id,
+                        item_id: item_id.clone(),
+                        rating,
+                        source: Source::Study,
+                        now: at,
+                        elapsed_days: rated.elapsed_days,
+                        duration_ms: 8_000,
+                        before: card,
+                        after: rated.after,
+                        expected_version: version,
+                        previous_at,
+                    };
+                    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+                        .await?
+                        .pop()
+                    {
+                        Some(Ok(recorded)) => version = recorded.version,
+                        _ => anyhow::bail!("The card changed while a history was replayed"),
                     }
-                    Ok(answers.len())
-                })
-            },
-            move |c| {
-                c.learners.invalidate(user_id);
-            },
-        )
-        .await;
-    result
+                    card = rated.after;
+                    previous_at = Some(at);
+                }
+                Ok(answers.len())
+            })
+        },
+        move |c| {
+            c.learners.invalidate(user_id);
+        },
+    )
+    .await
 }
 
 /// What the study queue knows of a learner (their card rows, study set and answers since

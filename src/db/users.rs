@@ -63,13 +63,7 @@ pub async fn create(
         .await;
     match row {
         Ok(row) => user_from_row(&row).map_err(CreateUserError::Other),
-        Err(e)
-            if e.downcast_ref::<sqlx::Error>()
-                .and_then(|e| e.as_database_error())
-                .is_some_and(|e| e.is_unique_violation()) =>
-        {
-            Err(CreateUserError::EmailTaken)
-        }
+        Err(e) if super::is_unique_violation(&e) => Err(CreateUserError::EmailTaken),
         Err(e) => Err(CreateUserError::Other(e.context("Failed to insert user"))),
     }
 }

@@ -157,30 +157,14 @@ async fn next_card(state: &AppState, who: &Identity, q: &StudyQuery) -> Result<N
     })
 }
 
-/// The study page's query: [`StudyQuery`]'s fields and `reveal`. Spelled out rather than
-/// `#[serde(flatten)]`: a flattened urlencoded query hands its values on as strings, so
-/// `ahead=true` failed with 400 ("expected a boolean").
+/// The study page's own query field, read beside [`StudyQuery`] as a second extractor (one
+/// struct with `#[serde(flatten)]` handed urlencoded values on as strings, so `ahead=true`
+/// failed with 400, "expected a boolean").
 #[derive(Deserialize)]
 pub struct RevealQuery {
-    #[serde(default)]
-    deck: Option<String>,
-    #[serde(default)]
-    topic: Option<String>,
-    #[serde(default)]
-    ahead: Option<bool>,
     /// Without JS, the "show answer" link reloads with the back visible.
     #[serde(default)]
     reveal: Option<bool>,
-}
-
-impl RevealQuery {
-    fn study(&self) -> StudyQuery {
-        StudyQuery {
-            deck: self.deck.clone(),
-            topic: self.topic.clone(),
-            ahead: self.ahead,
-        }
-    }
 }
 
 #[get("/study")]
@@ -188,9 +172,9 @@ pub async fn study_page(
     page: Page,
     state: web::Data<AppState>,
     who: Identity,
+    study_query: web::Query<StudyQuery>,
     q: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let study_query = q.study();
     let next = next_card(&state, &who, &study_query).await?;
     let tz = study::timezone(&state, who.user.id).await?;
     let next_due = next.next_due_at.map(|ms| super::local_time(ms, tz));
