@@ -60,7 +60,11 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
         self.lock().epoch
     }
 
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let inner = self.lock();
         let (at, value) = inner.map.get(key)?;
         (at.elapsed() < self.ttl).then(|| value.clone())
@@ -79,7 +83,11 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     }
 
     /// Changes a cached value in place (it keeps its age).
-    pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
+    pub fn update<Q>(&self, key: &Q, change: impl FnOnce(&mut V))
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if let Some((_, value)) = self.lock().map.get_mut(key) {
             change(value);
         }

@@ -356,7 +356,7 @@ pub async fn any_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
 /// One item by its qualified id, if it exists and is not retired.
 pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
     let cache = &db.cache.items;
-    if let Some(hit) = cache.get(&id.to_owned()) {
+    if let Some(hit) = cache.get(id) {
         return Ok(hit);
     }
     let epoch = cache.epoch();

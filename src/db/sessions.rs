@@ -53,7 +53,7 @@ pub async fn find_live_user(
         (expires_at > now && last_seen > idle_cutoff).then_some((user, last_seen))
     };
     let cache = &db.cache.sessions;
-    if let Some(hit) = cache.get(&id_hash.to_owned()) {
+    if let Some(hit) = cache.get(id_hash) {
         return Ok(live(hit));
     }
     let epoch = cache.epoch();
@@ -83,7 +83,7 @@ pub async fn find_live_user(
 pub fn touch(db: &Db, id_hash: &str, now: i64) {
     db.cache
         .sessions
-        .update(&id_hash.to_owned(), |(_, seen, _)| *seen = (*seen).max(now));
+        .update(id_hash, |(_, seen, _)| *seen = (*seen).max(now));
     db.writer().touch_session(id_hash.to_owned(), now);
 }
 

@@ -363,19 +363,18 @@ pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Re
         source: a.source,
         reviewed_at: a.now,
     };
-    let result = db.writer().answer(a).await;
-    match &result {
+    let caches = db.cache.clone();
+    let keep_current: super::writer::AnswerHook = Box::new(move |result| match result {
         // The learner's next request sees their answer without reloading.
-        Ok(Ok(recorded)) if logged.source != Source::Quiz => {
+        Ok(recorded) => {
             let version = recorded.version;
-            db.cache.learners.update(user_id, |cards| {
-                let item_id = logged.item_id.clone();
-                cards.record(&item_id, after, version, logged)
-            });
+            caches
+                .learners
+                .update(user_id, |cards| cards.record(after, version, logged));
         }
-        _ => db.cache.learners.invalidate(user_id),
-    }
-    result
+        Err(_) => caches.learners.invalidate(user_id),
+    });
+    db.writer().answer_then(a, Some(keep_current)).await
 }
 
 /// Records answers set-based, in order, on the write connection: one upsert of the states

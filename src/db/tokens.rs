@@ -79,7 +79,7 @@ pub async fn find_user(
     token_hash: &str,
 ) -> anyhow::Result<Option<(i64, super::users::User, Option<i64>)>> {
     let cache = &db.cache.tokens;
-    if let Some(hit) = cache.get(&token_hash.to_owned()) {
+    if let Some(hit) = cache.get(token_hash) {
         return Ok(Some(hit));
     }
     let epoch = cache.epoch();
@@ -105,11 +105,9 @@ pub async fn find_user(
 
 /// Notes that a token was used; written with the writer's next batch.
 pub fn touch(db: &Db, token_hash: &str, id: i64, now: i64) {
-    db.cache
-        .tokens
-        .update(&token_hash.to_owned(), |(_, _, used)| {
-            *used = Some(used.unwrap_or(now).max(now));
-        });
+    db.cache.tokens.update(token_hash, |(_, _, used)| {
+        *used = Some(used.unwrap_or(now).max(now));
+    });
     db.writer().touch_token(id, now);
 }
 

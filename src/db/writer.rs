@@ -48,11 +48,16 @@ pub type AfterCommit = Box<dyn FnOnce() + Send>;
 /// The result of one answer: recorded, or stale (another answer moved the card on).
 pub type AnswerResult = anyhow::Result<Result<Recorded, Stale>>;
 
+/// Work the writer does with an answer's result once its batch committed (keeping a cache
+/// current), whether or not the caller still waits.
+pub type AnswerHook = Box<dyn FnOnce(&Result<Recorded, Stale>) + Send>;
+
 /// A typed command for the writer.
 pub enum Command {
     Answer {
         record: AnswerRecord,
         reply: oneshot::Sender<AnswerResult>,
+        after: Option<AnswerHook>,
     },
     /// A session was used at `now` (no reply: losing one is harmless).
     TouchSession { id_hash: String, now: i64 },
@@ -88,8 +93,22 @@ impl Writer {
 
     /// Records one answer in the next batch; the reply comes after COMMIT.
     pub async fn answer(&self, record: AnswerRecord) -> AnswerResult {
+        self.answer_then(record, None).await
+    }
+
+    /// [`Writer::answer`], with `after` run on the writer after COMMIT, before the reply.
+    pub async fn answer_then(
+        &self,
+        record: AnswerRecord,
+        after: Option<AnswerHook>,
+    ) -> AnswerResult {
         let (reply, answer) = oneshot::channel();
-        self.send(Command::Answer { record, reply }).await?;
+        self.send(Command::Answer {
+            record,
+            reply,
+            after,
+        })
+        .await?;
         answer
             .await
             .context("The database writer dropped an answer")?
@@ -130,10 +149,13 @@ impl Writer {
     }
 }
 
+/// Where an answer's result goes: its caller, after the hook has seen it.
+type AnswerReply = (oneshot::Sender<AnswerResult>, Option<AnswerHook>);
+
 /// The commands of one batch, sorted by kind.
 #[derive(Default)]
 struct Batch {
-    answers: Vec<(AnswerRecord, oneshot::Sender<AnswerResult>)>,
+    answers: Vec<(AnswerRecord, AnswerReply)>,
     sessions: HashMap<String, i64>,
     tokens: HashMap<i64, i64>,
     jobs: Vec<(
@@ -146,7 +168,11 @@ struct Batch {
 impl Batch {
     fn add(&mut self, command: Command) {
         match command {
-            Command::Answer { record, reply } => self.answers.push((record, reply)),
+            Command::Answer {
+                record,
+                reply,
+                after,
+            } => self.answers.push((record, (reply, after))),
             Command::TouchSession { id_hash, now } => {
                 let seen = self.sessions.entry(id_hash).or_insert(now);
                 *seen = (*seen).max(now);
@@ -162,7 +188,7 @@ impl Batch {
     /// Fails every waiting caller with the same error (the transaction did not commit).
     fn fail(self, error: &anyhow::Error) {
         let message = format!("{error:#}");
-        for (_, reply) in self.answers {
+        for (_, (reply, _)) in self.answers {
             let _ = reply.send(Err(anyhow::anyhow!("{message}")));
         }
         for (_, reply, _) in self.jobs {
@@ -222,7 +248,10 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
             for after in afters {
                 after();
             }
-            for (reply, result) in answer_replies.into_iter().zip(answer_results) {
+            for ((reply, after), result) in answer_replies.into_iter().zip(answer_results) {
+                if let (Some(after), Ok(result)) = (after, &result) {
+                    after(result);
+                }
                 let _ = reply.send(result);
             }
             for (reply, result) in job_replies.into_iter().zip(job_results) {
@@ -234,7 +263,7 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
             tracing::error!(error = ?e, "write batch failed");
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             let message = format!("{e:#}");
-            for reply in answer_replies {
+            for (reply, _) in answer_replies {
                 let _ = reply.send(Err(anyhow::anyhow!("{message}")));
             }
             for reply in job_replies {

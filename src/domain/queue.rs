@@ -278,13 +278,17 @@ impl LearnerCards {
 
     /// Takes in an answer that was just committed. A load that ran after the COMMIT already
     /// holds it (the card is at `version` or later), and then nothing changes.
-    pub fn record(&mut self, item_id: &str, after: CardState, version: i64, answer: LoggedAnswer) {
-        let before = self.cards.get(item_id).copied().unwrap_or(StoredState::NEW);
+    pub fn record(&mut self, after: CardState, version: i64, answer: LoggedAnswer) {
+        let before = self
+            .cards
+            .get(&answer.item_id)
+            .copied()
+            .unwrap_or(StoredState::NEW);
         if before.version >= version {
             return;
         }
         self.cards.insert(
-            item_id.to_owned(),
+            answer.item_id.clone(),
             before.answered(after, version, answer.reviewed_at),
         );
         self.answers.push(answer);
@@ -534,23 +538,13 @@ mod tests {
         raised.buried_until = Some(NOW - 1);
         l.cards.insert("d/a".into(), raised);
         let after = review(NOW + DAY, 1).state;
-        l.record(
-            "d/a",
-            after,
-            4,
-            answer("a", PhaseKind::New, Source::Study, NOW),
-        );
+        l.record(after, 4, answer("a", PhaseKind::New, Source::Study, NOW));
         let now = l.cards["d/a"];
         assert_eq!((now.version, now.new_priority), (4, 0));
         assert_eq!(now.buried_until, Some(NOW - 1));
         assert_eq!(l.today(NOW - 1).new_done, 1);
         // A load after the COMMIT already had it: taking it in again changes nothing.
-        l.record(
-            "d/a",
-            after,
-            4,
-            answer("a", PhaseKind::New, Source::Study, NOW),
-        );
+        l.record(after, 4, answer("a", PhaseKind::New, Source::Study, NOW));
         assert_eq!(l.today(NOW - 1).new_done, 1, "counted once");
     }
 }
