@@ -188,6 +188,40 @@ fn recall_at(
         .collect()
 }
 
+/// One open assignment with how the learner stands at a time and at their due date.
+struct Standing {
+    assignment: store::LearnerAssignment,
+    at: crate::domain::assignment::Evaluation,
+    at_due: crate::domain::assignment::Evaluation,
+}
+
+/// The learner's open assignments as of `at`, each evaluated then and at its due date.
+async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standing>, AppError> {
+    use crate::domain::assignment::evaluate;
+    let open = store::for_learner(&state.db, user_id, at).await?;
+    if open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let day = crate::study::day(state, user_id).await?;
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
+    let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+    let evaluate_at = |a: &Assignment, when: i64| {
+        evaluate(
+            &a.rules,
+            &recall_at(&catalog, a, &learner, &day.scheduler, when),
+        )
+    };
+    Ok(open
+        .into_iter()
+        .map(|la| Standing {
+            at: evaluate_at(&la.assignment, at),
+            at_due: evaluate_at(&la.assignment, la.due_at),
+            assignment: la,
+        })
+        .collect())
+}
+
 /// Evaluates one learner's assignments as of `at`: records the first moment every rule
 /// holds, and after an undo takes back completions that no longer hold.
 pub async fn evaluate_learner(
@@ -200,27 +234,11 @@ pub async fn evaluate_learner(
     if !db::cohorts::is_learner_anywhere(&state.db, user_id).await? {
         return Ok(());
     }
-    let open = store::for_learner(&state.db, user_id, at).await?;
-    if open.is_empty() {
-        return Ok(());
-    }
-    let day = crate::study::day(state, user_id).await?;
-    let catalog = db::decks::live_cards(&state.db).await?;
-    let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
-    let holds: Vec<(i64, bool, Option<i64>)> = {
-        let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-        open.iter()
-            .map(|la| {
-                let recall = recall_at(&catalog, &la.assignment, &learner, &day.scheduler, at);
-                let e = crate::domain::assignment::evaluate(&la.assignment.rules, &recall);
-                (la.assignment.id, e.holds, la.completed_at)
-            })
-            .collect()
-    };
-    for (id, holds, completed_at) in holds {
-        match completed_at {
-            None if holds => store::complete(&state.db, id, user_id, at).await?,
-            Some(_) if undone && !holds => store::uncomplete(&state.db, id, user_id).await?,
+    for s in standings(state, user_id, at).await? {
+        let id = s.assignment.assignment.id;
+        match s.assignment.completed_at {
+            None if s.at.holds => store::complete(&state.db, id, user_id, at).await?,
+            Some(_) if undone && !s.at.holds => store::uncomplete(&state.db, id, user_id).await?,
             _ => {}
         }
     }
@@ -263,33 +281,21 @@ pub struct MyAssignment {
 
 /// The caller's open assignments across their cohorts.
 pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>, AppError> {
-    use crate::domain::assignment::{evaluate, status, Status};
-    let user_id = who.user.id;
-    let day = crate::study::day(state, user_id).await?;
-    let open = store::for_learner(&state.db, user_id, day.now).await?;
-    let catalog = db::decks::live_cards(&state.db).await?;
-    let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
-    let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(open
+    use crate::domain::assignment::{status, Status};
+    let now = state.clock.now();
+    Ok(standings(state, who.user.id, now)
+        .await?
         .into_iter()
-        .map(|la| {
-            let a = &la.assignment;
-            let now = evaluate(
-                &a.rules,
-                &recall_at(&catalog, a, &learner, &day.scheduler, day.now),
-            );
-            let at_due = evaluate(
-                &a.rules,
-                &recall_at(&catalog, a, &learner, &day.scheduler, la.due_at),
-            );
-            let status = status(la.completed_at, la.due_at, now.progress, day.now);
+        .map(|s| {
+            let (la, a) = (&s.assignment, &s.assignment.assignment);
+            let status = status(la.completed_at, la.due_at, s.at.progress, now);
             let on_track = match status {
                 Status::Complete | Status::Late => true,
                 Status::Missing => false,
                 _ => a
                     .rules
                     .mastery
-                    .is_none_or(|target| at_due.mastery >= target),
+                    .is_none_or(|target| s.at_due.mastery >= target),
             };
             MyAssignment {
                 cohort_id: a.cohort_id,
@@ -298,8 +304,8 @@ pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>,
                 deck: a.deck.clone(),
                 due_at: la.due_at,
                 status,
-                progress: now.progress,
-                projected_mastery: at_due.mastery,
+                progress: s.at.progress,
+                projected_mastery: s.at_due.mastery,
                 on_track,
             }
         })
