@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// Refit after this many more study reviews.
 pub const REFIT_EVERY: i64 = 400;
+/// A background fit that could not run is tried again after this many more.
+pub const RETRY_EVERY: i64 = 100;
 
 /// The scheduler for a learner: their own parameters if a fit kept some, else the defaults.
 pub async fn scheduler_for(state: &AppState, user_id: i64) -> Result<Scheduler, AppError> {
@@ -100,12 +102,15 @@ pub fn start_refits(state: Arc<AppState>) {
 /// After an answer: start a background fit when enough new reviews have come in.
 pub async fn maybe_refit(state: Arc<AppState>, user_id: i64) -> Result<(), AppError> {
     let count = db::params::study_review_count(&state.db, user_id).await?;
-    if count < MIN_REVIEWS as i64 {
+    if !refit_due(count, None, state.refits.last_try(user_id)) {
         return Ok(());
     }
     let last = db::params::load(&state.db, user_id).await?;
-    let due = last.fitted_at.is_none() || count - last.reviews_at_fit >= REFIT_EVERY;
-    if due {
+    let fitted_at_count = last.fitted_at.map(|_| last.reviews_at_fit);
+    if refit_due(count, fitted_at_count, state.refits.last_try(user_id)) {
+        // Noted before the fit starts, so the next checks neither start a second one nor, if
+        // this one cannot run (reviews not yet on enough separate days), retry at once.
+        state.refits.tried(user_id, count);
         tokio::spawn(async move {
             if let Err(e) = run(&state, user_id).await {
                 tracing::info!(error = ?e, "background fit did not run");
@@ -115,10 +120,48 @@ pub async fn maybe_refit(state: Arc<AppState>, user_id: i64) -> Result<(), AppEr
     Ok(())
 }
 
+/// Whether a background fit is due at `count` study reviews: the learner has enough, the last
+/// fit (its review count, if one ran) is [`REFIT_EVERY`] behind, and the last background try
+/// (which may not have been able to fit) is [`RETRY_EVERY`] behind.
+pub fn refit_due(count: i64, last_fit: Option<i64>, last_try: Option<i64>) -> bool {
+    count >= MIN_REVIEWS as i64
+        && last_fit.is_none_or(|at| count - at >= REFIT_EVERY)
+        && last_try.is_none_or(|at| count - at >= RETRY_EVERY)
+}
+
 /// Back to the default parameters.
 pub async fn reset(state: &AppState, user_id: i64) -> Result<(), AppError> {
     let mut row = db::params::load(&state.db, user_id).await?;
     row.parameters = None;
     db::params::save(&state.db, user_id, &row).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = MIN_REVIEWS as i64;
+
+    #[test]
+    fn a_fit_is_due_at_the_minimum_then_every_refit_interval() {
+        assert!(!refit_due(MIN - 1, None, None));
+        assert!(refit_due(MIN, None, None));
+        assert!(!refit_due(MIN + REFIT_EVERY - 1, Some(MIN), Some(MIN)));
+        assert!(refit_due(MIN + REFIT_EVERY, Some(MIN), Some(MIN)));
+    }
+
+    #[test]
+    fn a_try_that_could_not_fit_waits_for_the_retry_interval() {
+        // Tried at the minimum, but the reviews were all on one day: no fit row was stored.
+        assert!(!refit_due(MIN + 25, None, Some(MIN)));
+        assert!(!refit_due(MIN + RETRY_EVERY - 1, None, Some(MIN)));
+        assert!(refit_due(MIN + RETRY_EVERY, None, Some(MIN)));
+        // A try noted after a fit holds back the refit the same way.
+        assert!(!refit_due(
+            MIN + REFIT_EVERY,
+            Some(MIN),
+            Some(MIN + REFIT_EVERY - 10)
+        ));
+    }
 }

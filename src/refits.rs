@@ -17,6 +17,8 @@ const COUNTED_LEARNERS: usize = 100_000;
 #[derive(Debug)]
 pub struct RefitQueue {
     answers: Mutex<HashMap<i64, u32>>,
+    /// Learners whose last background fit could not run, with their review count then.
+    tried: Mutex<HashMap<i64, i64>>,
     checks: mpsc::UnboundedSender<i64>,
     waiting: Mutex<Option<mpsc::UnboundedReceiver<i64>>>,
 }
@@ -26,6 +28,7 @@ impl Default for RefitQueue {
         let (checks, waiting) = mpsc::unbounded_channel();
         RefitQueue {
             answers: Mutex::default(),
+            tried: Mutex::default(),
             checks,
             waiting: Mutex::new(Some(waiting)),
         }
@@ -39,6 +42,21 @@ impl RefitQueue {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// Notes that a background fit was started (or could not run) at `reviews` study reviews.
+    pub fn tried(&self, user_id: i64, reviews: i64) {
+        let mut tried = self.tried.lock().unwrap_or_else(|e| e.into_inner());
+        if tried.len() >= COUNTED_LEARNERS && !tried.contains_key(&user_id) {
+            tried.clear();
+        }
+        tried.insert(user_id, reviews);
+    }
+
+    /// The review count at the learner's last background try, if one was noted.
+    pub fn last_try(&self, user_id: i64) -> Option<i64> {
+        let tried = self.tried.lock().unwrap_or_else(|e| e.into_inner());
+        tried.get(&user_id).copied()
     }
 
     /// Notes one study answer of the learner.

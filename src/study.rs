@@ -102,7 +102,9 @@ pub async fn today_counts(
     Ok(scopes
         .iter()
         .map(|scope| {
-            let q = learner.counts(&catalog, scope, day.now, day.now, day.end);
+            let q = learner
+                .in_scope(&catalog, scope, day.now)
+                .counts(day.now, day.now, day.end);
             let queue = QueueState {
                 new_available: q.new_available,
                 new_done_today: today.new_done,
@@ -149,7 +151,8 @@ pub async fn next(
     let learner = store::learner_cards(&state.db, user_id, day.start).await?;
     let (counts, drawn, next_due) = {
         let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-        let q = learner.counts(&catalog, scope, day.now, day.now + LEARN_AHEAD_MS, day.end);
+        let in_scope = learner.in_scope(&catalog, scope, day.now);
+        let q = in_scope.counts(day.now, day.now + LEARN_AHEAD_MS, day.end);
         let today = learner.today(day.start);
         let queue = QueueState {
             learning_due_now: q.learning_due_now > 0,
@@ -177,11 +180,11 @@ pub async fn next(
             Pick::Done => None,
         };
         let drawn = draw
-            .and_then(|d| learner.draw(&catalog, scope, day.now, d))
+            .and_then(|d| in_scope.draw(day.now, d))
             .map(|(card, stored)| (card.id.clone(), stored));
         let next_due = match drawn {
             Some(_) => None,
-            None => learner.next_due(&catalog, scope, day.now),
+            None => in_scope.next_due(),
         };
         (counts, drawn, next_due)
     };

@@ -43,8 +43,18 @@ pub async fn trace_request(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = format!("{:016x}", rand::thread_rng().gen::<u64>());
-    let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), route = %route);
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %req.method(),
+        route = tracing::field::Empty
+    );
+    // Finding the pattern walks the whole route table again (a regex per dynamic route), so it
+    // is done only when the span is logged.
+    if !span.is_disabled() {
+        let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
+        span.record("route", tracing::field::display(&route));
+    }
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;

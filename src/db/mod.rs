@@ -21,6 +21,7 @@ pub mod prompts;
 pub mod quizzes;
 pub mod resets;
 pub mod rollups;
+pub(crate) mod script;
 pub mod sessions;
 pub mod study;
 pub mod tokens;
@@ -77,6 +78,10 @@ pub(crate) fn is_unique_violation(e: &anyhow::Error) -> bool {
 }
 
 /// Handles to the database: many readers, one writer.
+/// 32 MiB (a negative size is in KiB); the read connections keep SQLite's 2 MiB default, since
+/// the hot reads are served from the in-process caches.
+const WRITER_CACHE_SIZE: &str = "PRAGMA cache_size = -32768";
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
@@ -101,11 +106,20 @@ impl Db {
             // learners' answers dirties hundreds of pages, and a page rewritten by many
             // commits between checkpoints is copied into the database file only once.
             .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
+            // Statement journals (a multi-row upsert inside the batch's transaction opens
+            // one) stay in memory instead of a temporary file.
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(10));
         let mut write = options
             .connect()
             .await
             .context("Failed to open the database for writing")?;
+        // The writer's page cache holds the hot part of the card-state and review indexes,
+        // so a batch rarely reads a page back from the file.
+        sqlx::query(WRITER_CACHE_SIZE)
+            .execute(&mut write)
+            .await
+            .context("Failed to size the writer's page cache")?;
         sqlx::migrate!("./migrations")
             .run(&mut write)
             .await

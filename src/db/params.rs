@@ -86,10 +86,12 @@ pub async fn save(db: &Db, user_id: i64, row: &ParamsRow) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// How many study reviews (not undone) the learner has.
+/// How many study reviews (not undone) the learner has. Read from the rollups, which every
+/// answer and undo keeps current: a few rows per study day rather than one per review.
 pub async fn study_review_count(db: &Db, user_id: i64) -> anyhow::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM reviews WHERE user_id = $1 AND source = 'study' AND undone_at IS NULL",
+        "SELECT COALESCE(SUM(answers), 0) FROM review_rollups
+         WHERE user_id = $1 AND source = 'study'",
     )
     .bind(user_id)
     .fetch_one(&db.read)

@@ -1,7 +1,8 @@
 //! The review rollups (`review_rollups`, `recall_checks`): the review log summed per quarter
-//! hour. [`record_all_in`] and [`retract_in`] run inside the answer and undo transactions, so the
+//! hour. [`record_all`] and [`retract_in`] run inside the answer and undo transactions, so the
 //! rollups always match the log; `domain::progress::daily` defines what they hold.
 
+use super::script::{Bind, Script};
 use super::Db;
 use crate::domain::progress::{
     bucket_of, contribution, Bucket, LoggedReview, RecallCheck, Source, BUCKET_MS,
@@ -131,35 +132,44 @@ async fn apply(
     Ok(())
 }
 
-/// Adds just-logged answers, each `(user, review id, review, previous answer time)` with the
-/// previous time read before it was logged: one upsert of the summed buckets, and one insert
-/// of the recall checks when there are any.
-pub async fn record_all_in(
-    tx: &mut sqlx::SqliteConnection,
-    answers: &[(i64, i64, LoggedReview, Option<i64>)],
-) -> anyhow::Result<()> {
+/// One just-logged answer as the rollups take it in.
+pub struct Logged {
+    pub user_id: i64,
+    pub review: LoggedReview,
+    /// The card's previous answer time, read before this answer was logged.
+    pub previous_at: Option<i64>,
+    /// The card's version after the answer: with the user, card and time it finds the review.
+    pub version_after: i64,
+}
+
+/// The statements that add just-logged answers, to run after their reviews are inserted in
+/// the same transaction: one upsert of the summed buckets, and one insert of the recall checks
+/// when there are any (each finds its review by user, card, time and version).
+pub fn record_all(answers: &[Logged]) -> Script {
     use std::collections::BTreeMap;
+    let mut script = Script::default();
     if answers.is_empty() {
-        return Ok(());
+        return script;
     }
     let mut by_owner: BTreeMap<(i64, &str), Vec<crate::domain::progress::Contribution>> =
         BTreeMap::new();
     let mut checks = Vec::new();
-    for (user_id, review_id, review, previous_at) in answers {
-        let c = contribution(review, *previous_at);
-        let deck = deck_of(&review.item_id);
+    for a in answers {
+        let c = contribution(&a.review, a.previous_at);
+        let deck = deck_of(&a.review.item_id);
         if let Some(check) = c.check {
             checks.push(serde_json::json!([
-                review_id,
-                user_id,
+                a.user_id,
                 deck,
                 check.reviewed_at,
                 check.previous_at,
                 check.mature,
-                check.passed
+                check.passed,
+                a.review.item_id,
+                a.version_after,
             ]));
         }
-        by_owner.entry((*user_id, deck)).or_default().push(c);
+        by_owner.entry((a.user_id, deck)).or_default().push(c);
     }
     let mut buckets = Vec::new();
     for ((user_id, deck), contributions) in by_owner {
@@ -176,35 +186,32 @@ pub async fn record_all_in(
             ]));
         }
     }
-    sqlx::query(
+    script.push(
         "INSERT INTO review_rollups (user_id, bucket, deck_id, source, rating, answers,
              young_recalls, mature_recalls)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
                 value ->> 6, value ->> 7
-         FROM json_each($1) WHERE true
+         FROM json_each(?) WHERE true
          ON CONFLICT (user_id, bucket, deck_id, source, rating) DO UPDATE SET
              answers = answers + excluded.answers,
              young_recalls = young_recalls + excluded.young_recalls,
              mature_recalls = mature_recalls + excluded.mature_recalls",
-    )
-    .bind(serde_json::Value::from(buckets).to_string())
-    .execute(&mut *tx)
-    .await
-    .context("Failed to update the review rollups")?;
+        [Bind::Text(serde_json::Value::from(buckets).to_string())],
+    );
     if !checks.is_empty() {
-        sqlx::query(
+        script.push(
             "INSERT INTO recall_checks (review_id, user_id, deck_id, reviewed_at, previous_at,
                  mature, passed)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                    value ->> 5, value ->> 6
-             FROM json_each($1)",
-        )
-        .bind(serde_json::Value::from(checks).to_string())
-        .execute(&mut *tx)
-        .await
-        .context("Failed to add recall checks")?;
+             SELECT r.id, c.value ->> 0, c.value ->> 1, c.value ->> 2, c.value ->> 3,
+                    c.value ->> 4, c.value ->> 5
+             FROM json_each(?) AS c
+             JOIN reviews r ON r.user_id = c.value ->> 0 AND r.item_id = c.value ->> 6
+                 AND r.reviewed_at = c.value ->> 2 AND r.version_after = c.value ->> 7
+                 AND r.undone_at IS NULL",
+            [Bind::Text(serde_json::Value::from(checks).to_string())],
+        );
     }
-    Ok(())
+    script
 }
 
 /// Takes an answer that is being undone back out, returning the card's previous answer time.

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use sqlx::Row;
 
+use super::script::{Bind, Script};
 use super::Db;
 
 /// A session as the settings page lists it.
@@ -169,19 +170,20 @@ pub async fn purge_expired(db: &Db, now: i64, idle_cutoff: i64) -> anyhow::Resul
     Ok(done)
 }
 
-/// Records when sessions were last used, `id_hash → time`, in one statement (the writer
+/// The statement that records when sessions were last used, `id_hash → time` (the writer
 /// coalesces touches).
-pub(crate) async fn touch_all_in(
-    tx: &mut sqlx::SqliteConnection,
-    seen: &std::collections::HashMap<String, i64>,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE sessions SET last_seen_at = MAX(last_seen_at, t.value)
-         FROM json_each($1) AS t WHERE sessions.id_hash = t.key",
-    )
-    .bind(serde_json::to_string(seen)?)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to refresh sessions")?;
-    Ok(())
+pub(crate) fn touch_all(seen: &std::collections::HashMap<String, i64>) -> Script {
+    let mut script = Script::default();
+    if !seen.is_empty() {
+        let seen = serde_json::Value::from_iter(
+            seen.iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(*v))),
+        );
+        script.push(
+            "UPDATE sessions SET last_seen_at = MAX(last_seen_at, t.value)
+             FROM json_each(?) AS t WHERE sessions.id_hash = t.key",
+            [Bind::Text(seen.to_string())],
+        );
+    }
+    script
 }

@@ -10,6 +10,7 @@
 use anyhow::Context;
 use sqlx::Row;
 
+use super::script::{Bind, Script};
 use super::Db;
 use crate::domain::progress::{LoggedReview, Source};
 use crate::domain::scheduler::{format_steps, parse_steps, CardState, Rating, SettingsInput};
@@ -379,11 +380,13 @@ pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Re
 
 /// Records answers set-based, in order, on the write connection: one upsert of the states
 /// (its version condition decides which answers are stale: of two answers to one card at one
-/// version, the first wins), one insert of the reviews and one upsert of the rollups. One
-/// result per answer, in order.
+/// version, the first wins), then one round trip with the insert of the reviews, the upsert of
+/// the rollups and `tail` (the writer's `COMMIT`, when nothing follows). One result per
+/// answer, in order. On `Err` the caller cannot tell whether `tail` ran.
 pub fn record_answers_in<'a>(
     tx: &'a mut sqlx::SqliteConnection,
     answers: &'a [AnswerRecord],
+    tail: Script,
 ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Vec<Result<Recorded, Stale>>>> {
     Box::pin(async move {
         let states = answers
@@ -413,6 +416,7 @@ pub fn record_answers_in<'a>(
             }
         }
         let mut reviews = Vec::new();
+        let mut logged_answers = Vec::new();
         for (a, _) in answers.iter().zip(&won).filter(|(_, w)| **w) {
             reviews.push(serde_json::json!([
                 a.user_id,
@@ -428,37 +432,44 @@ pub fn record_answers_in<'a>(
                 a.expected_version,
                 a.expected_version + 1,
             ]));
+            logged_answers.push(super::rollups::Logged {
+                user_id: a.user_id,
+                review: logged(&a.item_id, a.rating, a.source, a.now, &a.before),
+                previous_at: a.previous_at,
+                version_after: a.expected_version + 1,
+            });
         }
-        let ids: Vec<(i64, i64, String, i64)> = if reviews.is_empty() {
-            Vec::new()
-        } else {
-            sqlx::query_as(
+        let mut script = Script::default();
+        if !reviews.is_empty() {
+            script.push(
                 "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
-                 duration_ms, phase_before, state_before, state_after, version_before,
-                 version_after)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                    value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
-             FROM json_each($1) ORDER BY key
-             RETURNING id, user_id, item_id, version_after",
-            )
-            .bind(serde_json::Value::from(reviews).to_string())
+                     duration_ms, phase_before, state_before, state_after, version_before,
+                     version_after)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                        value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,
+                        value ->> 10, value ->> 11
+                 FROM json_each(?) ORDER BY key
+                 RETURNING id, user_id, item_id, version_after",
+                [Bind::Text(serde_json::Value::from(reviews).to_string())],
+            );
+        }
+        let script = script
+            .then(super::rollups::record_all(&logged_answers))
+            .then(tail);
+        let ids: Vec<(i64, i64, String, i64)> = script
             .fetch_all(&mut *tx)
             .await
-            .context("Failed to append the reviews")?
-        };
+            .context("Failed to append the reviews")?;
         let ids: std::collections::HashMap<(i64, String, i64), i64> = ids
             .into_iter()
             .map(|(id, u, i, v)| ((u, i, v), id))
             .collect();
-        let mut logged_answers = Vec::new();
         let mut results = Vec::with_capacity(answers.len());
         for (i, a) in answers.iter().enumerate() {
             if won[i] {
                 let id = *ids
                     .get(&(a.user_id, a.item_id.clone(), a.expected_version + 1))
                     .context("An appended review has no id")?;
-                let log = logged(&a.item_id, a.rating, a.source, a.now, &a.before);
-                logged_answers.push((a.user_id, id, log, a.previous_at));
                 results.push(Ok(Recorded {
                     review_id: id,
                     version: a.expected_version + 1,
@@ -467,7 +478,6 @@ pub fn record_answers_in<'a>(
                 results.push(Err(Stale));
             }
         }
-        super::rollups::record_all_in(&mut *tx, &logged_answers).await?;
         Ok(results)
     })
 }
@@ -799,7 +809,7 @@ pub async fn feed_quiz_in(
         previous_at: stored.last_answer_at,
     };
     // The read above is in this transaction, so the version cannot have moved on.
-    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
+    match record_answers_in(&mut *tx, std::slice::from_ref(&answer), Script::default())
         .await?
         .pop()
     {
@@ -845,9 +855,13 @@ pub async fn replay(
                         expected_version: version,
                         previous_at,
                     };
-                    match record_answers_in(&mut *tx, std::slice::from_ref(&answer))
-                        .await?
-                        .pop()
+                    match record_answers_in(
+                        &mut *tx,
+                        std::slice::from_ref(&answer),
+                        Script::default(),
+                    )
+                    .await?
+                    .pop()
                     {
                         Some(Ok(recorded)) => version = recorded.version,
                         _ => anyhow::bail!("The card changed while a history was replayed"),

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use sqlx::Row;
 
+use super::script::{Bind, Script};
 use super::Db;
 
 /// A personal API token as its owner sees it (never the secret).
@@ -111,21 +112,20 @@ pub fn touch(db: &Db, token_hash: &str, id: i64, now: i64) {
     db.writer().touch_token(id, now);
 }
 
-/// Records when tokens were last used, `id → time`, in one statement (the writer coalesces
+/// The statement that records when tokens were last used, `id → time` (the writer coalesces
 /// touches).
-pub(crate) async fn touch_all_in(
-    tx: &mut sqlx::SqliteConnection,
-    used: &std::collections::HashMap<i64, i64>,
-) -> anyhow::Result<()> {
-    let used: std::collections::HashMap<String, i64> =
-        used.iter().map(|(id, at)| (id.to_string(), *at)).collect();
-    sqlx::query(
-        "UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), t.value)
-         FROM json_each($1) AS t WHERE api_tokens.id = CAST(t.key AS INTEGER)",
-    )
-    .bind(serde_json::to_string(&used)?)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to record token use")?;
-    Ok(())
+pub(crate) fn touch_all(used: &std::collections::HashMap<i64, i64>) -> Script {
+    let mut script = Script::default();
+    if !used.is_empty() {
+        let used = serde_json::Value::from_iter(
+            used.iter()
+                .map(|(id, at)| (id.to_string(), serde_json::Value::from(*at))),
+        );
+        script.push(
+            "UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), t.value)
+             FROM json_each(?) AS t WHERE api_tokens.id = CAST(t.key AS INTEGER)",
+            [Bind::Text(used.to_string())],
+        );
+    }
+    script
 }

@@ -13,6 +13,10 @@
 //!   after-COMMIT hook (cache invalidation) runs on this task, whether or not its caller
 //!   still waits.
 //!
+//! The statements travel to SQLite in as few round trips as they can ([`super::script`]): the
+//! `BEGIN` goes with the touches, and with no jobs in the batch the `COMMIT` goes with the
+//! review insert, so a batch of answers costs three hand-offs to SQLite's thread.
+//!
 //! A caller gets its reply only after COMMIT (or the error if COMMIT failed), so a success
 //! response always means the write is durable under the configured `synchronous` level.
 //!
@@ -26,6 +30,7 @@ use futures_util::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
+use super::script::Script;
 use super::study::{AnswerRecord, Recorded, Stale};
 
 /// The most commands one transaction takes; more wait for the next one.
@@ -80,7 +85,16 @@ impl Writer {
     /// Starts the writer task on `conn` (which must be the only write connection).
     pub fn start(conn: SqliteConnection) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, rx));
+        // The writer gets a thread and runtime of its own: between its round trips to SQLite's
+        // thread it is woken often, and on a shared runtime it would wait behind request tasks.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the database writer");
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || runtime.block_on(run(conn, rx)))
+            .expect("a thread for the database writer");
         Writer { tx }
     }
 
@@ -211,26 +225,31 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Command>) {
                 Err(_) => break,
             }
         }
+        let (answers, jobs) = (batch.answers.len(), batch.jobs.len());
+        let started = std::time::Instant::now();
         commit(&mut conn, batch).await;
+        tracing::debug!(
+            answers,
+            jobs,
+            us = started.elapsed().as_micros() as u64,
+            "batch committed"
+        );
     }
     let _ = conn.close().await;
 }
 
 /// Runs one batch in one transaction and answers every caller after COMMIT.
 async fn commit(conn: &mut SqliteConnection, batch: Batch) {
-    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-        let e = anyhow::Error::new(e).context("Failed to start a write transaction");
+    if let Err(e) = begin(conn, &batch.sessions, &batch.tokens).await {
+        let e = e.context("Failed to start a write transaction");
         tracing::error!(error = ?e, "write batch failed");
         return batch.fail(&e);
     }
-    let Batch {
-        answers,
-        sessions,
-        tokens,
-        jobs,
-    } = batch;
+    let Batch { answers, jobs, .. } = batch;
     let (records, answer_replies): (Vec<_>, Vec<_>) = answers.into_iter().unzip();
-    let answer_results = answer_all(conn, records).await;
+    // The answers' last round trip also commits when no job follows them.
+    let commit_with_answers = jobs.is_empty() && !records.is_empty();
+    let (answer_results, committed) = answer_all(conn, records, commit_with_answers).await;
     let mut job_results = Vec::with_capacity(jobs.len());
     let mut job_replies = Vec::with_capacity(jobs.len());
     let mut afters = Vec::new();
@@ -239,12 +258,12 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
         job_replies.push(reply);
         afters.extend(after);
     }
-    if let Err(e) = touch(conn, &sessions, &tokens).await {
-        // Touches only refresh "last seen" times; they never hold up real writes.
-        tracing::warn!(error = ?e, "failed to record session and token use");
-    }
-    match sqlx::query("COMMIT").execute(&mut *conn).await {
-        Ok(_) => {
+    let outcome = match committed {
+        true => Ok(()),
+        false => Script::of("COMMIT").execute(&mut *conn).await,
+    };
+    match outcome {
+        Ok(()) => {
             for after in afters {
                 after();
             }
@@ -259,7 +278,7 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
             }
         }
         Err(e) => {
-            let e = anyhow::Error::new(e).context("Failed to commit a write batch");
+            let e = e.context("Failed to commit a write batch");
             tracing::error!(error = ?e, "write batch failed");
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             let message = format!("{e:#}");
@@ -271,6 +290,24 @@ async fn commit(conn: &mut SqliteConnection, batch: Batch) {
             }
         }
     }
+}
+
+/// Opens the batch's transaction, with its session and token touches in the same round trip.
+/// Touches only refresh "last seen" times and never hold up real writes: if they fail, the
+/// transaction is opened again without them.
+async fn begin(
+    conn: &mut SqliteConnection,
+    sessions: &HashMap<String, i64>,
+    tokens: &HashMap<i64, i64>,
+) -> anyhow::Result<()> {
+    let script = Script::of("BEGIN IMMEDIATE")
+        .then(super::sessions::touch_all(sessions))
+        .then(super::tokens::touch_all(tokens));
+    let Err(e) = script.execute(&mut *conn).await else {
+        return Ok(());
+    };
+    tracing::warn!(error = ?e, "failed to open a write batch with its touches");
+    restart(conn).await
 }
 
 /// Opens the savepoint one command runs in. (The helpers here return boxed futures: without
@@ -322,30 +359,41 @@ fn answer_set<'a>(
 ) -> BoxFuture<'a, anyhow::Result<Vec<Result<Recorded, Stale>>>> {
     Box::pin(async move {
         savepoint(conn).await?;
-        let result = super::study::record_answers_in(&mut *conn, records).await;
+        let result = super::study::record_answers_in(&mut *conn, records, Script::default()).await;
         release(conn, result).await
     })
 }
 
-/// Records the batch's answers set-based. They run first in the transaction and outside any
-/// savepoint (two statements fewer per commit): if the set fails as a whole (it should not:
-/// answers are validated before they are sent), the transaction is rolled back, which loses
-/// nothing else, and each answer is retried alone in a savepoint so a bad one fails alone.
-async fn answer_all(conn: &mut SqliteConnection, records: Vec<AnswerRecord>) -> Vec<AnswerResult> {
+/// Records the batch's answers set-based; with `commit`, the transaction commits in the same
+/// round trip, and the flag returned says whether it did. They run first in the transaction
+/// and outside any savepoint (two statements fewer per commit): if the set fails as a whole
+/// (it should not: answers are validated before they are sent), the transaction is rolled
+/// back, which loses nothing else, and each answer is retried alone in a savepoint so a bad
+/// one fails alone; the caller then commits.
+async fn answer_all(
+    conn: &mut SqliteConnection,
+    records: Vec<AnswerRecord>,
+    commit: bool,
+) -> (Vec<AnswerResult>, bool) {
     if records.is_empty() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
-    let e = match super::study::record_answers_in(&mut *conn, &records).await {
-        Ok(results) => return results.into_iter().map(Ok).collect(),
+    let tail = match commit {
+        true => Script::of("COMMIT"),
+        false => Script::default(),
+    };
+    let e = match super::study::record_answers_in(&mut *conn, &records, tail).await {
+        Ok(results) => return (results.into_iter().map(Ok).collect(), commit),
         Err(e) => e,
     };
     tracing::warn!(error = ?e, "answer batch failed; retrying each answer alone");
     if let Err(restart) = restart(conn).await {
         let message = format!("{restart:#}");
-        return records
+        let failed = records
             .iter()
             .map(|_| Err(anyhow::anyhow!("{message}")))
             .collect();
+        return (failed, false);
     }
     let mut results = Vec::with_capacity(records.len());
     for i in 0..records.len() {
@@ -354,30 +402,18 @@ async fn answer_all(conn: &mut SqliteConnection, records: Vec<AnswerRecord>) -> 
             .and_then(|mut r| r.pop().context("No result for an answer"));
         results.push(one);
     }
-    results
+    (results, false)
 }
 
-/// Rolls the transaction back and starts it again.
+/// Rolls back whatever transaction is open (a failed script may or may not have opened one)
+/// and starts a new one.
 fn restart(conn: &mut SqliteConnection) -> BoxFuture<'_, anyhow::Result<()>> {
     Box::pin(async move {
-        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        // "No transaction is active" is the one error expected here.
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         Ok(())
     })
-}
-
-async fn touch(
-    conn: &mut SqliteConnection,
-    sessions: &HashMap<String, i64>,
-    tokens: &HashMap<i64, i64>,
-) -> anyhow::Result<()> {
-    if !sessions.is_empty() {
-        super::sessions::touch_all_in(conn, sessions).await?;
-    }
-    if !tokens.is_empty() {
-        super::tokens::touch_all_in(conn, tokens).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -136,60 +136,67 @@ pub struct LearnerCards {
     pub since: i64,
 }
 
+/// A card in a queue's scope, with the learner's row for it.
+#[derive(Debug, Clone, Copy)]
+struct Scoped<'a> {
+    card: &'a CatalogCard,
+    stored: StoredState,
+    /// False for a card the learner has no row for (never answered, never flagged).
+    has_row: bool,
+}
+
+/// The cards of one queue's scope with the learner's rows, found in one pass over the
+/// catalogue; the queue's counts and draws then read this list.
+#[derive(Debug)]
+pub struct InScope<'a> {
+    cards: Vec<Scoped<'a>>,
+    learner: &'a LearnerCards,
+}
+
 impl LearnerCards {
-    /// The card's row, if the card is in `scope` now.
-    fn in_scope(&self, card: &CatalogCard, scope: &Scope, now: i64) -> Option<StoredState> {
-        let topics = self.study_set.get(&card.deck_id)?;
-        let chosen = topics.is_empty() || topics.contains(&card.topic);
-        let narrowed = scope.deck.as_ref().is_none_or(|d| *d == card.deck_id)
-            && scope.topic.as_ref().is_none_or(|t| *t == card.topic);
-        let stored = self
-            .cards
-            .get(&card.id)
-            .copied()
-            .unwrap_or(StoredState::NEW);
-        let hidden = stored.suspended || stored.buried_until.is_some_and(|b| b > now);
-        (chosen && narrowed && !hidden).then_some(stored)
-    }
-
-    fn scoped<'c>(
-        &'c self,
-        catalog: &'c [CatalogCard],
-        scope: &'c Scope,
-        now: i64,
-    ) -> impl Iterator<Item = (&'c CatalogCard, StoredState)> + 'c {
-        catalog
-            .iter()
-            .filter_map(move |card| Some((card, self.in_scope(card, scope, now)?)))
-    }
-
-    /// The queue's counts in `scope`.
-    pub fn counts(
-        &self,
-        catalog: &[CatalogCard],
+    /// The cards in `scope` now: a live card of a deck in the study set (and of a chosen
+    /// topic, when the deck has chosen topics), narrowed by the scope, not suspended and not
+    /// buried past now.
+    pub fn in_scope<'a>(
+        &'a self,
+        catalog: &'a [CatalogCard],
         scope: &Scope,
         now: i64,
-        learn_ahead_until: i64,
-        day_end: i64,
-    ) -> QueueCounts {
-        let mut c = QueueCounts::default();
-        for (_, stored) in self.scoped(catalog, scope, now) {
-            let due = stored.state.due_ms();
-            let due_by = |t: i64| due.is_some_and(|d| d <= t);
-            match stored.state.kind() {
-                PhaseKind::New => c.new_available += 1,
-                PhaseKind::Learning | PhaseKind::Relearning => {
-                    c.learning_due_now += u32::from(due_by(now));
-                    c.learning_due_soon += u32::from(due_by(learn_ahead_until));
-                    c.learning_due_today += u32::from(due.is_some_and(|d| d < day_end));
+    ) -> InScope<'a> {
+        let mut cards = Vec::with_capacity(catalog.len());
+        // The catalogue comes deck by deck, so the study set is looked up once per deck.
+        let mut deck: Option<(&str, Option<&Vec<String>>)> = None;
+        for card in catalog {
+            let topics = match deck {
+                Some((id, topics)) if id == card.deck_id => topics,
+                _ => {
+                    let topics = self.study_set.get(&card.deck_id);
+                    deck = Some((&card.deck_id, topics));
+                    topics
                 }
-                PhaseKind::Review => {
-                    c.reviews_due_now += u32::from(due_by(now));
-                    c.reviews_due_today += u32::from(due.is_some_and(|d| d < day_end));
-                }
+            };
+            let Some(topics) = topics else { continue };
+            let chosen = topics.is_empty() || topics.contains(&card.topic);
+            let narrowed = scope.deck.as_ref().is_none_or(|d| *d == card.deck_id)
+                && scope.topic.as_ref().is_none_or(|t| *t == card.topic);
+            if !(chosen && narrowed) {
+                continue;
             }
+            let row = self.cards.get(&card.id).copied();
+            let stored = row.unwrap_or(StoredState::NEW);
+            if stored.suspended || stored.buried_until.is_some_and(|b| b > now) {
+                continue;
+            }
+            cards.push(Scoped {
+                card,
+                stored,
+                has_row: row.is_some(),
+            });
         }
-        c
+        InScope {
+            cards,
+            learner: self,
+        }
     }
 
     /// What was studied since `day_start`.
@@ -217,18 +224,64 @@ impl LearnerCards {
         t
     }
 
+    /// Takes in an answer that was just committed. A load that ran after the COMMIT already
+    /// holds it (the card is at `version` or later), and then nothing changes.
+    pub fn record(&mut self, after: CardState, version: i64, answer: LoggedAnswer) {
+        let before = self
+            .cards
+            .get(&answer.item_id)
+            .copied()
+            .unwrap_or(StoredState::NEW);
+        if before.version >= version {
+            return;
+        }
+        self.cards.insert(
+            answer.item_id.clone(),
+            before.answered(after, version, answer.reviewed_at),
+        );
+        self.answers.push(answer);
+    }
+}
+
+impl<'a> InScope<'a> {
+    /// The queue's counts, before daily limits.
+    pub fn counts(&self, now: i64, learn_ahead_until: i64, day_end: i64) -> QueueCounts {
+        let mut c = QueueCounts::default();
+        for s in &self.cards {
+            let due = s.stored.state.due_ms();
+            let due_by = |t: i64| due.is_some_and(|d| d <= t);
+            match s.stored.state.kind() {
+                PhaseKind::New => c.new_available += 1,
+                PhaseKind::Learning | PhaseKind::Relearning => {
+                    c.learning_due_now += u32::from(due_by(now));
+                    c.learning_due_soon += u32::from(due_by(learn_ahead_until));
+                    c.learning_due_today += u32::from(due.is_some_and(|d| d < day_end));
+                }
+                PhaseKind::Review => {
+                    c.reviews_due_now += u32::from(due_by(now));
+                    c.reviews_due_today += u32::from(due.is_some_and(|d| d < day_end));
+                }
+            }
+        }
+        c
+    }
+
     /// The next card of a queue, with the learner's row for it.
-    pub fn draw<'c>(
-        &self,
-        catalog: &'c [CatalogCard],
-        scope: &Scope,
-        now: i64,
-        which: Draw,
-    ) -> Option<(&'c CatalogCard, StoredState)> {
-        let candidates = catalog.iter().filter_map(|card| {
-            let stored = self.in_scope(card, scope, now)?;
-            let kind = stored.state.kind();
-            let due = stored.state.due_ms();
+    pub fn draw(&self, now: i64, which: Draw) -> Option<(&'a CatalogCard, StoredState)> {
+        // Cards already studied ahead today, found once rather than once per card.
+        let seen_ahead: std::collections::HashSet<&str> = match which {
+            Draw::Ahead { day_start } => self
+                .learner
+                .answers
+                .iter()
+                .filter(|a| a.source == Source::Ahead && a.reviewed_at >= day_start)
+                .map(|a| a.item_id.as_str())
+                .collect(),
+            _ => Default::default(),
+        };
+        let candidates = self.cards.iter().filter_map(|s| {
+            let kind = s.stored.state.kind();
+            let due = s.stored.state.due_ms();
             let wanted = match which {
                 Draw::LearningDueBy(t) => {
                     matches!(kind, PhaseKind::Learning | PhaseKind::Relearning)
@@ -236,17 +289,11 @@ impl LearnerCards {
                 }
                 Draw::ReviewDueBefore(t) => kind == PhaseKind::Review && due.is_some_and(|d| d < t),
                 Draw::New => kind == PhaseKind::New,
-                Draw::Ahead { day_start } => {
-                    self.cards.contains_key(&card.id)
-                        && kind != PhaseKind::New
-                        && !self.answers.iter().any(|a| {
-                            a.source == Source::Ahead
-                                && a.item_id == card.id
-                                && a.reviewed_at >= day_start
-                        })
+                Draw::Ahead { .. } => {
+                    s.has_row && kind != PhaseKind::New && !seen_ahead.contains(s.card.id.as_str())
                 }
             };
-            wanted.then_some((card, stored))
+            wanted.then_some((s.card, s.stored))
         });
         match which {
             Draw::LearningDueBy(_) | Draw::Ahead { .. } => {
@@ -267,31 +314,12 @@ impl LearnerCards {
     }
 
     /// When the next scheduled card in scope comes due, if any.
-    pub fn next_due(&self, catalog: &[CatalogCard], scope: &Scope, now: i64) -> Option<i64> {
-        self.scoped(catalog, scope, now)
-            .filter(|(card, s)| {
-                self.cards.contains_key(&card.id) && s.state.kind() != PhaseKind::New
-            })
-            .filter_map(|(_, s)| s.state.due_ms())
+    pub fn next_due(&self) -> Option<i64> {
+        self.cards
+            .iter()
+            .filter(|s| s.has_row && s.stored.state.kind() != PhaseKind::New)
+            .filter_map(|s| s.stored.state.due_ms())
             .min()
-    }
-
-    /// Takes in an answer that was just committed. A load that ran after the COMMIT already
-    /// holds it (the card is at `version` or later), and then nothing changes.
-    pub fn record(&mut self, after: CardState, version: i64, answer: LoggedAnswer) {
-        let before = self
-            .cards
-            .get(&answer.item_id)
-            .copied()
-            .unwrap_or(StoredState::NEW);
-        if before.version >= version {
-            return;
-        }
-        self.cards.insert(
-            answer.item_id.clone(),
-            before.answered(after, version, answer.reviewed_at),
-        );
-        self.answers.push(answer);
     }
 }
 
@@ -391,9 +419,7 @@ mod tests {
             ("c", review(NOW - DAY, 3)),
             ("d", review(NOW + 2 * 3_600_000, 3)),
         ]);
-        let c = l.counts(
-            &cat,
-            &Scope::default(),
+        let c = l.in_scope(&cat, &Scope::default(), NOW).counts(
             NOW,
             NOW + 20 * 60_000,
             NOW + 4 * 3_600_000,
@@ -421,7 +447,9 @@ mod tests {
         let mut past_bury = review(NOW - DAY, 3);
         past_bury.buried_until = Some(NOW - 1);
         let mut l = learner(&[("a", suspended), ("b", buried), ("c", past_bury)]);
-        let all = |l: &LearnerCards, scope: &Scope| l.counts(&cat, scope, NOW, NOW, NOW + DAY);
+        let all = |l: &LearnerCards, scope: &Scope| {
+            l.in_scope(&cat, scope, NOW).counts(NOW, NOW, NOW + DAY)
+        };
         assert_eq!(
             all(&l, &Scope::default()).reviews_due_now,
             1,
@@ -476,12 +504,9 @@ mod tests {
             ("b", review(NOW - DAY, 2)),
             ("c", review(NOW + 2 * DAY, 2)),
         ]);
-        let drawn = l.draw(
-            &cat,
-            &Scope::default(),
-            NOW,
-            Draw::ReviewDueBefore(NOW + DAY),
-        );
+        let drawn = l
+            .in_scope(&cat, &Scope::default(), NOW)
+            .draw(NOW, Draw::ReviewDueBefore(NOW + DAY));
         assert_eq!(drawn.map(|(c, _)| c.id.as_str()), Some("d/b"));
     }
 
@@ -496,17 +521,19 @@ mod tests {
             ("d", raised),
         ]);
         let scope = Scope::default();
-        let new = l.draw(&cat, &scope, NOW, Draw::New);
+        let new = l.in_scope(&cat, &scope, NOW).draw(NOW, Draw::New);
         assert_eq!(
             new.map(|(c, _)| c.id.as_str()),
             Some("d/d"),
             "a raised card first"
         );
-        let learning = l.draw(&cat, &scope, NOW, Draw::LearningDueBy(NOW));
+        let learning = l
+            .in_scope(&cat, &scope, NOW)
+            .draw(NOW, Draw::LearningDueBy(NOW));
         assert_eq!(learning.map(|(c, _)| c.id.as_str()), Some("d/b"));
         let mut plain = l.clone();
         plain.cards.remove("d/d");
-        let new = plain.draw(&cat, &scope, NOW, Draw::New);
+        let new = plain.in_scope(&cat, &scope, NOW).draw(NOW, Draw::New);
         assert_eq!(
             new.map(|(c, _)| c.id.as_str()),
             Some("d/c"),
@@ -521,13 +548,16 @@ mod tests {
         let ahead = Draw::Ahead {
             day_start: NOW - 3_600_000,
         };
-        let first = l.draw(&cat, &Scope::default(), NOW, ahead);
+        let first = l.in_scope(&cat, &Scope::default(), NOW).draw(NOW, ahead);
         assert_eq!(first.map(|(c, _)| c.id.as_str()), Some("d/a"));
         l.answers
             .push(answer("a", PhaseKind::Review, Source::Ahead, NOW));
-        let second = l.draw(&cat, &Scope::default(), NOW, ahead);
+        let second = l.in_scope(&cat, &Scope::default(), NOW).draw(NOW, ahead);
         assert_eq!(second.map(|(c, _)| c.id.as_str()), Some("d/b"));
-        assert_eq!(l.next_due(&cat, &Scope::default(), NOW), Some(NOW + DAY));
+        assert_eq!(
+            l.in_scope(&cat, &Scope::default(), NOW).next_due(),
+            Some(NOW + DAY)
+        );
     }
 
     #[test]
