@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assignment;
 pub mod cohort;
+pub mod dashboard;
 pub mod deck;
 pub mod optimizer;
 pub mod progress;
