@@ -189,15 +189,71 @@ fn recall_at(
 }
 
 /// One open assignment with how the learner stands at a time and at their due date.
-struct Standing {
-    assignment: store::LearnerAssignment,
-    at: crate::domain::assignment::Evaluation,
-    at_due: crate::domain::assignment::Evaluation,
+pub(crate) struct Standing {
+    pub assignment: store::LearnerAssignment,
+    pub at: crate::domain::assignment::Evaluation,
+    pub at_due: crate::domain::assignment::Evaluation,
+}
+
+impl Standing {
+    /// Evaluates `la` for a learner as of `at` and at their due date.
+    pub fn of(
+        catalog: &[crate::domain::queue::CatalogCard],
+        learner: &crate::domain::queue::LearnerCards,
+        scheduler: &crate::domain::scheduler::Scheduler,
+        la: store::LearnerAssignment,
+        at: i64,
+    ) -> Standing {
+        use crate::domain::assignment::evaluate;
+        let evaluate_at = |a: &Assignment, when: i64| {
+            evaluate(&a.rules, &recall_at(catalog, a, learner, scheduler, when))
+        };
+        Standing {
+            at: evaluate_at(&la.assignment, at),
+            at_due: evaluate_at(&la.assignment, la.due_at),
+            assignment: la,
+        }
+    }
+
+    /// Where the learner stands at `now`.
+    pub fn outcome(&self, now: i64) -> Outcome {
+        use crate::domain::assignment::{status, Status};
+        let la = &self.assignment;
+        let status = status(la.completed_at, la.due_at, self.at.progress, now);
+        let on_track = match status {
+            Status::Complete | Status::Late => true,
+            Status::Missing => false,
+            _ => la
+                .assignment
+                .rules
+                .mastery
+                .is_none_or(|target| self.at_due.mastery >= target),
+        };
+        Outcome {
+            assignment_id: la.assignment.id,
+            status,
+            progress: self.at.progress,
+            projected_mastery: self.at_due.mastery,
+            on_track,
+        }
+    }
+}
+
+/// A learner's standing on one assignment, as "My assignments" and the dashboard's grid show it.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+pub struct Outcome {
+    pub assignment_id: i64,
+    pub status: crate::domain::assignment::Status,
+    /// The least progress of the rules, 0–1.
+    pub progress: f64,
+    /// Mastery of the assigned cards at the due date if nothing more is studied.
+    pub projected_mastery: f64,
+    /// Complete, or (with a mastery rule) projected to meet it, or (without one) not missing.
+    pub on_track: bool,
 }
 
 /// The learner's open assignments as of `at`, each evaluated then and at its due date.
 async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standing>, AppError> {
-    use crate::domain::assignment::evaluate;
     let open = store::for_learner(&state.db, user_id, at).await?;
     if open.is_empty() {
         return Ok(Vec::new());
@@ -206,19 +262,9 @@ async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standi
     let catalog = db::decks::live_cards(&state.db).await?;
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
     let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-    let evaluate_at = |a: &Assignment, when: i64| {
-        evaluate(
-            &a.rules,
-            &recall_at(&catalog, a, &learner, &day.scheduler, when),
-        )
-    };
     Ok(open
         .into_iter()
-        .map(|la| Standing {
-            at: evaluate_at(&la.assignment, at),
-            at_due: evaluate_at(&la.assignment, la.due_at),
-            assignment: la,
-        })
+        .map(|la| Standing::of(&catalog, &learner, &day.scheduler, la, at))
         .collect())
 }
 
@@ -281,32 +327,23 @@ pub struct MyAssignment {
 
 /// The caller's open assignments across their cohorts.
 pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>, AppError> {
-    use crate::domain::assignment::{status, Status};
     let now = state.clock.now();
     Ok(standings(state, who.user.id, now)
         .await?
         .into_iter()
         .map(|s| {
+            let o = s.outcome(now);
             let (la, a) = (&s.assignment, &s.assignment.assignment);
-            let status = status(la.completed_at, la.due_at, s.at.progress, now);
-            let on_track = match status {
-                Status::Complete | Status::Late => true,
-                Status::Missing => false,
-                _ => a
-                    .rules
-                    .mastery
-                    .is_none_or(|target| s.at_due.mastery >= target),
-            };
             MyAssignment {
                 cohort_id: a.cohort_id,
                 assignment_id: a.id,
                 title: a.title.clone(),
                 deck: a.deck.clone(),
                 due_at: la.due_at,
-                status,
-                progress: s.at.progress,
-                projected_mastery: s.at_due.mastery,
-                on_track,
+                status: o.status,
+                progress: o.progress,
+                projected_mastery: o.projected_mastery,
+                on_track: o.on_track,
             }
         })
         .collect())

@@ -29,6 +29,43 @@ impl Access {
     }
 }
 
+/// A cohort as the caller sees it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CohortView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// A tz database name; the cohort's dates are shown in it.
+    pub timezone: String,
+    /// The caller's role in the cohort (an admin from outside counts as instructor).
+    pub role: CohortRole,
+    /// Only instructors see the code.
+    pub join_code: Option<String>,
+    /// The invite link's path, `/join/{code}`; only for instructors.
+    pub invite_path: Option<String>,
+    pub at_risk: AtRiskRule,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+impl From<Access> for CohortView {
+    fn from(a: Access) -> CohortView {
+        let instructor = a.is_instructor();
+        let code = a.cohort.join_code.as_str().to_owned();
+        CohortView {
+            id: a.cohort.id,
+            name: a.cohort.name,
+            description: a.cohort.description,
+            timezone: a.cohort.timezone,
+            role: a.role,
+            invite_path: instructor.then(|| format!("/join/{code}")),
+            join_code: instructor.then_some(code),
+            at_risk: a.cohort.at_risk,
+            created_at: a.cohort.created_at,
+        }
+    }
+}
+
 /// The cohort if the caller may see it (404 otherwise).
 pub async fn access(state: &AppState, who: &Identity, cohort_id: i64) -> Result<Access, AppError> {
     let found = store::find(&state.db, cohort_id, who.user.id).await?;

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod cohorts;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod decks;
 pub mod domain;

@@ -13,6 +13,7 @@
 pub mod assignments;
 pub mod cache;
 pub mod cohorts;
+pub mod dashboard;
 pub mod decks;
 pub mod export;
 pub mod params;

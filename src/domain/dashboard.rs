@@ -122,7 +122,10 @@ pub fn at_risk(rule: &AtRiskRule, learner: &RiskInput<'_>, now: i64) -> Vec<Risk
             overdue: learner.overdue,
         });
     }
-    if let Some(r) = learner.true_retention_30d.filter(|r| *r < rule.min_retention) {
+    if let Some(r) = learner
+        .true_retention_30d
+        .filter(|r| *r < rule.min_retention)
+    {
         reasons.push(RiskReason::LowRetention { retention: r });
     }
     let soon = now + i64::from(rule.due_soon_days) * DAY_MS;
@@ -257,6 +260,15 @@ pub fn item_analysis(attempts: &[Vec<ItemScore>]) -> Vec<ItemStats> {
     stats
 }
 
+/// A text cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be read as a formula, so it gets a leading `'` (OWASP's advice).
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// Pearson's correlation coefficient; `None` with fewer than two pairs or no variance.
 fn correlation(xy: &[(f64, f64)]) -> Option<f64> {
     if xy.len() < 2 {
@@ -322,7 +334,10 @@ mod tests {
         assert!((of("c").discrimination.unwrap() + 0.5 / 2.75_f64.sqrt()).abs() < 1e-12);
         assert!(of("c").flagged);
         assert_eq!(
-            stats.iter().map(|s| s.question.as_str()).collect::<Vec<_>>(),
+            stats
+                .iter()
+                .map(|s| s.question.as_str())
+                .collect::<Vec<_>>(),
             ["b", "c", "a"],
             "hardest first, ties by id"
         );
@@ -330,14 +345,25 @@ mod tests {
 
     #[test]
     fn a_question_everyone_got_right_has_no_discrimination() {
-        let attempts = vec![vec![q("a", 1.0), q("b", 1.0)], vec![q("a", 1.0), q("b", 0.0)]];
+        let attempts = vec![
+            vec![q("a", 1.0), q("b", 1.0)],
+            vec![q("a", 1.0), q("b", 0.0)],
+        ];
         let stats = item_analysis(&attempts);
         let a = stats.iter().find(|s| s.question == "a").unwrap();
-        assert_eq!((a.facility, a.discrimination, a.flagged), (1.0, None, false));
+        assert_eq!(
+            (a.facility, a.discrimination, a.flagged),
+            (1.0, None, false)
+        );
         assert_eq!(item_analysis(&[vec![q("x", 0.5)]])[0].discrimination, None);
     }
 
-    fn standing(id: i64, due_at: i64, missing: bool, on_track: bool) -> AssignmentStanding<'static> {
+    fn standing(
+        id: i64,
+        due_at: i64,
+        missing: bool,
+        on_track: bool,
+    ) -> AssignmentStanding<'static> {
         AssignmentStanding {
             assignment_id: id,
             title: "A",
@@ -358,12 +384,18 @@ mod tests {
             true_retention_30d: Some(0.7),
             assignments: &[],
         };
-        assert!(at_risk(&rule, &calm, NOW).is_empty(), "each figure at its limit");
+        assert!(
+            at_risk(&rule, &calm, NOW).is_empty(),
+            "each figure at its limit"
+        );
         let idle = RiskInput {
             last_active_at: Some(NOW - 7 * DAY_MS),
             ..calm.clone()
         };
-        assert_eq!(at_risk(&rule, &idle, NOW), [RiskReason::Inactive { days: 7 }]);
+        assert_eq!(
+            at_risk(&rule, &idle, NOW),
+            [RiskReason::Inactive { days: 7 }]
+        );
         let never = RiskInput {
             last_active_at: None,
             joined_at: NOW - DAY_MS,
@@ -400,7 +432,11 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(ids, [("missing", 1), ("off_track", 2)], "3 is due later; 4 on track");
+        assert_eq!(
+            ids,
+            [("missing", 1), ("off_track", 2)],
+            "3 is due later; 4 on track"
+        );
     }
 
     #[test]
@@ -414,11 +450,22 @@ mod tests {
             ("d/easy".to_owned(), vec![row(10, 0, 3.0), row(5, 0, 2.0)]),
             ("d/hard".to_owned(), vec![row(4, 2, 8.0), row(6, 1, 7.0)]),
             ("d/tie".to_owned(), vec![row(10, 3, 9.0)]),
-            ("d/unseen".to_owned(), vec![CardRow { reps: 0, lapses: 0, difficulty: None }]),
+            (
+                "d/unseen".to_owned(),
+                vec![CardRow {
+                    reps: 0,
+                    lapses: 0,
+                    difficulty: None,
+                }],
+            ),
         ];
         let hard = hardest_cards(cards, 10);
         let ids: Vec<_> = hard.iter().map(|c| c.card.as_str()).collect();
-        assert_eq!(ids, ["d/tie", "d/hard", "d/easy"], "0.3 = 0.3, then difficulty 9 > 7.5");
+        assert_eq!(
+            ids,
+            ["d/tie", "d/hard", "d/easy"],
+            "0.3 = 0.3, then difficulty 9 > 7.5"
+        );
         assert_eq!(hard[1].learners, 2);
         assert_eq!(hard[1].mean_difficulty, Some(7.5));
         assert_eq!(hardest_cards(vec![], 3), []);
@@ -449,6 +496,15 @@ mod tests {
         assert_eq!(a.true_retention_30d, Some(2.0 / 3.0));
         let quiet = activity(&reviews[..3], &calendar, NOW);
         assert!(!quiet.studied_today);
+    }
+
+    #[test]
+    fn cells_that_spreadsheets_read_as_formulas_are_neutralized() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(neutralize(bad), format!("'{bad}"));
+        }
+        assert_eq!(neutralize("a@b.test"), "a@b.test");
+        assert_eq!(neutralize(""), "");
     }
 
     #[test]

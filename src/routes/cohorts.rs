@@ -2,55 +2,19 @@
 //! members and instructors, assignments and extensions). Who may call each route is decided in `crate::cohorts`.
 
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::assignments::{self, MyAssignment};
 use crate::auth::identity::{client_ip, Identity};
-use crate::cohorts::{self, Access};
+use crate::cohorts::{self, CohortView};
+use crate::dashboard::{self, Dashboard};
 use crate::db::assignments::Assignment;
 use crate::db::cohorts::Member;
 use crate::domain::assignment::Rules;
-use crate::domain::cohort::{AtRiskRule, CohortRole};
+use crate::domain::cohort::AtRiskRule;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
-
-/// A cohort as the caller sees it.
-#[derive(Serialize, ToSchema)]
-pub struct CohortView {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    /// A tz database name; the cohort's dates are shown in it.
-    pub timezone: String,
-    /// The caller's role in the cohort (an admin from outside counts as instructor).
-    pub role: CohortRole,
-    /// Only instructors see the code.
-    pub join_code: Option<String>,
-    /// The invite link's path, `/join/{code}`; only for instructors.
-    pub invite_path: Option<String>,
-    pub at_risk: AtRiskRule,
-    /// Unix ms.
-    pub created_at: i64,
-}
-
-impl From<Access> for CohortView {
-    fn from(a: Access) -> CohortView {
-        let instructor = a.is_instructor();
-        let code = a.cohort.join_code.as_str().to_owned();
-        CohortView {
-            id: a.cohort.id,
-            name: a.cohort.name,
-            description: a.cohort.description,
-            timezone: a.cohort.timezone,
-            role: a.role,
-            invite_path: instructor.then(|| format!("/join/{code}")),
-            join_code: instructor.then_some(code),
-            at_risk: a.cohort.at_risk,
-            created_at: a.cohort.created_at,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -595,4 +559,61 @@ pub async fn api_my_assignments(
     who: Identity,
 ) -> Result<web::Json<Vec<MyAssignment>>, AppError> {
     Ok(web::Json(assignments::mine(&state, &who).await?))
+}
+
+/// The cohort's dashboard: the grid of learners × assignments, each learner's figures and
+/// at-risk reasons, the topic mastery heatmap, the hardest cards and questions (instructors).
+/// Figures count only the assigned decks and topics, since each learner joined.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "cohort_dashboard",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The dashboard", body = Dashboard),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/dashboard")]
+pub async fn api_dashboard(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Dashboard>, AppError> {
+    Ok(web::Json(
+        dashboard::dashboard(&state, &who, id.into_inner()).await?,
+    ))
+}
+
+/// The grid as CSV: `email`, then per open assignment its status (a word), `{title} progress`
+/// (a number 0–1) and `{title} due_at_iso`, and `last_active_at_iso` (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "cohort_grid_csv",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "CSV with a header row", content_type = "text/csv"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/grid.csv")]
+pub async fn api_grid_csv(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let d = dashboard::dashboard(&state, &who, id.into_inner()).await?;
+    let body = dashboard::grid_csv(&d)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"cohort-{}-grid.csv\"", d.cohort.id),
+        ))
+        .body(body))
 }

@@ -69,6 +69,8 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(cohorts::api_delete_assignment)
         .service(cohorts::api_extend_assignment)
         .service(cohorts::api_my_assignments)
+        .service(cohorts::api_dashboard)
+        .service(cohorts::api_grid_csv)
         .service(decks::api_list)
         .service(decks::api_get)
         .service(decks::api_sync)

@@ -550,6 +550,18 @@ async fn every_cohort_route_checks_who_is_asking() {
             true,
         ),
         (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}/dashboard"),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}/grid.csv"),
+            Value::Null,
+            true,
+        ),
+        (
             Method::DELETE,
             format!("/api/v1/cohorts/{id}/members/{}", target.id),
             Value::Null,
@@ -989,4 +1001,76 @@ async fn a_learner_who_studies_every_assigned_card_completes_the_assignment_and_
     app.clock.advance(day);
     status_becomes(&app, &bob, "Basics", "missing").await;
     status_becomes(&app, &ada, "Basics", "complete").await;
+
+    // The instructor's grid, figures and CSV show exactly that.
+    let d = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/dashboard"),
+            Value::Null,
+        )
+        .await;
+    let row = |email: &str| {
+        d["learners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["email"] == email)
+            .cloned()
+            .unwrap_or_else(|| panic!("{email} in {d}"))
+    };
+    let (a, b) = (row("ada@example.org"), row("bob@example.org"));
+    assert_eq!(a["assignments"][0]["status"], "complete");
+    assert_eq!(a["assignments"][0]["progress"].as_f64(), Some(1.0));
+    assert_eq!(b["assignments"][0]["status"], "missing");
+    assert_eq!(b["assignments"][0]["progress"].as_f64(), Some(0.0));
+    assert_eq!(a["reviews_7d"], 2, "three answers, one of them undone: {a}");
+    assert!(a["mastery"].as_f64().unwrap() > 0.0);
+    assert_eq!(b["mastery"].as_f64(), Some(0.0));
+    assert!(a["last_active_at"].is_i64());
+    assert!(b["last_active_at"].is_null());
+    assert_eq!(a["studied_today"], false, "a day has passed");
+    let reasons = |l: &Value| -> Vec<String> {
+        l["at_risk"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reason"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(reasons(&b), ["missing"]);
+    assert!(reasons(&a).is_empty(), "{a}");
+    assert_eq!(d["topics"].as_array().unwrap().len(), 1);
+    assert_eq!(a["topic_mastery"].as_array().unwrap().len(), 1);
+
+    let csv = instructor
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/grid.csv"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "email,Basics,Basics progress,Basics due_at_iso,last_active_at_iso"
+    );
+    assert!(
+        lines[1].starts_with("ada@example.org,complete,1.0000,"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("bob@example.org,missing,0.0000,"),
+        "{text}"
+    );
+    assert!(lines[2].ends_with(','), "Bob was never active: {text}");
+    assert_eq!(lines.len(), 3);
 }

@@ -1,0 +1,421 @@
+//! A cohort's dashboard for its instructors: the grid of learners × assignments, each
+//! learner's figures and at-risk reasons, the topic mastery heatmap, the hardest cards and
+//! the quiz item analysis.
+//!
+//! **Instructor scope:** every figure counts only the cards and questions of the cohort's
+//! assigned decks and topics, and only answers given since the learner joined. Figures are
+//! computed when the page is read, from the study queue's warm card states and the last 31
+//! days of reviews, so they are never stale.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::assignments::{Outcome, Standing};
+use crate::auth::identity::Identity;
+use crate::cohorts;
+use crate::db::{self, assignments::Assignment};
+use crate::domain::cohort::AtRiskRule;
+use crate::domain::dashboard::{
+    activity, at_risk, hardest_cards, item_analysis, AssignmentStanding, CardRow, CohortScope,
+    Covered, HardCard, ItemStats, RiskInput, RiskReason,
+};
+use crate::domain::progress::StudyCalendar;
+use crate::domain::queue::{CatalogCard, LearnerCards};
+use crate::domain::scheduler::{PhaseKind, Scheduler};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How many hardest cards and questions the dashboard lists.
+pub const HARDEST: usize = 10;
+/// Reviews are read this far back: 30 study days and a margin for the learner's timezone.
+const REVIEW_WINDOW_MS: i64 = 32 * 86_400_000;
+
+/// A topic column of the heatmap.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TopicColumn {
+    pub deck: String,
+    pub topic: String,
+    pub title: String,
+    /// Live cards of the topic.
+    pub cards: u32,
+    /// The learners' mean mastery of the topic (0–1).
+    pub mastery: f64,
+}
+
+/// One learner's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LearnerRow {
+    pub user_id: i64,
+    pub email: String,
+    /// Unix ms.
+    pub joined_at: i64,
+    /// Their last answer in scope since joining (Unix ms).
+    pub last_active_at: Option<i64>,
+    /// Answers in scope on the last 7 of their study days, today included.
+    pub reviews_7d: u32,
+    /// True retention in scope over their last 30 study days (`None`: no recall test).
+    pub true_retention_30d: Option<f64>,
+    /// Scheduled cards in scope whose due time has passed.
+    pub overdue: u32,
+    /// Mean recall probability of the cards in scope, unstudied counting 0.
+    pub mastery: f64,
+    /// At least one answer in scope today (their study day).
+    pub studied_today: bool,
+    /// Empty when not at risk.
+    pub at_risk: Vec<RiskReason>,
+    /// One cell per open assignment that applies to them (joined before its due date, or
+    /// given an extension); an assignment missing here is an empty cell.
+    pub assignments: Vec<Outcome>,
+    /// Mastery per topic, in the order of the dashboard's `topics`.
+    pub topic_mastery: Vec<f64>,
+}
+
+/// The whole dashboard.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub cohort: crate::cohorts::CohortView,
+    /// Every assignment; one not yet open has no cells.
+    pub assignments: Vec<Assignment>,
+    pub learners: Vec<LearnerRow>,
+    pub topics: Vec<TopicColumn>,
+    pub hardest_cards: Vec<HardCard>,
+    pub hardest_questions: Vec<ItemStats>,
+    /// The at-risk rule in force (the cohort's thresholds).
+    pub at_risk_rule: AtRiskRule,
+    /// When the figures were computed (Unix ms).
+    pub generated_at: i64,
+    /// Extended due dates by (assignment, learner).
+    #[serde(skip)]
+    extended: HashMap<(i64, i64), i64>,
+}
+
+impl Dashboard {
+    /// A learner's own due date for an assignment.
+    pub fn due_of(&self, user_id: i64, a: &Assignment) -> i64 {
+        self.extended
+            .get(&(a.id, user_id))
+            .copied()
+            .unwrap_or(a.due_at)
+    }
+}
+
+/// The dashboard of a cohort (its instructors and admins).
+pub async fn dashboard(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+) -> Result<Dashboard, AppError> {
+    let access = cohorts::as_instructor(state, who, cohort_id).await?;
+    let now = state.clock.now();
+    let rule = access.cohort.at_risk;
+    let assignments = db::assignments::for_cohort(&state.db, cohort_id, None).await?;
+    let scope = CohortScope::new(assignments.iter().map(|a| Covered {
+        deck: a.deck.clone(),
+        topics: a.topics.clone(),
+    }));
+    let catalog = db::decks::live_cards(&state.db).await?;
+    let scoped: Vec<&CatalogCard> = catalog
+        .iter()
+        .filter(|c| scope.covers(&c.deck_id, &c.topic))
+        .collect();
+    let topic_of: HashMap<&str, &CatalogCard> =
+        scoped.iter().map(|c| (c.id.as_str(), *c)).collect();
+    let mut topics = topic_columns(&scoped, &db::decks::topic_titles(&state.db).await?);
+    let learners = db::dashboard::learners(&state.db, cohort_id).await?;
+    let standings = db::dashboard::standings(&state.db, cohort_id).await?;
+    let mut reviews =
+        db::dashboard::reviews_since(&state.db, cohort_id, now - REVIEW_WINDOW_MS).await?;
+
+    let mut rows = Vec::with_capacity(learners.len());
+    let mut card_rows: HashMap<&str, Vec<CardRow>> = HashMap::new();
+    for learner in learners {
+        let day = crate::study::day(state, learner.user_id).await?;
+        let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
+        let cards = db::study::learner_cards(&state.db, learner.user_id, day.start).await?;
+        let cards = cards.lock().unwrap_or_else(|e| e.into_inner());
+        for card in &scoped {
+            if let Some(s) = cards.cards.get(&card.id) {
+                card_rows.entry(&card.id).or_default().push(CardRow {
+                    reps: s.state.reps,
+                    lapses: s.state.lapses,
+                    difficulty: s.state.memory().map(|m| f64::from(m.difficulty)),
+                });
+            }
+        }
+        let recall = recall_now(&scoped, &cards, &day.scheduler, now);
+        let in_scope: Vec<_> = reviews
+            .remove(&learner.user_id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| {
+                r.reviewed_at >= learner.joined_at && topic_of.contains_key(r.item_id.as_str())
+            })
+            .collect();
+        let figures = activity(&in_scope, &calendar, now);
+        let outcomes: Vec<(&Assignment, Outcome)> = assignments
+            .iter()
+            .filter(|a| a.opens_at <= now)
+            .filter_map(|a| {
+                let key = (a.id, learner.user_id);
+                let extended = standings.extended.get(&key).copied();
+                if extended.is_none() && a.due_at <= learner.joined_at {
+                    return None;
+                }
+                let la = db::assignments::LearnerAssignment {
+                    assignment: a.clone(),
+                    due_at: extended.unwrap_or(a.due_at),
+                    completed_at: standings.completed.get(&key).copied(),
+                };
+                let outcome = Standing::of(&catalog, &cards, &day.scheduler, la, now).outcome(now);
+                Some((a, outcome))
+            })
+            .collect();
+        let last_active_at = scoped
+            .iter()
+            .filter_map(|c| cards.cards.get(&c.id)?.last_answer_at)
+            .filter(|at| *at >= learner.joined_at)
+            .max();
+        let overdue = overdue(&scoped, &cards, now);
+        let due_of = |a: &Assignment| {
+            standings
+                .extended
+                .get(&(a.id, learner.user_id))
+                .copied()
+                .unwrap_or(a.due_at)
+        };
+        let risk_view: Vec<AssignmentStanding> = outcomes
+            .iter()
+            .map(|(a, o)| {
+                use crate::domain::assignment::Status;
+                AssignmentStanding {
+                    assignment_id: a.id,
+                    title: &a.title,
+                    due_at: due_of(a),
+                    missing: o.status == Status::Missing,
+                    open: matches!(o.status, Status::NotStarted | Status::InProgress),
+                    on_track: o.on_track,
+                }
+            })
+            .collect();
+        let reasons = at_risk(
+            &rule,
+            &RiskInput {
+                last_active_at,
+                joined_at: learner.joined_at,
+                overdue,
+                true_retention_30d: figures.true_retention_30d,
+                assignments: &risk_view,
+            },
+            now,
+        );
+        let topic_mastery = topics
+            .iter()
+            .map(|t| {
+                mean_of(&scoped, &recall, |c| {
+                    c.deck_id == t.deck && c.topic == t.topic
+                })
+            })
+            .collect();
+        rows.push(LearnerRow {
+            user_id: learner.user_id,
+            email: learner.email,
+            joined_at: learner.joined_at,
+            last_active_at,
+            reviews_7d: figures.reviews_7d,
+            true_retention_30d: figures.true_retention_30d,
+            overdue,
+            mastery: mean_of(&scoped, &recall, |_| true),
+            studied_today: figures.studied_today,
+            at_risk: reasons,
+            assignments: outcomes.into_iter().map(|(_, o)| o).collect(),
+            topic_mastery,
+        });
+    }
+    for (i, t) in topics.iter_mut().enumerate() {
+        t.mastery = if rows.is_empty() {
+            0.0
+        } else {
+            rows.iter().map(|r| r.topic_mastery[i]).sum::<f64>() / rows.len() as f64
+        };
+    }
+    let hardest = hardest_cards(
+        card_rows
+            .into_iter()
+            .map(|(card, rows)| (card.to_owned(), rows))
+            .collect(),
+        HARDEST,
+    );
+    let questions = hardest_questions(state, cohort_id, &assignments, &scope).await?;
+    Ok(Dashboard {
+        cohort: access.into(),
+        assignments,
+        learners: rows,
+        topics,
+        hardest_cards: hardest,
+        hardest_questions: questions,
+        at_risk_rule: rule,
+        generated_at: now,
+        extended: standings.extended,
+    })
+}
+
+/// The topics of the cards in scope, in catalogue order, with their card counts.
+fn topic_columns(
+    scoped: &[&CatalogCard],
+    titles: &HashMap<(String, String), String>,
+) -> Vec<TopicColumn> {
+    let mut columns: Vec<TopicColumn> = Vec::new();
+    for card in scoped {
+        match columns
+            .iter_mut()
+            .find(|t| t.deck == card.deck_id && t.topic == card.topic)
+        {
+            Some(t) => t.cards += 1,
+            None => columns.push(TopicColumn {
+                deck: card.deck_id.clone(),
+                topic: card.topic.clone(),
+                title: titles
+                    .get(&(card.deck_id.clone(), card.topic.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| card.topic.clone()),
+                cards: 1,
+                mastery: 0.0,
+            }),
+        }
+    }
+    columns
+}
+
+/// Each scoped card's recall probability now (`None`: not studied).
+fn recall_now(
+    scoped: &[&CatalogCard],
+    cards: &LearnerCards,
+    scheduler: &Scheduler,
+    now: i64,
+) -> Vec<Option<f64>> {
+    scoped
+        .iter()
+        .map(|c| {
+            let s = cards.cards.get(&c.id)?;
+            let (memory, last) = (s.state.memory()?, s.state.last_review_ms()?);
+            Some(scheduler.retrievability_at(memory, last, now.max(last)))
+        })
+        .collect()
+}
+
+/// Mean recall (unstudied counting 0) over the scoped cards `which` selects; 0 when none.
+fn mean_of(
+    scoped: &[&CatalogCard],
+    recall: &[Option<f64>],
+    which: impl Fn(&CatalogCard) -> bool,
+) -> f64 {
+    let picked: Vec<f64> = scoped
+        .iter()
+        .zip(recall)
+        .filter(|(c, _)| which(c))
+        .map(|(_, r)| r.unwrap_or(0.0))
+        .collect();
+    if picked.is_empty() {
+        0.0
+    } else {
+        picked.iter().sum::<f64>() / picked.len() as f64
+    }
+}
+
+/// Scheduled cards in scope (not suspended) whose due time has passed.
+fn overdue(scoped: &[&CatalogCard], cards: &LearnerCards, now: i64) -> u32 {
+    scoped
+        .iter()
+        .filter_map(|c| cards.cards.get(&c.id))
+        .filter(|s| !s.suspended)
+        .filter(|s| matches!(s.state.kind(), PhaseKind::Review | PhaseKind::Relearning))
+        .filter(|s| s.state.due_ms().is_some_and(|d| d < now))
+        .count() as u32
+}
+
+/// Item analysis over each learner's first quiz attempt on an assigned deck since joining,
+/// counting only the questions in scope.
+async fn hardest_questions(
+    state: &AppState,
+    cohort_id: i64,
+    assignments: &[Assignment],
+    scope: &CohortScope,
+) -> Result<Vec<ItemStats>, AppError> {
+    let mut decks: Vec<String> = assignments.iter().map(|a| a.deck.clone()).collect();
+    decks.sort();
+    decks.dedup();
+    if decks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let answers = db::dashboard::first_attempts(&state.db, cohort_id, &decks).await?;
+    let mut attempts: Vec<(i64, Vec<(String, f64)>)> = Vec::new();
+    for a in answers
+        .into_iter()
+        .filter(|a| scope.covers(&a.deck_id, &a.topic))
+    {
+        match attempts.last_mut() {
+            Some((id, items)) if *id == a.attempt_id => items.push((a.item_id, a.score)),
+            _ => attempts.push((a.attempt_id, vec![(a.item_id, a.score)])),
+        }
+    }
+    let attempts: Vec<_> = attempts.into_iter().map(|(_, items)| items).collect();
+    let mut stats = item_analysis(&attempts);
+    stats.truncate(HARDEST);
+    Ok(stats)
+}
+
+/// The grid as CSV: `email`, then for each open assignment its title (the status, as a word)
+/// and `{title} progress` (a number 0–1), with the learner's due date in `{title} due_at_iso`
+/// and their last activity in `last_active_at_iso` (UTC). Text cells are neutralized against
+/// formula injection; an assignment that does not apply to a learner leaves empty cells.
+pub fn grid_csv(d: &Dashboard) -> anyhow::Result<Vec<u8>> {
+    use crate::domain::dashboard::neutralize;
+    let open: Vec<&Assignment> = d
+        .assignments
+        .iter()
+        .filter(|a| a.opens_at <= d.generated_at)
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["email".to_owned()];
+    for a in &open {
+        header.push(a.title.clone());
+        header.push(format!("{} progress", a.title));
+        header.push(format!("{} due_at_iso", a.title));
+    }
+    header.push("last_active_at_iso".to_owned());
+    w.write_record(header.iter().map(|h| neutralize(h).into_owned()))?;
+    for l in &d.learners {
+        let mut row = vec![neutralize(&l.email).into_owned()];
+        for a in &open {
+            match l.assignments.iter().find(|o| o.assignment_id == a.id) {
+                Some(o) => {
+                    row.push(status_word(o.status).to_owned());
+                    row.push(format!("{:.4}", o.progress));
+                    row.push(iso(d.due_of(l.user_id, a)));
+                }
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        row.push(l.last_active_at.map(iso).unwrap_or_default());
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn status_word(s: crate::domain::assignment::Status) -> &'static str {
+    use crate::domain::assignment::Status;
+    match s {
+        Status::NotStarted => "not_started",
+        Status::InProgress => "in_progress",
+        Status::Complete => "complete",
+        Status::Late => "late",
+        Status::Missing => "missing",
+    }
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,166 @@
+//! The reads behind a cohort's dashboard: its learners, their completions and extensions,
+//! their recent reviews and their first quiz attempts. Card states come from
+//! `db::study::learner_cards` (the study queue's warm copy); the figures are computed by the
+//! caller.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+
+use super::Db;
+use crate::domain::progress::{LoggedReview, PhaseKind, Rating, Source};
+
+/// A learner member of the cohort (not removed).
+#[derive(Debug, Clone)]
+pub struct Learner {
+    pub user_id: i64,
+    pub email: String,
+    /// Unix ms.
+    pub joined_at: i64,
+}
+
+const MEMBERS: &str = "SELECT user_id FROM cohort_members
+    WHERE cohort_id = $1 AND role = 'learner' AND removed_at IS NULL";
+
+/// The cohort's learners who have not been removed, by email.
+pub async fn learners(db: &Db, cohort_id: i64) -> anyhow::Result<Vec<Learner>> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT m.user_id, u.email, m.joined_at FROM cohort_members m
+         JOIN users u ON u.id = m.user_id
+         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.removed_at IS NULL
+         ORDER BY u.email",
+    )
+    .bind(cohort_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to list the cohort's learners")?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, email, joined_at)| Learner {
+            user_id,
+            email,
+            joined_at,
+        })
+        .collect())
+}
+
+/// Completion times and extended due dates of the cohort's assignments, by
+/// `(assignment, user)`.
+pub struct Standings {
+    pub completed: HashMap<(i64, i64), i64>,
+    pub extended: HashMap<(i64, i64), i64>,
+}
+
+pub async fn standings(db: &Db, cohort_id: i64) -> anyhow::Result<Standings> {
+    let completed: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT c.assignment_id, c.user_id, c.completed_at FROM assignment_completions c
+         JOIN assignments a ON a.id = c.assignment_id WHERE a.cohort_id = $1",
+    )
+    .bind(cohort_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load completions")?;
+    let extended: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT e.assignment_id, e.user_id, e.due_at FROM assignment_extensions e
+         JOIN assignments a ON a.id = e.assignment_id WHERE a.cohort_id = $1",
+    )
+    .bind(cohort_id)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load extensions")?;
+    let by_key =
+        |rows: Vec<(i64, i64, i64)>| rows.into_iter().map(|(a, u, t)| ((a, u), t)).collect();
+    Ok(Standings {
+        completed: by_key(completed),
+        extended: by_key(extended),
+    })
+}
+
+/// The learners' answers (not undone) since `since`, by learner, oldest first; the caller
+/// keeps those in scope and after joining.
+pub async fn reviews_since(
+    db: &Db,
+    cohort_id: i64,
+    since: i64,
+) -> anyhow::Result<HashMap<i64, Vec<LoggedReview>>> {
+    type Row = (i64, String, i64, String, i64, i64, String, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT user_id, item_id, rating, source, reviewed_at, duration_ms, phase_before,
+                state_before ->> '$.phase.scheduled_days'
+         FROM reviews
+         WHERE user_id IN ({MEMBERS}) AND undone_at IS NULL AND reviewed_at >= $2
+         ORDER BY user_id, reviewed_at, id"
+    ))
+    .bind(cohort_id)
+    .bind(since)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load the cohort's reviews")?;
+    let mut by_learner: HashMap<i64, Vec<LoggedReview>> = HashMap::new();
+    for (user_id, item_id, rating, source, reviewed_at, duration_ms, phase, days) in rows {
+        by_learner.entry(user_id).or_default().push(LoggedReview {
+            item_id,
+            rating: u8::try_from(rating)
+                .ok()
+                .and_then(|r| Rating::try_from(r).ok())
+                .unwrap_or(Rating::Good),
+            source: Source::from_name(&source),
+            reviewed_at,
+            phase_before: PhaseKind::from_name(&phase),
+            scheduled_days_before: days.and_then(|d| u32::try_from(d).ok()),
+            duration_ms,
+        });
+    }
+    Ok(by_learner)
+}
+
+/// One graded answer of a learner's first quiz attempt.
+pub struct AttemptAnswer {
+    pub user_id: i64,
+    pub attempt_id: i64,
+    pub item_id: String,
+    pub deck_id: String,
+    pub topic: String,
+    pub score: f64,
+}
+
+/// Each learner's first closed quiz attempt on one of `decks` since they joined, with its
+/// graded answers.
+pub async fn first_attempts(
+    db: &Db,
+    cohort_id: i64,
+    decks: &[String],
+) -> anyhow::Result<Vec<AttemptAnswer>> {
+    let rows: Vec<(i64, i64, String, String, String, f64)> = sqlx::query_as(
+        "SELECT a.user_id, a.id, q.item_id, i.deck_id, i.topic, q.score
+         FROM cohort_members m
+         JOIN quiz_attempts a ON a.id = (
+             SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z ON z.id = a2.quiz_id
+             WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL
+               AND a2.started_at >= m.joined_at
+               AND z.deck_id IN (SELECT value FROM json_each($2))
+             ORDER BY a2.started_at, a2.id LIMIT 1)
+         JOIN quiz_answers q ON q.attempt_id = a.id
+         JOIN deck_items i ON i.id = q.item_id
+         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.removed_at IS NULL
+         ORDER BY a.id, q.position",
+    )
+    .bind(cohort_id)
+    .bind(serde_json::to_string(decks)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load first quiz attempts")?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, attempt_id, item_id, deck_id, topic, score)| AttemptAnswer {
+                user_id,
+                attempt_id,
+                item_id,
+                deck_id,
+                topic,
+                score,
+            },
+        )
+        .collect())
+}
