@@ -97,17 +97,29 @@ fn markdown_filter(
     Ok(tera::Value::String(crate::markdown::render(md)))
 }
 
-/// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.
+/// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`, or with `tz="Area/City"` in that
+/// timezone (`YYYY-MM-DD HH:MM EDT`); `date=true` gives the day alone (`YYYY-MM-DD`).
 fn datetime_filter(
     value: &tera::Value,
-    _: &std::collections::HashMap<String, tera::Value>,
+    args: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
     let ms = value
         .as_i64()
         .ok_or_else(|| tera::Error::msg("datetime expects Unix milliseconds"))?;
-    let text = chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default();
+    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+        return Ok(tera::Value::String(String::new()));
+    };
+    let date_only = args.get("date").and_then(|v| v.as_bool()).unwrap_or(false);
+    let tz: Option<chrono_tz::Tz> = args
+        .get("tz")
+        .and_then(|v| v.as_str())
+        .and_then(|name| name.parse().ok());
+    let text = match (tz, date_only) {
+        (Some(tz), true) => t.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+        (Some(tz), false) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        (None, true) => t.format("%Y-%m-%d").to_string(),
+        (None, false) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    };
     Ok(tera::Value::String(text))
 }
 

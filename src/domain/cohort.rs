@@ -168,6 +168,37 @@ impl CohortRole {
     }
 }
 
+/// The first instant of a local calendar day in `tz` (Unix ms). Where a clock change skips
+/// midnight, the day starts at the first local time that exists.
+pub fn local_day_start(date: chrono::NaiveDate, tz: chrono_tz::Tz) -> i64 {
+    use chrono::TimeZone;
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    (0..4)
+        .find_map(|h| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                .earliest()
+        })
+        .map_or_else(
+            || midnight.and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
+}
+
+/// A due date given as a local day: its last millisecond, 23:59:59.999 in `tz` (the instant
+/// before the next local day starts, however long the day is).
+pub fn due_at_end_of(date: chrono::NaiveDate, tz: chrono_tz::Tz) -> i64 {
+    let next = date.succ_opt().unwrap_or(date);
+    local_day_start(next, tz) - 1
+}
+
+/// The local calendar day of an instant in `tz`.
+pub fn local_date(ms: i64, tz: chrono_tz::Tz) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +306,28 @@ mod tests {
         assert_eq!(
             (fine.name.as_str(), fine.timezone),
             ("Week 3", chrono_tz::Europe::Paris)
+        );
+    }
+
+    #[test]
+    fn a_due_day_ends_at_its_last_local_millisecond_across_a_clock_change() {
+        use chrono::NaiveDate;
+        let ny = chrono_tz::America::New_York;
+        // 2026-03-08: clocks go from 02:00 to 03:00, so the day has 23 hours.
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        let start = local_day_start(spring, ny);
+        let due = due_at_end_of(spring, ny);
+        assert_eq!(due + 1 - start, 23 * 3_600_000);
+        // 23:59:59.999 EDT (UTC-4) is 03:59:59.999 UTC the next day.
+        let utc = chrono::DateTime::from_timestamp_millis(due).unwrap();
+        assert_eq!(utc.to_rfc3339(), "2026-03-09T03:59:59.999+00:00");
+        assert_eq!(local_date(due, ny), spring);
+        assert_eq!(local_date(due + 1, ny), spring.succ_opt().unwrap());
+        // 2026-11-01: clocks go back, 25 hours.
+        let autumn = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(
+            due_at_end_of(autumn, ny) + 1 - local_day_start(autumn, ny),
+            25 * 3_600_000
         );
     }
 }

@@ -26,7 +26,9 @@ pub async fn index(
                                "mastery": (t.mastery * 100.0).round()})
         })
         .collect();
+    let assignments = crate::assignments::mine(&state, who).await?;
     page.me(who)
+        .with("assignments", &assignments)
         .with("today", &today)
         .with("minutes", &minutes)
         .with("weakest", &weakest)

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod cohort_pages;
 pub mod cohorts;
 pub mod decks;
 pub mod export;
@@ -126,6 +127,16 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(admin::set_role)
         .service(admin::create_user)
         .service(admin::reset_link)
+        .service(cohort_pages::list_page)
+        .service(cohort_pages::create_form)
+        .service(cohort_pages::join_form)
+        .service(cohort_pages::invite_page)
+        .service(cohort_pages::invite_form)
+        .service(cohort_pages::cohort_page)
+        .service(cohort_pages::assignment_form)
+        .service(cohort_pages::member_form)
+        .service(cohort_pages::reset_code_form)
+        .service(cohort_pages::leave_form)
         .service(decks::list_page)
         .service(decks::deck_page)
         .service(decks::admin_page)

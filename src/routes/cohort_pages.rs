@@ -1,0 +1,360 @@
+//! The cohort pages: the list with its create and join forms, the invite link `/join/{code}`,
+//! a cohort's page (the dashboard for its instructors, the assignments for a learner), and the
+//! forms that manage it. The JSON twins live in `routes::cohorts`; both call the same services.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::page::{redirect_with_error, redirect_with_flash, Page};
+use crate::assignments::{self, Submitted};
+use crate::auth::identity::{client_ip, Identity};
+use crate::cohorts::{self, CohortView};
+use crate::dashboard;
+use crate::db;
+use crate::domain::account::Role;
+use crate::domain::assignment::Rules;
+use crate::domain::cohort::{due_at_end_of, local_day_start};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The caller's cohorts, and the forms to create (instructors) or join one.
+#[get("/cohorts")]
+pub async fn list_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    let mine: Vec<CohortView> = cohorts::mine(&state, &who)
+        .await?
+        .into_iter()
+        .map(CohortView::from)
+        .collect();
+    page.me(&who)
+        .with("cohorts", &mine)
+        .with("can_create", &(who.user.role != Role::Learner))
+        .render("cohorts.html")
+}
+
+#[derive(Deserialize)]
+pub struct NewCohortForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    timezone: String,
+}
+
+#[post("/cohorts")]
+pub async fn create_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    form: web::Form<NewCohortForm>,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    match cohorts::create(&state, &who, &f.name, &f.description, &f.timezone).await {
+        Ok(access) => Ok(redirect_with_flash(
+            &state,
+            &format!("/cohorts/{}", access.cohort.id),
+            "success",
+            "Cohort created. Share its invite link with your learners.",
+        )),
+        Err(e @ (AppError::BadRequest { .. } | AppError::Forbidden(_))) => {
+            Ok(redirect_with_error(&state, "/cohorts", &e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct JoinForm {
+    code: String,
+}
+
+/// Joins by a typed code, then shows the cohort (a wrong code goes back with its message).
+async fn join_by(
+    req: &HttpRequest,
+    state: &AppState,
+    who: &Identity,
+    code: &str,
+    back: &str,
+) -> Result<HttpResponse, AppError> {
+    let ip = client_ip(req, &state.settings);
+    match cohorts::join(state, who, code, ip).await {
+        Ok(access) => Ok(redirect_with_flash(
+            state,
+            &format!("/cohorts/{}", access.cohort.id),
+            "success",
+            &format!("You are in {}.", access.cohort.name),
+        )),
+        Err(
+            e @ (AppError::BadRequest { .. }
+            | AppError::Forbidden(_)
+            | AppError::TooManyRequests { .. }),
+        ) => Ok(redirect_with_error(state, back, &e)),
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/cohorts/join")]
+pub async fn join_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Identity,
+    form: web::Form<JoinForm>,
+) -> Result<HttpResponse, AppError> {
+    join_by(&req, &state, &who, &form.code, "/cohorts").await
+}
+
+/// The invite link: a button to join with the code. The code is only checked when the form
+/// is sent, so that the page itself cannot be used to test codes without the throttle.
+#[get("/join/{code}")]
+pub async fn invite_page(
+    page: Page,
+    who: Identity,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code: String = code.chars().take(32).collect();
+    page.me(&who).with("code", &code).render("join.html")
+}
+
+#[post("/join/{code}")]
+pub async fn invite_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Identity,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let back = format!("/join/{}", code_segment(&code));
+    join_by(&req, &state, &who, &code, &back).await
+}
+
+/// The code as a safe path segment (codes are letters and digits).
+fn code_segment(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(32)
+        .collect()
+}
+
+/// A cohort's page: the dashboard for its instructors; for a learner, their assignments in it.
+#[get("/cohorts/{id}")]
+pub async fn cohort_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let access = cohorts::access(&state, &who, id).await?;
+    if !access.is_instructor() {
+        let view = CohortView::from(access);
+        let mine: Vec<_> = assignments::mine(&state, &who)
+            .await?
+            .into_iter()
+            .filter(|a| a.cohort_id == id)
+            .collect();
+        return page
+            .me(&who)
+            .with("cohort", &view)
+            .with("assignments", &mine)
+            .render("cohort_learner.html");
+    }
+    let d = dashboard::dashboard(&state, &who, id).await?;
+    let members = cohorts::members(&state, &who, id).await?;
+    let decks = db::decks::live(&state.db).await?;
+    let deck_choices: Vec<serde_json::Value> = decks
+        .iter()
+        .map(|deck| {
+            serde_json::json!({
+                "id": deck.id, "title": deck.title,
+                "topics": deck.topics.iter().map(|t| serde_json::json!({"id": t.id, "title": t.title})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let at_risk: Vec<&dashboard::LearnerRow> = d
+        .learners
+        .iter()
+        .filter(|l| !l.at_risk.is_empty())
+        .collect();
+    page.me(&who)
+        .with("d", &d)
+        .with("at_risk", &at_risk)
+        .with("members", &members)
+        .with("decks", &deck_choices)
+        .render("cohort.html")
+}
+
+/// The assignment form: dates are local days in the cohort's timezone; repeated `topic`
+/// fields choose topics; mastery is a percentage.
+#[post("/cohorts/{id}/assignments")]
+pub async fn assignment_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let back = format!("/cohorts/{id}");
+    let access = cohorts::as_instructor(&state, &who, id).await?;
+    let fields = form.into_inner();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let submitted = match AssignmentForm::read(&field, &fields, &access.cohort.timezone) {
+        Ok(s) => s,
+        Err(e) => return Ok(redirect_with_error(&state, &back, &e)),
+    };
+    let s = Submitted {
+        title: &submitted.title,
+        deck: &submitted.deck,
+        topics: &submitted.topics,
+        prompts: submitted.prompts,
+        opens_at: submitted.opens_at,
+        due_at: submitted.due_at,
+        rules: submitted.rules,
+    };
+    match assignments::create(&state, &who, id, &s).await {
+        Ok(a) => Ok(redirect_with_flash(
+            &state,
+            &back,
+            "success",
+            &format!("Assignment \u{201c}{}\u{201d} added.", a.title),
+        )),
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            Ok(redirect_with_error(&state, &back, &e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An assignment as the form gives it, read into API values.
+struct AssignmentForm {
+    title: String,
+    deck: String,
+    topics: Vec<String>,
+    prompts: bool,
+    opens_at: i64,
+    due_at: i64,
+    rules: Rules,
+}
+
+impl AssignmentForm {
+    fn read(
+        field: &dyn Fn(&str) -> String,
+        fields: &[(String, String)],
+        timezone: &str,
+    ) -> Result<AssignmentForm, AppError> {
+        let tz: chrono_tz::Tz = timezone.parse().map_err(|_| {
+            AppError::bad_request("invalid_timezone", "The cohort's timezone is not valid.")
+        })?;
+        let date = |name: &str, label: &str| {
+            chrono::NaiveDate::parse_from_str(&field(name), "%Y-%m-%d").map_err(|_| {
+                AppError::bad_request(
+                    "invalid_assignment",
+                    format!("Give the {label} as a date (YYYY-MM-DD)."),
+                )
+            })
+        };
+        let deck = field("deck");
+        let prefix = format!("{deck}/");
+        let topics = fields
+            .iter()
+            .filter(|(k, _)| k == "topic")
+            .filter_map(|(_, v)| v.strip_prefix(&prefix).map(str::to_owned))
+            .collect();
+        let mastery = match field("mastery").as_str() {
+            "" => None,
+            m => Some(
+                m.parse::<f64>()
+                    .ok()
+                    .filter(|p| p.is_finite())
+                    .map(|p| p / 100.0)
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            "invalid_assignment",
+                            "The mastery target is a percentage, e.g. 80.",
+                        )
+                    })?,
+            ),
+        };
+        Ok(AssignmentForm {
+            title: field("title"),
+            deck,
+            topics,
+            prompts: field("prompts") == "on",
+            opens_at: local_day_start(date("opens", "opening day")?, tz),
+            due_at: due_at_end_of(date("due", "due day")?, tz),
+            rules: Rules {
+                study_all: field("study_all") == "on",
+                mastery,
+                quiz: None,
+            },
+        })
+    }
+}
+
+/// Removes (`remove`) or restores (`restore`) a learner member.
+#[post("/cohorts/{id}/members/{user_id}/{action}")]
+pub async fn member_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id, action) = path.into_inner();
+    let remove = match action.as_str() {
+        "remove" => true,
+        "restore" => false,
+        _ => return Err(AppError::RouteNotFound),
+    };
+    cohorts::set_removed(&state, &who, id, user_id, remove).await?;
+    let message = if remove {
+        "Removed. Their history is kept; restore them to bring them back."
+    } else {
+        "Restored, with their history."
+    };
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/cohorts/{id}"),
+        "success",
+        message,
+    ))
+}
+
+#[post("/cohorts/{id}/join-code")]
+pub async fn reset_code_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let access = cohorts::reset_code(&state, &who, id.into_inner()).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/cohorts/{}", access.cohort.id),
+        "success",
+        "A new join code is in force; the old one no longer works.",
+    ))
+}
+
+#[post("/cohorts/{id}/leave")]
+pub async fn leave_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    match cohorts::leave(&state, &who, id).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/cohorts",
+            "success",
+            "You left the cohort.",
+        )),
+        Err(e @ AppError::Conflict { .. }) => {
+            Ok(redirect_with_error(&state, &format!("/cohorts/{id}"), &e))
+        }
+        Err(e) => Err(e),
+    }
+}
