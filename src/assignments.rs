@@ -316,6 +316,8 @@ pub struct MyAssignment {
     pub deck: String,
     /// The learner's own due date (an extension, or the assignment's), Unix ms.
     pub due_at: i64,
+    /// The cohort's timezone, in which its dates are shown.
+    pub timezone: String,
     pub status: crate::domain::assignment::Status,
     /// The least progress of the rules, 0–1.
     pub progress: f64,
@@ -340,6 +342,7 @@ pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>,
                 title: a.title.clone(),
                 deck: a.deck.clone(),
                 due_at: la.due_at,
+                timezone: la.timezone.clone(),
                 status: o.status,
                 progress: o.progress,
                 projected_mastery: o.projected_mastery,

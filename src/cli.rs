@@ -79,6 +79,24 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Build a demo cohort: an instructor, learners with simulated study histories, and
+    /// assignments, to see the instructor side in a minute. Prints the logins.
+    Demo {
+        /// How many learners.
+        #[arg(long, default_value_t = 30)]
+        learners: usize,
+        /// Days of history, ending now.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Every demo account's password (printed at the end).
+        #[arg(long, default_value = "demo-password")]
+        password: String,
+        /// Build it even though the database already has accounts.
+        #[arg(long)]
+        force: bool,
+    },
     /// Fit a learner's personal FSRS parameters now.
     Optimize {
         #[arg(long)]
@@ -217,6 +235,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "Loaded {} reviews of {} cards for {}.",
                 loaded.reviews, loaded.cards, user.email
+            );
+        }
+        Command::Demo {
+            learners,
+            days,
+            seed,
+            password,
+            force,
+        } => {
+            let folder = cli.settings.decks.clone();
+            let state = open_state(cli.settings).await?;
+            if !force && !db::users::list(&state.db).await?.is_empty() {
+                bail!(
+                    "This database already has accounts; the demo prints a shared password, so \
+                     it only runs on an empty one. Use --force to add it anyway."
+                );
+            }
+            crate::decks::sync(&state.db, &folder, state.clock.now()).await?;
+            let options = crate::demo::DemoOptions {
+                learners,
+                days,
+                seed,
+                password: password.clone(),
+            };
+            let built = crate::demo::build(&state, &options).await?;
+            println!(
+                "Built the demo: {} learners, {} reviews in {:.1} s ({:.0} reviews/s).",
+                built.learners.len(),
+                built.reviews,
+                built.seconds,
+                built.reviews as f64 / built.seconds.max(1e-9)
+            );
+            println!(
+                "Sign in as the instructor: {} / {password}",
+                crate::demo::INSTRUCTOR
+            );
+            if let (Some(first), Some(last)) = (built.learners.first(), built.learners.last()) {
+                println!("or as a learner: {first} … {last} / {password}");
+            }
+            println!(
+                "Then open /cohorts/{} (run `tradeoff serve` first).",
+                built.cohort_id
             );
         }
         Command::Optimize { email } => {

@@ -166,6 +166,7 @@ pub async fn dashboard(
                     assignment: a.clone(),
                     due_at: extended.unwrap_or(a.due_at),
                     completed_at: standings.completed.get(&key).copied(),
+                    timezone: access.cohort.timezone.clone(),
                 };
                 let outcome = Standing::of(&catalog, &cards, &day.scheduler, la, now).outcome(now);
                 Some((a, outcome))

@@ -13,6 +13,7 @@ pub mod config;
 pub mod dashboard;
 pub mod db;
 pub mod decks;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod evaluations;

@@ -28,6 +28,38 @@ pub async fn load(
     days: u32,
     seed: u64,
 ) -> Result<Loaded, AppError> {
+    let history = History {
+        cards,
+        days,
+        idle_days: 0,
+        memory: FORGETFUL_LEARNER,
+        seed,
+    };
+    load_history(state, user_id, deck, &history).await
+}
+
+/// A simulated learner's history: how much, how long, and how well they remember.
+#[derive(Debug, Clone, Copy)]
+pub struct History {
+    /// At most this many of the deck's cards, in deck order.
+    pub cards: usize,
+    /// The history starts this many days ago.
+    pub days: u32,
+    /// They stopped studying this many days ago (0: they study up to now).
+    pub idle_days: u32,
+    /// The FSRS parameters of their real memory (how fast they forget).
+    pub memory: [f32; 21],
+    pub seed: u64,
+}
+
+/// Simulates and writes a [`History`] of `deck` for the user; the deck is added to their
+/// study set.
+pub async fn load_history(
+    state: &AppState,
+    user_id: i64,
+    deck: &str,
+    h: &History,
+) -> Result<Loaded, AppError> {
     let items: Vec<String> = crate::db::decks::live_items(&state.db, deck)
         .await?
         .into_iter()
@@ -39,11 +71,13 @@ pub async fn load(
     }
     crate::db::study::put_study_deck(&state.db, user_id, deck, &[], state.clock.now()).await?;
     let day = crate::study::day(state, user_id).await?;
-    let start = day.now - i64::from(days) * crate::clock::DAY_MS;
+    let start = day.now - i64::from(h.days) * crate::clock::DAY_MS;
+    let studied_days = h.days.saturating_sub(h.idle_days);
     let settings = day.settings.clone();
-    let n = cards.min(items.len());
+    let n = h.cards.min(items.len());
+    let (seed, memory) = (h.seed, h.memory);
     let simulated = tokio::task::spawn_blocking(move || {
-        simulate(seed, n, days, &FORGETFUL_LEARNER, &settings, start)
+        simulate(seed, n, studied_days, &memory, &settings, start)
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?

@@ -42,6 +42,17 @@ const TEMPLATES: &[(&str, &str)] = &[
         "prompt_answer.html",
         include_str!("../templates/prompt_answer.html"),
     ),
+    ("cohorts.html", include_str!("../templates/cohorts.html")),
+    ("cohort.html", include_str!("../templates/cohort.html")),
+    (
+        "cohort_learner.html",
+        include_str!("../templates/cohort_learner.html"),
+    ),
+    ("join.html", include_str!("../templates/join.html")),
+    (
+        "my_assignments.html",
+        include_str!("../templates/my_assignments.html"),
+    ),
 ];
 
 pub struct Templates {
@@ -60,9 +71,17 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, ctx: &Context) -> anyhow::Result<String> {
-        self.tera
-            .render(name, ctx)
-            .with_context(|| format!("Failed to render {name}"))
+        self.tera.render(name, ctx).map_err(|e| {
+            // Tera keeps the useful part (which variable, which line) in the error's sources.
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(": ");
+                why.push_str(&s.to_string());
+                source = s.source();
+            }
+            anyhow::anyhow!("Failed to render {name}: {why}")
+        })
     }
 
     /// The HTML error page for a status and a message meant for people.

@@ -242,6 +242,8 @@ pub struct LearnerAssignment {
     /// Their extension, or the assignment's due date.
     pub due_at: i64,
     pub completed_at: Option<i64>,
+    /// The cohort's timezone (its dates are shown in it).
+    pub timezone: String,
 }
 
 /// The open assignments of every cohort the user is a learner in (not removed from), by due
@@ -254,8 +256,9 @@ pub async fn for_learner(
 ) -> anyhow::Result<Vec<LearnerAssignment>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS}, COALESCE(e.due_at, a.due_at) AS own_due, c.completed_at,
-                m.joined_at, e.due_at AS extended
+                m.joined_at, e.due_at AS extended, co.timezone
          FROM assignments a JOIN decks d ON d.id = a.deck_id
+         JOIN cohorts co ON co.id = a.cohort_id
          JOIN cohort_members m ON m.cohort_id = a.cohort_id AND m.user_id = $1
               AND m.role = 'learner' AND m.removed_at IS NULL
          LEFT JOIN assignment_extensions e ON e.assignment_id = a.id AND e.user_id = $1
@@ -279,6 +282,7 @@ pub async fn for_learner(
         found.push(LearnerAssignment {
             due_at: r.try_get("own_due")?,
             completed_at: r.try_get("completed_at")?,
+            timezone: r.try_get("timezone")?,
             assignment,
         });
     }
@@ -311,4 +315,24 @@ pub async fn uncomplete(db: &Db, assignment_id: i64, user_id: i64) -> anyhow::Re
     .await
     .context("Failed to take back a completion")?;
     Ok(())
+}
+
+/// When the learner first answered each of `items` (answers not undone); cards never
+/// answered are left out.
+pub async fn first_answers(
+    db: &Db,
+    user_id: i64,
+    items: &[String],
+) -> anyhow::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT item_id, MIN(reviewed_at) FROM reviews
+         WHERE user_id = $1 AND undone_at IS NULL
+           AND item_id IN (SELECT value FROM json_each($2))
+         GROUP BY item_id",
+    )
+    .bind(user_id)
+    .bind(serde_json::to_string(items)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to read first answers")
 }

@@ -542,3 +542,112 @@ async fn schedule_agrees_with_what_the_server_computes() {
         assert_eq!(Some(due), s["due_at"].as_i64(), "review {i} due");
     }
 }
+
+/// `tradeoff demo` on an empty database: the printed logins work, the cohort has its
+/// learners and assignments with varied statuses, and a second run is refused.
+#[tokio::test]
+async fn demo_builds_a_cohort_whose_instructor_can_sign_in_and_refuses_a_database_with_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let decks = concat!(env!("CARGO_MANIFEST_DIR"), "/decks");
+    let demo = |extra: &[&str]| {
+        Command::new(BIN)
+            .args([
+                "demo",
+                "--learners",
+                "4",
+                "--days",
+                "30",
+                "--password",
+                "demo-pass-123",
+            ])
+            .args(extra)
+            .env("TRADEOFF_DATA_DIR", &data)
+            .env("TRADEOFF_DECKS", decks)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = demo(&[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("instructor@demo.test / demo-pass-123"),
+        "{text}"
+    );
+    assert!(
+        text.contains("learner001@demo.test … learner004@demo.test"),
+        "{text}"
+    );
+    assert!(text.contains("Built the demo: 4 learners"), "{text}");
+
+    let again = demo(&[]);
+    assert!(
+        !again.status.success(),
+        "a database with accounts is refused"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+
+    let (_server, url) = start_binary(
+        dir.path(),
+        &[
+            ("TRADEOFF_DATA_DIR", data.to_str().unwrap()),
+            ("TRADEOFF_DECKS", decks),
+        ],
+    );
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let session = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"email": "instructor@demo.test", "password": "demo-pass-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(session.status().is_success(), "the printed login works");
+    let cohorts: serde_json::Value = client
+        .get(format!("{url}/api/v1/cohorts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = cohorts[0]["id"].as_i64().expect("the demo cohort");
+    let d: serde_json::Value = client
+        .get(format!("{url}/api/v1/cohorts/{id}/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["learners"].as_array().unwrap().len(), 4);
+    let assignments = d["assignments"].as_array().unwrap();
+    assert!(assignments.len() >= 3, "{d}");
+    let now = d["generated_at"].as_i64().unwrap();
+    assert!(
+        assignments.iter().any(|a| a["due_at"].as_i64() < Some(now)),
+        "some past due"
+    );
+    assert!(
+        assignments
+            .iter()
+            .any(|a| a["due_at"].as_i64() > Some(now) && a["opens_at"].as_i64() < Some(now)),
+        "one open"
+    );
+    assert!(d["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["reviews_7d"].is_u64()));
+    assert!(
+        d["hardest_cards"].as_array().unwrap().len() > 1,
+        "histories were written: {d}"
+    );
+}

@@ -8,6 +8,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod cohorts;
 mod progress;
 mod quiz;
 mod study;
