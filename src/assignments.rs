@@ -66,6 +66,7 @@ pub async fn create(
     let id = store::create(&state.db, cohort_id, &spec, state.clock.now())
         .await?
         .map_err(refused)?;
+    add_opened_to_study_sets(state).await?;
     reevaluate_members(state, cohort_id).await?;
     found(state, cohort_id, id).await
 }
@@ -84,8 +85,86 @@ pub async fn update(
     store::update(&state.db, cohort_id, id, &spec, state.clock.now())
         .await?
         .map_err(refused)?;
+    // The deck or topics may have changed: add them again (adding never narrows).
+    store::set_study_sets_at(&state.db, id, None).await?;
+    add_opened_to_study_sets(state).await?;
     reevaluate_members(state, cohort_id).await?;
     found(state, cohort_id, id).await
+}
+
+/// Adds the material of every assignment that has opened (and was not added yet) to its
+/// learner members' study sets. Runs after assignments change and, for assignments that open
+/// later, from the housekeeping task every minute.
+pub async fn add_opened_to_study_sets(state: &AppState) -> Result<(), AppError> {
+    let now = state.clock.now();
+    for a in store::opened_unadded(&state.db, now).await? {
+        let learners: Vec<i64> = db::cohorts::members(&state.db, a.cohort_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role == CohortRole::Learner && m.removed_at.is_none())
+            .map(|m| m.user_id)
+            .collect();
+        db::study::add_to_study_sets(&state.db, learners, &a.deck, &a.topics, now).await?;
+        store::set_study_sets_at(&state.db, a.id, Some(now)).await?;
+    }
+    Ok(())
+}
+
+/// How often the opener looks for assignments that have opened.
+const OPENER_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Starts the task that adds assignments' material to study sets as they open (checked now
+/// and every minute).
+pub fn start_opener(state: std::sync::Arc<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(OPENER_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = add_opened_to_study_sets(&state).await {
+                tracing::warn!(error = ?e, "adding opened assignments to study sets failed");
+            }
+        }
+    });
+}
+
+/// Adds the material of a cohort's open assignments to one learner's study set (they joined
+/// or were restored).
+pub async fn add_open_to_study_set(
+    state: &AppState,
+    cohort_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    for a in store::for_cohort(&state.db, cohort_id, Some(now)).await? {
+        if a.retired {
+            continue;
+        }
+        db::study::add_to_study_sets(&state.db, vec![user_id], &a.deck, &a.topics, now).await?;
+    }
+    Ok(())
+}
+
+/// The scope that studies exactly an assignment's material, for one of the learner's open
+/// assignments (404 otherwise).
+pub async fn study_scope(
+    state: &AppState,
+    who: &Identity,
+    assignment_id: i64,
+) -> Result<(crate::domain::queue::Scope, String), AppError> {
+    let open = store::for_learner(&state.db, who.user.id, state.clock.now()).await?;
+    let a = open
+        .into_iter()
+        .map(|la| la.assignment)
+        .find(|a| a.id == assignment_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        crate::domain::queue::Scope {
+            deck: Some(a.deck),
+            topic: None,
+            topics: a.topics,
+        },
+        a.title,
+    ))
 }
 
 /// Queues every learner member for evaluation: an assignment's rules may already hold.

@@ -187,6 +187,7 @@ pub async fn join(
         }
         Joined::Joined(id) | Joined::AlreadyIn(id) => id,
     };
+    crate::assignments::add_open_to_study_set(state, id, who.user.id).await?;
     state.evaluations.changed(who.user.id, now);
     state.join_throttle.forgive(&key, ip, now);
     access(state, who, id).await
@@ -234,6 +235,7 @@ pub async fn set_removed(
         return Err(AppError::NotFound);
     }
     if !remove {
+        crate::assignments::add_open_to_study_set(state, cohort_id, user_id).await?;
         state.evaluations.changed(user_id, state.clock.now());
     }
     Ok(())

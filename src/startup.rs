@@ -89,6 +89,7 @@ impl Application {
         tokio::task::spawn_blocking(crate::auth::password::warm_up);
         crate::optimize::start_refits(state.clone().into_inner());
         crate::assignments::start_evaluator(state.clone().into_inner());
+        crate::assignments::start_opener(state.clone().into_inner());
         let templates = web::Data::new(Templates::load()?);
         let spec = web::Data::new(openapi::Spec(
             serde_json::to_string_pretty(&openapi_document())

@@ -336,3 +336,31 @@ pub async fn first_answers(
     .await
     .context("Failed to read first answers")
 }
+
+/// Assignments that have opened by `now` but whose material has not been added to their
+/// members' study sets yet.
+pub async fn opened_unadded(db: &Db, now: i64) -> anyhow::Result<Vec<Assignment>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM assignments a JOIN decks d ON d.id = a.deck_id
+         WHERE a.opens_at <= $1 AND a.study_sets_at IS NULL AND d.retired_at IS NULL
+         ORDER BY a.id"
+    ))
+    .bind(now)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to list opened assignments")?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Marks an assignment's material as added to its members' study sets at `at` (`None`: to be
+/// added again, e.g. after an edit).
+pub async fn set_study_sets_at(db: &Db, id: i64, at: Option<i64>) -> anyhow::Result<()> {
+    db.execute(
+        sqlx::query("UPDATE assignments SET study_sets_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id),
+    )
+    .await
+    .context("Failed to mark the assignment")?;
+    Ok(())
+}

@@ -201,6 +201,98 @@ pub async fn put_study_deck(
     .await
 }
 
+/// Adds assigned material to learners' study sets, never narrowing what they chose: a deck
+/// not in a learner's set comes in with `topics` (empty: the whole deck); a deck they study
+/// whole stays whole; a deck with chosen topics gains `topics`, or becomes whole when `topics`
+/// is empty.
+pub async fn add_to_study_sets(
+    db: &Db,
+    user_ids: Vec<i64>,
+    deck_id: &str,
+    topics: &[String],
+    now: i64,
+) -> anyhow::Result<()> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    let (deck_id, topics) = (deck_id.to_owned(), serde_json::to_string(topics)?);
+    let users = serde_json::to_string(&user_ids)?;
+    let changed = user_ids.clone();
+    db.write_then(
+        move |tx| {
+            Box::pin(async move {
+                // Who had the deck, and whether whole, before anything changes.
+                let had: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT d.user_id, EXISTS (SELECT 1 FROM study_topics t
+                                WHERE t.user_id = d.user_id AND t.deck_id = d.deck_id)
+                     FROM study_decks d
+                     WHERE d.deck_id = $1 AND d.user_id IN (SELECT value FROM json_each($2))",
+                )
+                .bind(&deck_id)
+                .bind(&users)
+                .fetch_all(&mut *tx)
+                .await
+                .context("Failed to read study sets")?;
+                let narrowed: Vec<i64> = had
+                    .iter()
+                    .filter(|(_, n)| *n == 1)
+                    .map(|(u, _)| *u)
+                    .collect();
+                let had: Vec<i64> = had.iter().map(|(u, _)| *u).collect();
+                let fresh: Vec<i64> = user_ids
+                    .iter()
+                    .copied()
+                    .filter(|u| !had.contains(u))
+                    .collect();
+                sqlx::query(
+                    "INSERT INTO study_decks (user_id, deck_id, added_at)
+                     SELECT value, $1, $2 FROM json_each($3) WHERE true
+                     ON CONFLICT (user_id, deck_id) DO NOTHING",
+                )
+                .bind(&deck_id)
+                .bind(now)
+                .bind(serde_json::to_string(&fresh)?)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to add decks to study sets")?;
+                let whole = topics == "[]";
+                if whole {
+                    sqlx::query(
+                        "DELETE FROM study_topics
+                         WHERE deck_id = $1 AND user_id IN (SELECT value FROM json_each($2))",
+                    )
+                    .bind(&deck_id)
+                    .bind(serde_json::to_string(&narrowed)?)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to widen study sets")?;
+                } else {
+                    let mut to: Vec<i64> = fresh;
+                    to.extend(narrowed);
+                    sqlx::query(
+                        "INSERT INTO study_topics (user_id, deck_id, topic)
+                         SELECT u.value, $1, t.value FROM json_each($2) u, json_each($3) t
+                         WHERE true ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&deck_id)
+                    .bind(serde_json::to_string(&to)?)
+                    .bind(&topics)
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to add topics to study sets")?;
+                }
+                Ok(())
+            })
+        },
+        move |c| {
+            for user_id in changed {
+                c.learners.invalidate(user_id);
+            }
+        },
+    )
+    .await
+}
+
 /// Removes a deck from the study set; card states and history stay.
 pub async fn remove_study_deck(db: &Db, user_id: i64, deck_id: &str) -> anyhow::Result<bool> {
     let deck_id = deck_id.to_owned();

@@ -78,6 +78,8 @@ impl StoredState {
 pub struct Scope {
     pub deck: Option<String>,
     pub topic: Option<String>,
+    /// Only these topics (an assignment's); empty: no narrowing.
+    pub topics: Vec<String>,
 }
 
 /// Counts for the queue, before daily limits.
@@ -178,7 +180,8 @@ impl LearnerCards {
             let Some(topics) = topics else { continue };
             let chosen = topics.is_empty() || topics.contains(&card.topic);
             let narrowed = scope.deck.as_ref().is_none_or(|d| *d == card.deck_id)
-                && scope.topic.as_ref().is_none_or(|t| *t == card.topic);
+                && scope.topic.as_ref().is_none_or(|t| *t == card.topic)
+                && (scope.topics.is_empty() || scope.topics.contains(&card.topic));
             if !(chosen && narrowed) {
                 continue;
             }
@@ -459,7 +462,18 @@ mod tests {
         let odd = Scope {
             deck: None,
             topic: Some("odd".into()),
+            topics: vec![],
         };
+        let even_only = Scope {
+            topics: vec!["even".into()],
+            ..Scope::default()
+        };
+        assert_eq!(
+            all(&l, &even_only).new_available,
+            0,
+            "an assignment's topics narrow"
+        );
+        assert_eq!(all(&l, &even_only).reviews_due_now, 1, "c is even");
         assert_eq!(all(&l, &odd).new_available, 1, "d is odd, c is even");
         assert_eq!(all(&l, &odd).reviews_due_now, 0);
         l.study_set.insert("d".into(), vec!["even".into()]);

@@ -119,7 +119,7 @@ pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> 
     let scopes: Vec<Scope> = std::iter::once(Scope::default())
         .chain(study.iter().map(|d| Scope {
             deck: Some(d.deck_id.clone()),
-            topic: None,
+            ..Scope::default()
         }))
         .collect();
     let mut counts = crate::study::today_counts(state, &day, who.user.id, &scopes)

@@ -28,6 +28,9 @@ pub struct StudyQuery {
     /// Study ahead: show the soonest-due cards even if nothing is due.
     #[serde(default)]
     pub ahead: Option<bool>,
+    /// One of the caller's open assignments: study exactly its deck and topics.
+    #[serde(default)]
+    pub assignment: Option<i64>,
 }
 
 impl StudyQuery {
@@ -36,6 +39,23 @@ impl StudyQuery {
         Scope {
             deck: nonempty(&self.deck),
             topic: nonempty(&self.topic),
+            topics: Vec::new(),
+        }
+    }
+
+    /// The scope, with an assignment's material when one is asked for (404 if it is not one
+    /// of the caller's open assignments), and the assignment's title.
+    async fn resolve(
+        &self,
+        state: &AppState,
+        who: &Identity,
+    ) -> Result<(Scope, Option<String>), AppError> {
+        match self.assignment {
+            Some(id) => {
+                let (scope, title) = crate::assignments::study_scope(state, who, id).await?;
+                Ok((scope, Some(title)))
+            }
+            None => Ok((self.scope(), None)),
         }
     }
 
@@ -46,7 +66,11 @@ impl StudyQuery {
     /// The query string to come back to the same study session.
     fn back_to(&self) -> String {
         let scope = self.scope();
+        let assignment = self.assignment.map(|a| a.to_string());
         let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(a) = &assignment {
+            pairs.push(("assignment", a));
+        }
         if let Some(d) = &scope.deck {
             pairs.push(("deck", d));
         }
@@ -136,7 +160,17 @@ pub struct NextCard {
 }
 
 async fn next_card(state: &AppState, who: &Identity, q: &StudyQuery) -> Result<NextCard, AppError> {
-    let view = study::next(state, who.user.id, &q.scope(), q.ahead()).await?;
+    let (scope, _) = q.resolve(state, who).await?;
+    next_card_in(state, who, &scope, q.ahead()).await
+}
+
+async fn next_card_in(
+    state: &AppState,
+    who: &Identity,
+    scope: &Scope,
+    ahead: bool,
+) -> Result<NextCard, AppError> {
+    let view = study::next(state, who.user.id, scope, ahead).await?;
     Ok(match view.card {
         Some(shown) => NextCard {
             card: Some(card_view(&shown.item, &shown.stored)),
@@ -175,7 +209,8 @@ pub async fn study_page(
     study_query: web::Query<StudyQuery>,
     q: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let next = next_card(&state, &who, &study_query).await?;
+    let (scope, assignment_title) = study_query.resolve(&state, &who).await?;
+    let next = next_card_in(&state, &who, &scope, study_query.ahead()).await?;
     let tz = study::timezone(&state, who.user.id).await?;
     let next_due = next.next_due_at.map(|ms| super::local_time(ms, tz));
     let study_set = crate::db::study::study_decks(&state.db, who.user.id).await?;
@@ -201,6 +236,8 @@ pub async fn study_page(
         .with("has_decks", &!study_set.is_empty())
         .with("deck", &study_query.scope().deck)
         .with("topic", &study_query.scope().topic)
+        .with("assignment", &study_query.assignment)
+        .with("assignment_title", &assignment_title)
         .with("ahead", &study_query.ahead())
         .with("back", &back)
         .with("reveal_link", &reveal_link)
@@ -220,6 +257,8 @@ pub struct AnswerForm {
     topic: Option<String>,
     #[serde(default)]
     ahead: Option<bool>,
+    #[serde(default)]
+    assignment: Option<i64>,
 }
 
 fn rating(value: u8) -> Result<Rating, AppError> {
@@ -242,6 +281,7 @@ pub async fn answer_form(
         deck: f.deck,
         topic: f.topic,
         ahead: f.ahead,
+        assignment: f.assignment,
     }
     .back_to();
     let duration = state.clock.now().saturating_sub(f.shown_at);
@@ -307,6 +347,7 @@ pub async fn undo_form(
     responses(
         (status = 200, description = "The next card, or none with when the next is due", body = NextCard),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "`assignment` is not one of the caller's open assignments", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]

@@ -1074,3 +1074,135 @@ async fn a_learner_who_studies_every_assigned_card_completes_the_assignment_and_
     assert!(lines[2].ends_with(','), "Bob was never active: {text}");
     assert_eq!(lines.len(), 3);
 }
+
+/// An open assignment's deck and topics join each member's study set (without narrowing what
+/// they chose), and `/study/next?assignment=` studies exactly that material; it is 404 for
+/// anyone the assignment is not open to.
+#[tokio::test]
+async fn assigned_material_joins_the_study_set_and_study_can_be_limited_to_one_assignment() {
+    let deck = tradeoff::simulate::synthetic_deck("synth", 6, 2);
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &deck).unwrap()).await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let ada = User::new(&app, "ada@example.org").await;
+    let outsider = User::new(&app, "out@example.org").await;
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+    let now = app.clock.now();
+    let day = 86_400_000;
+    let assign = |title: &str, topics: Value, opens_at: i64| {
+        json!({"title": title, "deck": "synth", "topics": topics, "opens_at": opens_at,
+               "due_at": opens_at + 7 * day, "rules": {"study_all": true}})
+    };
+    let created = instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            assign("Topic 1", json!(["topic-1"]), now - 1000),
+        )
+        .await;
+    let aid = created["id"].as_i64().unwrap();
+    let decks = ada
+        .json(&app, Method::GET, "/api/v1/me/decks", Value::Null)
+        .await;
+    assert_eq!(decks[0]["deck_id"], "synth", "{decks}");
+    assert_eq!(
+        decks[0]["topics"],
+        json!(["topic-1"]),
+        "only the assigned topic"
+    );
+
+    // Studying the assignment shows only its topic's cards (3 of the 6).
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let next = ada
+            .json(
+                &app,
+                Method::GET,
+                &format!("/api/v1/study/next?assignment={aid}"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(next["card"]["topic"], "topic-1", "{next}");
+        seen.push(next["card"]["id"].as_str().unwrap().to_owned());
+        let body = json!({"card": next["card"]["id"], "rating": 3, "version": next["version"],
+                          "duration_ms": 1000});
+        ada.json(&app, Method::POST, "/api/v1/study/answer", body)
+            .await;
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 3);
+    let done = ada
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/study/next?assignment={aid}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        done["counts"]["new"], 0,
+        "its new cards are all seen: {done}"
+    );
+    assert_eq!(
+        done["card"]["topic"], "topic-1",
+        "then its learning cards: {done}"
+    );
+    status_becomes(&app, &ada, "Topic 1", "complete").await;
+
+    for (who, path) in [
+        (&outsider, format!("/api/v1/study/next?assignment={aid}")),
+        (&ada, "/api/v1/study/next?assignment=999999".to_owned()),
+    ] {
+        let resp = who.call(&app, Method::GET, &path, Value::Null).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let resp = ada
+        .call(
+            &app,
+            Method::GET,
+            "/api/v1/study/next?assignment=abc",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+
+    // An assignment on the whole deck widens the set; one that opens later adds nothing yet.
+    instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            assign("Later", json!(["topic-0"]), now + day),
+        )
+        .await;
+    let decks = ada
+        .json(&app, Method::GET, "/api/v1/me/decks", Value::Null)
+        .await;
+    assert_eq!(
+        decks[0]["topics"],
+        json!(["topic-1"]),
+        "not open yet: {decks}"
+    );
+    instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            assign("Everything", json!([]), now - 1000),
+        )
+        .await;
+    let decks = ada
+        .json(&app, Method::GET, "/api/v1/me/decks", Value::Null)
+        .await;
+    assert_eq!(decks[0]["topics"], json!([]), "the whole deck: {decks}");
+}
