@@ -1206,3 +1206,90 @@ async fn assigned_material_joins_the_study_set_and_study_can_be_limited_to_one_a
         .await;
     assert_eq!(decks[0]["topics"], json!([]), "the whole deck: {decks}");
 }
+
+/// A due date set in the form as a local day means its last millisecond in the cohort's
+/// timezone, even on the day clocks spring forward; an answer that completes the assignment at
+/// due − 1 ms is on time, one at due is late.
+#[tokio::test]
+async fn a_due_day_across_a_clock_change_ends_at_its_last_local_millisecond() {
+    let app = TestApp::spawn_with(|s| {
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/minimal_deck.toml"
+            ),
+            s.decks.join("fixture.toml"),
+        )
+        .unwrap();
+    })
+    .await;
+    // 2026-03-01 12:00 UTC; New York springs forward on 2026-03-08.
+    app.clock.set(1_772_366_400_000);
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Spring").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let page = format!("/cohorts/{id}");
+    let token = app.csrf(&instructor.client, &page).await;
+    let resp = instructor
+        .client
+        .post(app.url(&format!("/cohorts/{id}/assignments")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("title", "Spring forward"),
+            ("deck", "fixture"),
+            ("opens", "2026-03-01"),
+            ("due", "2026-03-08"),
+            ("study_all", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success() || resp.status().is_redirection());
+    let list = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            Value::Null,
+        )
+        .await;
+    let due = list[0]["due_at"]
+        .as_i64()
+        .expect("the form made an assignment");
+    // 23:59:59.999 EDT (UTC−4) on 8 March is 03:59:59.999 UTC on the 9th.
+    assert_eq!(due, 1_773_028_799_999);
+    assert_eq!(
+        list[0]["opens_at"].as_i64(),
+        Some(1_772_341_200_000),
+        "00:00 EST on 1 March"
+    );
+
+    let ada = User::new(&app, "ada@example.org").await;
+    let bob = User::new(&app, "bob@example.org").await;
+    let join = json!({"code": cohort["join_code"]});
+    app.clock.set(due - 600_000);
+    for who in [&ada, &bob] {
+        who.json(&app, Method::POST, "/api/v1/cohorts/join", join.clone())
+            .await;
+        answer_easy(&app, who).await;
+    }
+    status_becomes(&app, &ada, "Spring forward", "in_progress").await;
+    app.clock.set(due - 1);
+    answer_easy(&app, &ada).await;
+    status_becomes(&app, &ada, "Spring forward", "complete").await;
+    app.clock.set(due);
+    answer_easy(&app, &bob).await;
+    status_becomes(&app, &bob, "Spring forward", "late").await;
+    status_becomes(&app, &ada, "Spring forward", "complete").await;
+}
+
+/// Answers the next card Easy (a new card graduates at once, so the next one is new too).
+async fn answer_easy(app: &TestApp, who: &User) {
+    let next = who
+        .json(app, Method::GET, "/api/v1/study/next", Value::Null)
+        .await;
+    let body = json!({"card": next["card"]["id"], "rating": 4, "version": next["version"],
+                      "duration_ms": 1000});
+    who.json(app, Method::POST, "/api/v1/study/answer", body)
+        .await;
+}
