@@ -123,6 +123,10 @@ pub async fn dashboard(
         scoped.iter().map(|c| (c.id.as_str(), *c)).collect();
     let mut topics = topic_columns(&scoped, &db::decks::topic_titles(&state.db).await?);
     let learners = db::dashboard::learners(&state.db, cohort_id).await?;
+    let ids: Vec<i64> = learners.iter().map(|l| l.user_id).collect();
+    db::study::warm_settings(&state.db, &ids).await?;
+    db::params::warm(&state.db, &ids).await?;
+    warm_learners(state, &ids).await?;
     let standings = db::dashboard::standings(&state.db, cohort_id).await?;
     let mut reviews =
         db::dashboard::reviews_since(&state.db, cohort_id, now - REVIEW_WINDOW_MS).await?;
@@ -259,6 +263,23 @@ pub async fn dashboard(
         generated_at: now,
         extended: standings.extended,
     })
+}
+
+/// Loads the card states of the learners whose copy is not warm, a few at a time (the read
+/// pool has several connections; one after the other, hundreds of learners would wait on each
+/// other).
+async fn warm_learners(state: &AppState, ids: &[i64]) -> Result<(), AppError> {
+    use futures_util::StreamExt;
+    let loads: Vec<Result<(), AppError>> = futures_util::stream::iter(ids)
+        .map(|&id| async move {
+            let day = crate::study::day(state, id).await?;
+            db::study::learner_cards(&state.db, id, day.start).await?;
+            Ok(())
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    loads.into_iter().collect()
 }
 
 /// The topics of the cards in scope, in catalogue order, with their card counts.

@@ -82,17 +82,18 @@ pub async fn load_history(
     .await
     .map_err(|e| AppError::Internal(e.into()))?
     .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let mut reviews = 0;
-    for (sim, item) in simulated.iter().zip(&items) {
-        reviews += store::replay(
-            &state.db,
-            user_id,
-            item.clone(),
-            sim.reviews.clone(),
-            (day.scheduler.clone(), day.settings.clone()),
-        )
-        .await?;
-    }
+    let cards = simulated
+        .iter()
+        .zip(&items)
+        .map(|(sim, item)| (item.clone(), sim.reviews.clone()))
+        .collect();
+    let reviews = store::replay(
+        &state.db,
+        user_id,
+        cards,
+        (day.scheduler.clone(), day.settings.clone()),
+    )
+    .await?;
     // The answers were backdated, possibly before answers the learner already had: the
     // rollups assume time order, so they are rebuilt from the log.
     crate::db::rollups::rebuild(&state.db, user_id).await?;

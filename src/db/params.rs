@@ -33,16 +33,49 @@ pub async fn load(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
 
 async fn read(db: &Db, user_id: i64) -> anyhow::Result<ParamsRow> {
     let row = sqlx::query(
-        "SELECT parameters, log_loss_before, log_loss_after, decision, reviews_at_fit, fitted_at
+        "SELECT user_id, parameters, log_loss_before, log_loss_after, decision, reviews_at_fit,
+                fitted_at
          FROM fsrs_params WHERE user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(&db.read)
     .await
     .context("Failed to load FSRS parameters")?;
-    let Some(r) = row else {
-        return Ok(ParamsRow::default());
-    };
+    row.as_ref().map_or(Ok(ParamsRow::default()), from_row)
+}
+
+/// Loads the last fit of every learner in `user_ids` not cached yet, in one query.
+pub async fn warm(db: &Db, user_ids: &[i64]) -> anyhow::Result<()> {
+    let cache = &db.cache.params;
+    let missing: Vec<i64> = user_ids
+        .iter()
+        .copied()
+        .filter(|id| cache.get(id).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let epoch = cache.epoch();
+    let rows = sqlx::query(
+        "SELECT user_id, parameters, log_loss_before, log_loss_after, decision, reviews_at_fit,
+                fitted_at
+         FROM fsrs_params WHERE user_id IN (SELECT value FROM json_each($1))",
+    )
+    .bind(serde_json::to_string(&missing)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load FSRS parameters")?;
+    let mut found = std::collections::HashMap::new();
+    for row in &rows {
+        found.insert(row.try_get::<i64, _>("user_id")?, from_row(row)?);
+    }
+    for id in missing {
+        cache.put(epoch, id, found.remove(&id).unwrap_or_default());
+    }
+    Ok(())
+}
+
+fn from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<ParamsRow> {
     let parameters: Option<String> = r.try_get("parameters")?;
     Ok(ParamsRow {
         parameters: parameters

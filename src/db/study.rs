@@ -30,16 +30,51 @@ pub async fn settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
     Ok(input)
 }
 
+const SETTINGS_COLUMNS: &str = "u.id, u.timezone, s.desired_retention, s.learning_steps,
+    s.relearning_steps, s.max_interval_days, s.day_start_hour, s.new_cards_per_day,
+    s.max_reviews_per_day";
+
 async fn load_settings(db: &Db, user_id: i64) -> anyhow::Result<SettingsInput> {
-    let row = sqlx::query(
-        "SELECT u.timezone, s.desired_retention, s.learning_steps, s.relearning_steps,
-                s.max_interval_days, s.day_start_hour, s.new_cards_per_day, s.max_reviews_per_day
-         FROM users u LEFT JOIN study_settings s ON s.user_id = u.id WHERE u.id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {SETTINGS_COLUMNS}
+         FROM users u LEFT JOIN study_settings s ON s.user_id = u.id WHERE u.id = $1"
+    ))
     .bind(user_id)
     .fetch_one(&db.read)
     .await
     .context("Failed to load study settings")?;
+    settings_from_row(&row)
+}
+
+/// Loads the settings of every learner in `user_ids` not cached yet in one query (a cohort's
+/// dashboard reads hundreds at once).
+pub async fn warm_settings(db: &Db, user_ids: &[i64]) -> anyhow::Result<()> {
+    let cache = &db.cache.settings;
+    let missing: Vec<i64> = user_ids
+        .iter()
+        .copied()
+        .filter(|id| cache.get(id).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let epoch = cache.epoch();
+    let rows = sqlx::query(&format!(
+        "SELECT {SETTINGS_COLUMNS}
+         FROM users u LEFT JOIN study_settings s ON s.user_id = u.id
+         WHERE u.id IN (SELECT value FROM json_each($1))"
+    ))
+    .bind(serde_json::to_string(&missing)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load study settings")?;
+    for row in &rows {
+        cache.put(epoch, row.try_get("id")?, settings_from_row(row)?);
+    }
+    Ok(())
+}
+
+fn settings_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<SettingsInput> {
     let mut input = SettingsInput {
         timezone: row.try_get("timezone")?,
         ..SettingsInput::default()
@@ -470,6 +505,32 @@ pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Re
     db.writer().answer_then(a, Some(keep_current)).await
 }
 
+/// Appends reviews from JSON rows of [`review_columns`], in order.
+const INSERT_REVIEWS: &str = "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at,
+         elapsed_days, duration_ms, phase_before, state_before, state_after, version_before,
+         version_after)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+            value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+     FROM json_each(?) ORDER BY key";
+
+/// One answer's review row, in the column order of [`INSERT_REVIEWS`].
+fn review_columns(a: &AnswerRecord) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::json!([
+        a.user_id,
+        a.item_id,
+        a.rating.as_u8(),
+        a.source.as_str(),
+        a.now,
+        a.elapsed_days,
+        a.duration_ms,
+        a.before.kind().as_str(),
+        serde_json::to_string(&a.before)?,
+        serde_json::to_string(&a.after)?,
+        a.expected_version,
+        a.expected_version + 1,
+    ]))
+}
+
 /// Records answers set-based, in order, on the write connection: one upsert of the states
 /// (its version condition decides which answers are stale: of two answers to one card at one
 /// version, the first wins), then one round trip with the insert of the reviews, the upsert of
@@ -510,20 +571,7 @@ pub fn record_answers_in<'a>(
         let mut reviews = Vec::new();
         let mut logged_answers = Vec::new();
         for (a, _) in answers.iter().zip(&won).filter(|(_, w)| **w) {
-            reviews.push(serde_json::json!([
-                a.user_id,
-                a.item_id,
-                a.rating.as_u8(),
-                a.source.as_str(),
-                a.now,
-                a.elapsed_days,
-                a.duration_ms,
-                a.before.kind().as_str(),
-                serde_json::to_string(&a.before)?,
-                serde_json::to_string(&a.after)?,
-                a.expected_version,
-                a.expected_version + 1,
-            ]));
+            reviews.push(review_columns(a)?);
             logged_answers.push(super::rollups::Logged {
                 user_id: a.user_id,
                 review: logged(&a.item_id, a.rating, a.source, a.now, &a.before),
@@ -534,14 +582,7 @@ pub fn record_answers_in<'a>(
         let mut script = Script::default();
         if !reviews.is_empty() {
             script.push(
-                "INSERT INTO reviews (user_id, item_id, rating, source, reviewed_at, elapsed_days,
-                     duration_ms, phase_before, state_before, state_after, version_before,
-                     version_after)
-                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                        value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,
-                        value ->> 10, value ->> 11
-                 FROM json_each(?) ORDER BY key
-                 RETURNING id, user_id, item_id, version_after",
+                &format!("{INSERT_REVIEWS} RETURNING id, user_id, item_id, version_after"),
                 [Bind::Text(serde_json::Value::from(reviews).to_string())],
             );
         }
@@ -910,13 +951,17 @@ pub async fn feed_quiz_in(
     }
 }
 
-/// Answers one card as a simulated learner did, `(rating, when)` in time order, through the
-/// normal scheduler, in one job; returns how many answers were recorded.
+/// Answers cards as a simulated learner did, each card's `(rating, when)` in time order,
+/// through the normal scheduler, in one job; returns how many answers were recorded.
+///
+/// Set-based: the job reads the cards' stored states, runs every answer through the scheduler
+/// in memory, then writes all the reviews in one insert and each card's final state in one
+/// upsert. The rollups are not touched: the caller rebuilds them (backdated answers can come
+/// before ones already logged).
 pub async fn replay(
     db: &Db,
     user_id: i64,
-    item_id: String,
-    answers: Vec<(Rating, i64)>,
+    cards: Vec<(String, Vec<(Rating, i64)>)>,
     feeder: (
         crate::domain::scheduler::Scheduler,
         crate::domain::scheduler::Settings,
@@ -926,42 +971,81 @@ pub async fn replay(
         move |tx| {
             Box::pin(async move {
                 let (scheduler, settings) = &feeder;
-                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                let (mut card, mut version) = (stored.state, stored.version);
-                let mut previous_at = stored.last_answer_at;
-                for &(rating, at) in &answers {
-                    let rated = crate::domain::study::rate(
-                        scheduler, settings, &item_id, &card, rating, at, true,
-                    )
-                    .context("Scheduler failed")?;
-                    let answer = AnswerRecord {
-                        user_id,
-                        item_id: item_id.clone(),
-                        rating,
-                        source: Source::Study,
-                        now: at,
-                        elapsed_days: rated.elapsed_days,
-                        duration_ms: 8_000,
-                        before: card,
-                        after: rated.after,
-                        expected_version: version,
-                        previous_at,
-                    };
-                    match record_answers_in(
-                        &mut *tx,
-                        std::slice::from_ref(&answer),
-                        Script::default(),
-                    )
-                    .await?
-                    .pop()
-                    {
-                        Some(Ok(recorded)) => version = recorded.version,
-                        _ => anyhow::bail!("The card changed while a history was replayed"),
+                let mut reviews = Vec::new();
+                let mut states = Vec::new();
+                for (item_id, answers) in &cards {
+                    let stored = card_state_in(&mut *tx, user_id, item_id).await?;
+                    let (mut card, mut version) = (stored.state, stored.version);
+                    let mut previous_at = stored.last_answer_at;
+                    for &(rating, at) in answers {
+                        let rated = crate::domain::study::rate(
+                            scheduler, settings, item_id, &card, rating, at, true,
+                        )
+                        .context("Scheduler failed")?;
+                        reviews.push(review_columns(&AnswerRecord {
+                            user_id,
+                            item_id: item_id.clone(),
+                            rating,
+                            source: Source::Study,
+                            now: at,
+                            elapsed_days: rated.elapsed_days,
+                            duration_ms: 8_000,
+                            before: card,
+                            after: rated.after,
+                            expected_version: version,
+                            previous_at,
+                        })?);
+                        card = rated.after;
+                        version += 1;
+                        previous_at = Some(at);
                     }
-                    card = rated.after;
-                    previous_at = Some(at);
+                    if let Some(at) = previous_at.filter(|_| !answers.is_empty()) {
+                        states.push(state_columns(
+                            user_id,
+                            item_id,
+                            &card,
+                            version,
+                            at,
+                            Some(at),
+                        )?);
+                    }
                 }
-                Ok(answers.len())
+                let n = reviews.len();
+                if n > 0 {
+                    let mut script = Script::default();
+                    script.push(
+                        INSERT_REVIEWS,
+                        [Bind::Text(serde_json::Value::from(reviews).to_string())],
+                    );
+                    script.execute(&mut *tx).await?;
+                    // The states were read in this transaction, which holds the write lock:
+                    // nothing changed them since, so no version condition is needed.
+                    sqlx::query(
+                        "INSERT INTO card_states (user_id, item_id, phase, due, stability,
+                             difficulty, scheduled_days, reps, lapses, last_review_at, state,
+                             leech, version, updated_at, last_answer_at)
+                         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,
+                                value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+                                value ->> 8, value ->> 9, value ->> 10, value ->> 11,
+                                value ->> 12, value ->> 13, value ->> 14
+                         FROM json_each($1) WHERE true
+                         ON CONFLICT (user_id, item_id) DO UPDATE SET phase = excluded.phase,
+                             due = excluded.due, stability = excluded.stability,
+                             difficulty = excluded.difficulty,
+                             scheduled_days = excluded.scheduled_days, reps = excluded.reps,
+                             lapses = excluded.lapses, last_review_at = excluded.last_review_at,
+                             state = excluded.state, leech = excluded.leech,
+                             version = excluded.version, updated_at = excluded.updated_at,
+                             new_priority = CASE WHEN excluded.phase = 'new'
+                                 THEN card_states.new_priority ELSE 0 END,
+                             last_answer_at = excluded.last_answer_at",
+                    )
+                    .bind(serde_json::Value::from(states).to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .context("Failed to write replayed card states")?;
+                }
+                Ok(n)
             })
         },
         move |c| {
