@@ -81,6 +81,8 @@ pub struct Dashboard {
     pub topics: Vec<TopicColumn>,
     pub hardest_cards: Vec<HardCard>,
     pub hardest_questions: Vec<ItemStats>,
+    /// Members' answers to assigned prompts waiting for feedback.
+    pub feedback_waiting: u32,
     /// The at-risk rule in force (the cohort's thresholds).
     pub at_risk_rule: AtRiskRule,
     /// When the figures were computed (Unix ms).
@@ -259,6 +261,7 @@ pub async fn dashboard(
         topics,
         hardest_cards: hardest,
         hardest_questions: questions,
+        feedback_waiting: db::feedback::waiting_count(&state.db, cohort_id).await?,
         at_risk_rule: rule,
         generated_at: now,
         extended: standings.extended,

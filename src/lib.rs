@@ -17,6 +17,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod evaluations;
+pub mod feedback;
 pub mod housekeeping;
 pub mod markdown;
 pub mod optimize;

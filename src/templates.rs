@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/cohort_learner.html"),
     ),
     ("join.html", include_str!("../templates/join.html")),
+    ("feedback.html", include_str!("../templates/feedback.html")),
     (
         "my_assignments.html",
         include_str!("../templates/my_assignments.html"),

@@ -16,6 +16,7 @@ pub mod cohorts;
 pub mod dashboard;
 pub mod decks;
 pub mod export;
+pub mod feedback;
 pub mod params;
 pub mod progress;
 pub mod prompts;

@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod cohort;
 pub mod dashboard;
 pub mod deck;
+pub mod feedback;
 pub mod optimizer;
 pub mod progress;
 pub mod queue;

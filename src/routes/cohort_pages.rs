@@ -358,3 +358,41 @@ pub async fn leave_form(
         Err(e) => Err(e),
     }
 }
+
+/// The feedback queue: members' answers to assigned prompts, oldest first, each with a form.
+#[get("/cohorts/{id}/feedback")]
+pub async fn feedback_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let access = cohorts::as_instructor(&state, &who, id).await?;
+    let waiting = crate::feedback::queue(&state, &who, id).await?;
+    let mut items = Vec::with_capacity(waiting.len());
+    for w in waiting {
+        let Some(item) = db::decks::any_item(&state.db, &w.prompt).await? else {
+            continue;
+        };
+        let text = |k: &str| item.content[k].as_str().unwrap_or_default().to_owned();
+        let rubric: Vec<String> = item.content["rubric"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        items.push(serde_json::json!({
+            "answer": w,
+            "prompt": crate::markdown::Text::of(&text("prompt")),
+            "model": crate::markdown::Text::of(&text("model_answer")),
+            "rubric": rubric,
+        }));
+    }
+    page.me(&who)
+        .with("cohort", &CohortView::from(access))
+        .with("items", &items)
+        .render("feedback.html")
+}

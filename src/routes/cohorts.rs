@@ -617,3 +617,28 @@ pub async fn api_grid_csv(
         ))
         .body(body))
 }
+
+/// The cohort's answers to assigned trade-off prompts that wait for feedback, oldest first
+/// (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "cohort_feedback_queue",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "Answers waiting for feedback", body = [crate::db::feedback::Waiting]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/feedback")]
+pub async fn api_feedback_queue(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<crate::db::feedback::Waiting>>, AppError> {
+    Ok(web::Json(
+        crate::feedback::queue(&state, &who, id.into_inner()).await?,
+    ))
+}

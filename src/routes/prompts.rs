@@ -146,7 +146,11 @@ pub async fn answer_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let p = any_prompt(&state, &answer.prompt).await?;
+    let feedback = crate::feedback::on_my_answer(&state, &who, *id).await?;
+    let comment = feedback.as_ref().map(|f| Text::of(&f.comment));
     page.me(&who)
+        .with("feedback", &feedback)
+        .with("comment", &comment)
         .with("answer", &answer)
         .with("prompt", &Text::of(&p.prompt))
         .with("model", &Text::of(&p.model_answer))
@@ -282,4 +286,130 @@ pub async fn api_grade(
     body: web::Json<GradeRequest>,
 ) -> Result<web::Json<PromptAnswer>, AppError> {
     Ok(web::Json(grade(&state, &who, *id, &body.ticked).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// One entry per rubric point, in order: covered or not.
+    rubric: Vec<bool>,
+    /// 0–1.
+    score: f64,
+    /// Markdown (shown sanitized).
+    #[serde(default)]
+    comment: String,
+}
+
+/// Give feedback on a member's answer to an assigned prompt (the cohort's instructors);
+/// giving it again replaces it.
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "give_prompt_feedback",
+    params(("id" = i64, Path)),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 200, description = "Stored", body = crate::db::feedback::Feedback),
+        (status = 400, description = "The rubric does not match, or the score is not 0–1", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such answer in a cohort the caller instructs", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/prompt-answers/{id}/feedback")]
+pub async fn api_give_feedback(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    body: web::Json<FeedbackRequest>,
+) -> Result<web::Json<crate::db::feedback::Feedback>, AppError> {
+    let b = body.into_inner();
+    Ok(web::Json(
+        crate::feedback::give(&state, &who, *id, &b.rubric, b.score, &b.comment).await?,
+    ))
+}
+
+/// One of your answers, with your grade and any instructor's feedback.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerWithFeedback {
+    answer: PromptAnswer,
+    feedback: Option<crate::db::feedback::Feedback>,
+    /// The feedback's comment, rendered and sanitized.
+    comment: Option<Text>,
+}
+
+/// One of your prompt answers, with the feedback on it.
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "get_prompt_answer",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The answer", body = AnswerWithFeedback),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such answer of yours", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/prompt-answers/{id}")]
+pub async fn api_answer(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<web::Json<AnswerWithFeedback>, AppError> {
+    let answer = db::prompts::find(&state.db, who.user.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let feedback = crate::feedback::on_my_answer(&state, &who, *id).await?;
+    Ok(web::Json(AnswerWithFeedback {
+        comment: feedback.as_ref().map(|f| Text::of(&f.comment)),
+        answer,
+        feedback,
+    }))
+}
+
+/// The feedback form on the cohort's feedback page: repeated `point` fields are the ticked
+/// rubric points, `score` a percentage.
+#[post("/prompt-answers/{id}/feedback")]
+pub async fn feedback_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let points: usize = field("points").parse().unwrap_or(0);
+    let ticked: Vec<usize> = form
+        .iter()
+        .filter(|(k, _)| k == "point")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let rubric: Vec<bool> = (0..points).map(|i| ticked.contains(&i)).collect();
+    let back = format!(
+        "/cohorts/{}/feedback",
+        field("cohort").parse::<i64>().unwrap_or(0)
+    );
+    let score = match field("score").parse::<f64>() {
+        Ok(p) if p.is_finite() => p / 100.0,
+        _ => {
+            return Ok(redirect_with_error(
+                &state,
+                &back,
+                &AppError::bad_request("invalid_feedback", "Give a score from 0 to 100."),
+            ))
+        }
+    };
+    match crate::feedback::give(&state, &who, *id, &rubric, score, &field("comment")).await {
+        Ok(f) => Ok(super::page::redirect_with_flash(
+            &state,
+            &format!("/cohorts/{}/feedback", f.cohort_id),
+            "success",
+            "Feedback sent.",
+        )),
+        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_error(&state, &back, &e)),
+        Err(e) => Err(e),
+    }
 }

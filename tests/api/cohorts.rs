@@ -1293,3 +1293,190 @@ async fn answer_easy(app: &TestApp, who: &User) {
     who.json(app, Method::POST, "/api/v1/study/answer", body)
         .await;
 }
+
+/// Feedback round trip: a member answers an assigned prompt, it waits in the cohort's queue,
+/// the instructor ticks the rubric, scores and comments (Markdown, sanitized), and the learner
+/// sees it; nobody else may give it.
+#[tokio::test]
+async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees_it() {
+    let app = TestApp::spawn_with(|s| {
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/minimal_deck.toml"
+            ),
+            s.decks.join("fixture.toml"),
+        )
+        .unwrap();
+    })
+    .await;
+    let (admin, instructor) = admin_and_instructor(&app).await;
+    let other = User::new(&app, "other-teacher@example.org").await;
+    admin
+        .json(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/admin/users/{}/role", other.id),
+            json!({"role": "instructor"}),
+        )
+        .await;
+    new_cohort(&app, &other, "Elsewhere").await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let now = app.clock.now();
+    instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            json!({"title": "Prompts", "deck": "fixture", "topics": [], "prompts": true,
+                   "opens_at": now - 1000, "due_at": now + 86_400_000,
+                   "rules": {"study_all": true}}),
+        )
+        .await;
+    let ada = User::new(&app, "ada@example.org").await;
+    let bob = User::new(&app, "bob@example.org").await;
+    for learner in [&ada, &bob] {
+        learner
+            .json(
+                &app,
+                Method::POST,
+                "/api/v1/cohorts/join",
+                json!({"code": cohort["join_code"]}),
+            )
+            .await;
+    }
+    let written = ada
+        .json(
+            &app,
+            Method::POST,
+            "/api/v1/prompts/fixture/p-loop/answers",
+            json!({"answer": "When CPU-bound work blocks the loop."}),
+        )
+        .await;
+    let answer = written["answer"]["id"].as_i64().unwrap();
+    ada.json(
+        &app,
+        Method::POST,
+        &format!("/api/v1/prompt-answers/{answer}/grade"),
+        json!({"ticked": [0]}),
+    )
+    .await;
+
+    let queue_path = format!("/api/v1/cohorts/{id}/feedback");
+    let queue = instructor
+        .json(&app, Method::GET, &queue_path, Value::Null)
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    assert_eq!(queue[0]["prompt_answer_id"], answer);
+    assert_eq!(queue[0]["email"], "ada@example.org");
+    assert_eq!(queue[0]["self_score"].as_f64(), Some(1.0));
+    let dashboard = format!("/api/v1/cohorts/{id}/dashboard");
+    let d = instructor
+        .json(&app, Method::GET, &dashboard, Value::Null)
+        .await;
+    assert_eq!(d["feedback_waiting"], 1);
+
+    let give = format!("/api/v1/prompt-answers/{answer}/feedback");
+    let good = json!({"rubric": [false], "score": 0.25,
+                      "comment": "**Close.** Also say why. <script>alert(1)</script>"});
+    for who in [&other, &bob, &ada] {
+        let resp = who.call(&app, Method::POST, &give, good.clone()).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::NOT_FOUND,
+            "only its cohort's instructors"
+        );
+    }
+    let anonymous = app
+        .script()
+        .post(app.url(&give))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    for bad in [
+        json!({"rubric": [true, false], "score": 0.5}),
+        json!({"rubric": [true], "score": 1.5}),
+        json!({"rubric": [true], "score": "high"}),
+        json!({"rubric": [true], "score": 0.5, "extra": 1}),
+    ] {
+        let resp = instructor
+            .call(&app, Method::POST, &give, bad.clone())
+            .await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let resp = instructor
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/prompt-answers/999999/feedback",
+            good.clone(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let given = instructor.json(&app, Method::POST, &give, good).await;
+    assert_eq!(given["score"].as_f64(), Some(0.25));
+    assert_eq!(given["rubric"], json!([false]));
+
+    let queue = instructor
+        .json(&app, Method::GET, &queue_path, Value::Null)
+        .await;
+    assert_eq!(queue, json!([]), "no longer waiting");
+    let d = instructor
+        .json(&app, Method::GET, &dashboard, Value::Null)
+        .await;
+    assert_eq!(d["feedback_waiting"], 0);
+
+    let seen = ada
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/prompt-answers/{answer}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        seen["answer"]["score"].as_f64(),
+        Some(1.0),
+        "their own grade"
+    );
+    assert_eq!(seen["feedback"]["score"].as_f64(), Some(0.25));
+    let html = seen["comment"]["html"].as_str().unwrap();
+    assert!(html.contains("<strong>Close.</strong>"), "{html}");
+    assert!(!html.contains("<script"), "sanitized: {html}");
+    let page = ada
+        .client
+        .get(app.url(&format!("/prompt-answers/{answer}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-feedback=\"score\">25%"),
+        "the page shows it"
+    );
+    let resp = bob
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/prompt-answers/{answer}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "another learner's answer"
+    );
+    // The queue is an instructor route of its cohort.
+    let resp = bob.call(&app, Method::GET, &queue_path, Value::Null).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = other
+        .call(&app, Method::GET, &queue_path, Value::Null)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}
