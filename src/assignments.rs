@@ -274,18 +274,43 @@ pub(crate) struct Standing {
     pub at_due: crate::domain::assignment::Evaluation,
 }
 
+/// The catalogue's prompts and the ones a learner has answered, for assignments that
+/// include prompts.
+pub(crate) struct PromptsDone<'a> {
+    pub prompts: &'a [crate::domain::queue::CatalogCard],
+    pub answered: Option<&'a std::collections::HashSet<String>>,
+}
+
+impl PromptsDone<'_> {
+    /// Whether each of the assignment's prompts is answered (none unless it includes them).
+    fn of(&self, a: &Assignment) -> Vec<bool> {
+        if !a.prompts {
+            return Vec::new();
+        }
+        assigned(self.prompts, a)
+            .map(|p| self.answered.is_some_and(|done| done.contains(&p.id)))
+            .collect()
+    }
+}
+
 impl Standing {
     /// Evaluates `la` for a learner as of `at` and at their due date.
     pub fn of(
         catalog: &[crate::domain::queue::CatalogCard],
         learner: &crate::domain::queue::LearnerCards,
         scheduler: &crate::domain::scheduler::Scheduler,
+        prompts: &PromptsDone<'_>,
         la: store::LearnerAssignment,
         at: i64,
     ) -> Standing {
         use crate::domain::assignment::evaluate;
+        let done = prompts.of(&la.assignment);
         let evaluate_at = |a: &Assignment, when: i64| {
-            evaluate(&a.rules, &recall_at(catalog, a, learner, scheduler, when))
+            evaluate(
+                &a.rules,
+                &recall_at(catalog, a, learner, scheduler, when),
+                &done,
+            )
         };
         Standing {
             at: evaluate_at(&la.assignment, at),
@@ -339,11 +364,23 @@ async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standi
     }
     let day = crate::study::day(state, user_id).await?;
     let catalog = db::decks::live_cards(&state.db).await?;
+    let (prompts, answered) = if open.iter().any(|la| la.assignment.prompts) {
+        (
+            db::prompts::live_prompts(&state.db).await?,
+            db::prompts::answered_by(&state.db, &[user_id]).await?,
+        )
+    } else {
+        Default::default()
+    };
+    let done = PromptsDone {
+        prompts: &prompts,
+        answered: answered.get(&user_id),
+    };
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
     let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
     Ok(open
         .into_iter()
-        .map(|la| Standing::of(&catalog, &learner, &day.scheduler, la, at))
+        .map(|la| Standing::of(&catalog, &learner, &day.scheduler, &done, la, at))
         .collect())
 }
 

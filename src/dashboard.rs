@@ -129,6 +129,14 @@ pub async fn dashboard(
     db::study::warm_settings(&state.db, &ids).await?;
     db::params::warm(&state.db, &ids).await?;
     warm_learners(state, &ids).await?;
+    let (prompts, answered) = if assignments.iter().any(|a| a.prompts) {
+        (
+            db::prompts::live_prompts(&state.db).await?,
+            db::prompts::answered_by(&state.db, &ids).await?,
+        )
+    } else {
+        Default::default()
+    };
     let standings = db::dashboard::standings(&state.db, cohort_id).await?;
     let mut reviews =
         db::dashboard::reviews_since(&state.db, cohort_id, now - REVIEW_WINDOW_MS).await?;
@@ -174,7 +182,12 @@ pub async fn dashboard(
                     completed_at: standings.completed.get(&key).copied(),
                     timezone: access.cohort.timezone.clone(),
                 };
-                let outcome = Standing::of(&catalog, &cards, &day.scheduler, la, now).outcome(now);
+                let done = crate::assignments::PromptsDone {
+                    prompts: &prompts,
+                    answered: answered.get(&learner.user_id),
+                };
+                let outcome =
+                    Standing::of(&catalog, &cards, &day.scheduler, &done, la, now).outcome(now);
                 Some((a, outcome))
             })
             .collect();

@@ -104,3 +104,46 @@ pub async fn for_prompt(db: &Db, user_id: i64, item_id: &str) -> anyhow::Result<
     .context("Failed to load prompt answers")?;
     rows.iter().map(from_row).collect()
 }
+
+/// Every live prompt of the catalogue (as the assignment rules see them: id, deck, topic).
+pub async fn live_prompts(db: &Db) -> anyhow::Result<Vec<crate::domain::queue::CatalogCard>> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, deck_id, topic, position FROM deck_items
+         WHERE kind = 'prompt' AND retired_at IS NULL ORDER BY id",
+    )
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to list prompts")?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, deck_id, topic, position)| crate::domain::queue::CatalogCard {
+                id,
+                deck_id,
+                topic,
+                position,
+            },
+        )
+        .collect())
+}
+
+/// The prompts each of `user_ids` has answered.
+pub async fn answered_by(
+    db: &Db,
+    user_ids: &[i64],
+) -> anyhow::Result<std::collections::HashMap<i64, std::collections::HashSet<String>>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT user_id, item_id FROM prompt_answers
+         WHERE user_id IN (SELECT value FROM json_each($1))",
+    )
+    .bind(serde_json::to_string(user_ids)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load answered prompts")?;
+    let mut by_user: std::collections::HashMap<i64, std::collections::HashSet<String>> =
+        Default::default();
+    for (user_id, item_id) in rows {
+        by_user.entry(user_id).or_default().insert(item_id);
+    }
+    Ok(by_user)
+}

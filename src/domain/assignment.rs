@@ -153,15 +153,18 @@ pub struct Evaluation {
 }
 
 /// Evaluates the card rules given each assigned card's recall probability now (`None` for a
-/// card not studied yet). A quiz rule cannot hold until assignment quizzes exist, so it
-/// counts as 0.
-pub fn evaluate(rules: &Rules, recall: &[Option<f64>]) -> Evaluation {
-    let total = recall.len();
-    let studied = recall.iter().filter(|r| r.is_some()).count();
-    let mastery = if total == 0 {
+/// card not studied yet) and, when the assignment includes prompts, whether each assigned
+/// prompt has been answered (answered prompts count towards `study_all`; mastery is over the
+/// cards only). A quiz rule cannot hold until assignment quizzes exist, so it counts as 0.
+pub fn evaluate(rules: &Rules, recall: &[Option<f64>], prompts: &[bool]) -> Evaluation {
+    let cards = recall.len();
+    let total = cards + prompts.len();
+    let studied =
+        recall.iter().filter(|r| r.is_some()).count() + prompts.iter().filter(|p| **p).count();
+    let mastery = if cards == 0 {
         0.0
     } else {
-        recall.iter().map(|r| r.unwrap_or(0.0)).sum::<f64>() / total as f64
+        recall.iter().map(|r| r.unwrap_or(0.0)).sum::<f64>() / cards as f64
     };
     let mut parts = Vec::new();
     if rules.study_all {
@@ -234,14 +237,14 @@ mod tests {
             mastery: Some(0.8),
             quiz: None,
         };
-        let e = evaluate(&both, &[Some(0.9), Some(0.7), None, None]);
+        let e = evaluate(&both, &[Some(0.9), Some(0.7), None, None], &[]);
         assert!((e.mastery - 0.4).abs() < 1e-12);
         assert!(
             (e.progress - 0.5).abs() < 1e-12,
             "half studied; mastery at half the target"
         );
         assert!(!e.holds);
-        let done = evaluate(&both, &[Some(0.9), Some(0.85)]);
+        let done = evaluate(&both, &[Some(0.9), Some(0.85)], &[]);
         assert!(done.holds && (done.progress - 1.0).abs() < 1e-12);
         let with_quiz = Rules {
             quiz: Some(QuizRule {
@@ -252,9 +255,19 @@ mod tests {
             ..both
         };
         assert!(
-            !evaluate(&with_quiz, &[Some(1.0)]).holds,
+            !evaluate(&with_quiz, &[Some(1.0)], &[]).holds,
             "quizzes do not exist yet"
         );
+    }
+
+    #[test]
+    fn answered_prompts_count_towards_study_all_but_not_mastery() {
+        let e = evaluate(&STUDY_ALL, &[Some(0.9), None], &[true, false]);
+        assert!((e.progress - 0.5).abs() < 1e-12, "2 of 4 items");
+        assert!((e.mastery - 0.45).abs() < 1e-12, "over the 2 cards");
+        assert!(!e.holds);
+        assert!(evaluate(&STUDY_ALL, &[Some(0.9)], &[true]).holds);
+        assert!(!evaluate(&STUDY_ALL, &[Some(0.9)], &[false]).holds);
     }
 
     #[test]

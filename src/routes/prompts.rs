@@ -132,6 +132,8 @@ pub async fn write_form(
         Err(e) => return Ok(redirect_with_error(&state, &format!("/prompts/{id}"), &e)),
     };
     let saved = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
+    // An assigned prompt counts towards study_all.
+    state.evaluations.changed(who.user.id, state.clock.now());
     Ok(redirect(&format!("/prompt-answers/{}", saved.id)))
 }
 
@@ -250,6 +252,8 @@ pub async fn api_write(
     let p = prompt(&state, &id).await?;
     let text = checked_answer(&body.answer)?;
     let answer = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
+    // An assigned prompt counts towards study_all.
+    state.evaluations.changed(who.user.id, state.clock.now());
     Ok(HttpResponse::Created().json(Written {
         answer,
         model_answer: Text::of(&p.model_answer),

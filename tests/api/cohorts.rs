@@ -1355,6 +1355,12 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
         )
         .await;
     let answer = written["answer"]["id"].as_i64().unwrap();
+    // The answered prompt counts towards study_all: one of three items (two cards, a prompt).
+    let mine = status_becomes(&app, &ada, "Prompts", "in_progress").await;
+    assert!(
+        (mine["progress"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9,
+        "{mine}"
+    );
     ada.json(
         &app,
         Method::POST,
