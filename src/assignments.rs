@@ -279,6 +279,8 @@ pub(crate) struct Standing {
 pub(crate) struct PromptsDone<'a> {
     pub prompts: &'a [crate::domain::queue::CatalogCard],
     pub answered: Option<&'a std::collections::HashSet<String>>,
+    /// The learner's best closed attempt on each assignment's quiz (0–1), by assignment.
+    pub quiz_best: &'a std::collections::HashMap<i64, f64>,
 }
 
 impl PromptsDone<'_> {
@@ -310,6 +312,7 @@ impl Standing {
                 &a.rules,
                 &recall_at(catalog, a, learner, scheduler, when),
                 &done,
+                prompts.quiz_best.get(&a.id).copied(),
             )
         };
         Standing {
@@ -372,9 +375,20 @@ async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standi
     } else {
         Default::default()
     };
+    let quiz_best: std::collections::HashMap<i64, f64> =
+        if open.iter().any(|la| la.assignment.rules.quiz.is_some()) {
+            db::quizzes::assignment_best(&state.db, &[user_id])
+                .await?
+                .into_iter()
+                .map(|((_, a), s)| (a, s))
+                .collect()
+        } else {
+            Default::default()
+        };
     let done = PromptsDone {
         prompts: &prompts,
         answered: answered.get(&user_id),
+        quiz_best: &quiz_best,
     };
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
     let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
@@ -441,6 +455,8 @@ pub struct MyAssignment {
     pub projected_mastery: f64,
     /// Complete, or (with a mastery rule) projected to meet it, or (without one) not missing.
     pub on_track: bool,
+    /// It has a quiz rule: `POST /api/v1/attempts {"assignment"}` starts its quiz.
+    pub has_quiz: bool,
 }
 
 /// The caller's open assignments across their cohorts.
@@ -463,6 +479,7 @@ pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>,
                 progress: o.progress,
                 projected_mastery: o.projected_mastery,
                 on_track: o.on_track,
+                has_quiz: a.rules.quiz.is_some(),
             }
         })
         .collect())

@@ -160,10 +160,63 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
             time_limit_s: time_limit,
             attempts_allowed: attempts,
             feed_schedule: req.feed_schedule,
+            assignment_id: None,
             now: state.clock.now(),
         },
     )
     .await?;
+    start(state, user_id, &quiz, pool).await
+}
+
+/// Starts an attempt of the quiz for one of the learner's open assignments: an exam of the
+/// rule's number of questions on the assigned material, with the rule's number of attempts.
+/// The quiz is made on the first attempt and reused after.
+pub async fn for_assignment(
+    state: &AppState,
+    user_id: i64,
+    assignment_id: i64,
+) -> Result<i64, AppError> {
+    let now = state.clock.now();
+    let a = db::assignments::for_learner(&state.db, user_id, now)
+        .await?
+        .into_iter()
+        .map(|la| la.assignment)
+        .find(|a| a.id == assignment_id)
+        .ok_or(AppError::NotFound)?;
+    let rule = a
+        .rules
+        .quiz
+        .ok_or_else(|| invalid("This assignment has no quiz."))?;
+    let quiz = match store::for_assignment(&state.db, user_id, a.id).await? {
+        Some(q) => q,
+        None => {
+            let made = store::create_quiz(
+                &state.db,
+                &store::NewQuiz {
+                    owner_id: user_id,
+                    deck_id: &a.deck,
+                    topics: &a.topics,
+                    question_count: rule.questions,
+                    per_topic: false,
+                    mode: Mode::Exam.as_str(),
+                    time_limit_s: None,
+                    attempts_allowed: Some(rule.attempts),
+                    feed_schedule: true,
+                    assignment_id: Some(a.id),
+                    now,
+                },
+            )
+            .await;
+            match made {
+                Ok(q) => q,
+                // Another request made it first (one quiz per learner and assignment).
+                Err(_) => store::for_assignment(&state.db, user_id, a.id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("The assignment's quiz could not be made"))?,
+            }
+        }
+    };
+    let pool = pool(&state.db, &quiz.deck_id).await?;
     start(state, user_id, &quiz, pool).await
 }
 
@@ -477,6 +530,8 @@ async fn close(state: &AppState, loaded: &Loaded, by: &'static str) -> Result<()
         feed,
     )
     .await?;
+    // The attempt may complete an assignment's quiz rule.
+    state.evaluations.changed(user_id, state.clock.now());
     Ok(())
 }
 

@@ -62,6 +62,8 @@ pub struct NewQuiz<'a> {
     pub time_limit_s: Option<u32>,
     pub attempts_allowed: Option<u32>,
     pub feed_schedule: bool,
+    /// The assignment whose quiz rule this quiz serves.
+    pub assignment_id: Option<i64>,
     pub now: i64,
 }
 
@@ -70,8 +72,8 @@ pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
         .fetch_one(
             sqlx::query(
                 "INSERT INTO quizzes (owner_id, deck_id, topics, question_count, per_topic, mode,
-             time_limit_s, attempts_allowed, feed_schedule, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+             time_limit_s, attempts_allowed, feed_schedule, created_at, assignment_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
             )
             .bind(q.owner_id)
             .bind(q.deck_id.to_owned())
@@ -82,7 +84,8 @@ pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
             .bind(q.time_limit_s.map(i64::from))
             .bind(q.attempts_allowed.map(i64::from))
             .bind(q.feed_schedule)
-            .bind(q.now),
+            .bind(q.now)
+            .bind(q.assignment_id),
         )
         .await
         .context("Failed to create quiz")?;
@@ -486,4 +489,39 @@ pub async fn history(db: &Db, user_id: i64) -> anyhow::Result<Vec<AttemptSummary
             })
         })
         .collect()
+}
+
+/// The learner's quiz for an assignment, if they started one.
+pub async fn for_assignment(
+    db: &Db,
+    user_id: i64,
+    assignment_id: i64,
+) -> anyhow::Result<Option<Quiz>> {
+    let row = sqlx::query("SELECT * FROM quizzes WHERE assignment_id = $1 AND owner_id = $2")
+        .bind(assignment_id)
+        .bind(user_id)
+        .fetch_optional(&db.read)
+        .await
+        .context("Failed to load the assignment's quiz")?;
+    row.as_ref().map(quiz_from_row).transpose()
+}
+
+/// The best closed attempt (score ÷ maximum, 0–1) of each of `user_ids` on each assignment's
+/// quiz, by `(user, assignment)`.
+pub async fn assignment_best(
+    db: &Db,
+    user_ids: &[i64],
+) -> anyhow::Result<std::collections::HashMap<(i64, i64), f64>> {
+    let rows: Vec<(i64, i64, f64)> = sqlx::query_as(
+        "SELECT z.owner_id, z.assignment_id, MAX(a.score / a.max_score)
+         FROM quizzes z JOIN quiz_attempts a ON a.quiz_id = z.id
+         WHERE z.assignment_id IS NOT NULL AND a.closed_at IS NOT NULL AND a.max_score > 0
+           AND z.owner_id IN (SELECT value FROM json_each($1))
+         GROUP BY z.owner_id, z.assignment_id",
+    )
+    .bind(serde_json::to_string(user_ids)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load assignment quiz scores")?;
+    Ok(rows.into_iter().map(|(u, a, s)| ((u, a), s)).collect())
 }

@@ -155,8 +155,14 @@ pub struct Evaluation {
 /// Evaluates the card rules given each assigned card's recall probability now (`None` for a
 /// card not studied yet) and, when the assignment includes prompts, whether each assigned
 /// prompt has been answered (answered prompts count towards `study_all`; mastery is over the
-/// cards only). A quiz rule cannot hold until assignment quizzes exist, so it counts as 0.
-pub fn evaluate(rules: &Rules, recall: &[Option<f64>], prompts: &[bool]) -> Evaluation {
+/// cards only), and the best closed attempt of the assignment's quiz (score ÷ maximum, none
+/// before the first): the quiz rule's progress is that share over its minimum score.
+pub fn evaluate(
+    rules: &Rules,
+    recall: &[Option<f64>],
+    prompts: &[bool],
+    quiz_best: Option<f64>,
+) -> Evaluation {
     let cards = recall.len();
     let total = cards + prompts.len();
     let studied =
@@ -177,8 +183,17 @@ pub fn evaluate(rules: &Rules, recall: &[Option<f64>], prompts: &[bool]) -> Eval
     if let Some(target) = rules.mastery {
         parts.push((mastery / target).min(1.0));
     }
-    if rules.quiz.is_some() {
-        parts.push(0.0);
+    if let Some(q) = rules.quiz {
+        let best = quiz_best.unwrap_or(0.0);
+        parts.push(if q.min_score <= 0.0 {
+            if quiz_best.is_some() {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            (best / q.min_score).min(1.0)
+        });
     }
     let progress = parts.iter().copied().fold(1.0, f64::min);
     Evaluation {
@@ -237,14 +252,14 @@ mod tests {
             mastery: Some(0.8),
             quiz: None,
         };
-        let e = evaluate(&both, &[Some(0.9), Some(0.7), None, None], &[]);
+        let e = evaluate(&both, &[Some(0.9), Some(0.7), None, None], &[], None);
         assert!((e.mastery - 0.4).abs() < 1e-12);
         assert!(
             (e.progress - 0.5).abs() < 1e-12,
             "half studied; mastery at half the target"
         );
         assert!(!e.holds);
-        let done = evaluate(&both, &[Some(0.9), Some(0.85)], &[]);
+        let done = evaluate(&both, &[Some(0.9), Some(0.85)], &[], None);
         assert!(done.holds && (done.progress - 1.0).abs() < 1e-12);
         let with_quiz = Rules {
             quiz: Some(QuizRule {
@@ -255,19 +270,28 @@ mod tests {
             ..both
         };
         assert!(
-            !evaluate(&with_quiz, &[Some(1.0)], &[]).holds,
-            "quizzes do not exist yet"
+            !evaluate(&with_quiz, &[Some(1.0)], &[], None).holds,
+            "no attempt yet"
+        );
+        let low = evaluate(&with_quiz, &[Some(1.0)], &[], Some(0.25));
+        assert!(
+            !low.holds && (low.progress - 0.5).abs() < 1e-12,
+            "half the minimum"
+        );
+        assert!(
+            evaluate(&with_quiz, &[Some(1.0)], &[], Some(0.5)).holds,
+            "at the minimum"
         );
     }
 
     #[test]
     fn answered_prompts_count_towards_study_all_but_not_mastery() {
-        let e = evaluate(&STUDY_ALL, &[Some(0.9), None], &[true, false]);
+        let e = evaluate(&STUDY_ALL, &[Some(0.9), None], &[true, false], None);
         assert!((e.progress - 0.5).abs() < 1e-12, "2 of 4 items");
         assert!((e.mastery - 0.45).abs() < 1e-12, "over the 2 cards");
         assert!(!e.holds);
-        assert!(evaluate(&STUDY_ALL, &[Some(0.9)], &[true]).holds);
-        assert!(!evaluate(&STUDY_ALL, &[Some(0.9)], &[false]).holds);
+        assert!(evaluate(&STUDY_ALL, &[Some(0.9)], &[true], None).holds);
+        assert!(!evaluate(&STUDY_ALL, &[Some(0.9)], &[false], None).holds);
     }
 
     #[test]

@@ -396,3 +396,19 @@ pub async fn feedback_page(
         .with("items", &items)
         .render("feedback.html")
 }
+
+/// Starts an attempt of an open assignment's quiz and opens it.
+#[post("/assignments/{id}/quiz")]
+pub async fn quiz_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    match crate::quiz::for_assignment(&state, who.user.id, id.into_inner()).await {
+        Ok(attempt) => Ok(super::page::redirect(&format!("/attempts/{attempt}"))),
+        Err(e @ (AppError::Conflict { .. } | AppError::BadRequest { .. })) => {
+            Ok(redirect_with_error(&state, "/", &e))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -141,6 +141,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(cohort_pages::reset_code_form)
         .service(cohort_pages::leave_form)
         .service(cohort_pages::feedback_page)
+        .service(cohort_pages::quiz_form)
         .service(prompts::feedback_form)
         .service(decks::list_page)
         .service(decks::deck_page)

@@ -59,11 +59,13 @@ fn view(state: &AppState, l: &quiz::Loaded) -> AttemptView {
     }
 }
 
-/// Start an attempt: a new quiz from its settings, or `{"quiz": id}` to retake one.
+/// Start an attempt: a new quiz from its settings, `{"quiz": id}` to retake one, or
+/// `{"assignment": id}` for the quiz of one of your open assignments.
 #[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum StartRequest {
     Retake { quiz: i64 },
+    Assignment { assignment: i64 },
     New(QuizRequest),
 }
 
@@ -76,7 +78,7 @@ pub enum StartRequest {
         (status = 201, description = "The attempt", body = AttemptView),
         (status = 400, description = "Invalid quiz settings", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "No such deck or quiz", body = ErrorBody),
+        (status = 404, description = "No such deck or quiz, or not one of your open assignments", body = ErrorBody),
         (status = 409, description = "No attempts left", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
@@ -89,6 +91,9 @@ pub async fn api_start(
 ) -> Result<HttpResponse, AppError> {
     let id = match body.into_inner() {
         StartRequest::Retake { quiz: q } => quiz::retake(&state, who.user.id, q).await?,
+        StartRequest::Assignment { assignment } => {
+            quiz::for_assignment(&state, who.user.id, assignment).await?
+        }
         StartRequest::New(req) => quiz::create(&state, who.user.id, req).await?,
     };
     let loaded = quiz::load(&state, who.user.id, id).await?;

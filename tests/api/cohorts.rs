@@ -1486,3 +1486,173 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+const QUIZ_DECK: &str = r#"
+id = "quizdeck"
+title = "Quiz deck"
+subjects = ["Node.js", "Go"]
+
+[[topics]]
+id = "t"
+title = "Topic"
+
+[[cards]]
+id = "card"
+topic = "t"
+front = "A card"
+back = "Its back"
+
+[[questions]]
+id = "q"
+topic = "t"
+kind = "single"
+prompt = "Pick the right one"
+choices = ["Right", "Wrong", "Also wrong"]
+answer = 0
+explanation = "Because."
+"#;
+
+/// One attempt of an assignment's quiz, answering "Right" or "Wrong", submitted.
+async fn quiz_attempt(app: &TestApp, who: &User, assignment: i64, right: bool) -> Value {
+    let started = who
+        .call(
+            app,
+            Method::POST,
+            "/api/v1/attempts",
+            json!({"assignment": assignment}),
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::CREATED);
+    let id = started.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let cur = who
+        .json(
+            app,
+            Method::GET,
+            &format!("/api/v1/attempts/{id}/current"),
+            Value::Null,
+        )
+        .await;
+    let want = if right { "Right" } else { "Wrong" };
+    let choice = cur["question"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == want)
+        .unwrap();
+    who.json(
+        app,
+        Method::POST,
+        &format!("/api/v1/attempts/{id}/answers"),
+        json!({"position": 0, "response": {"kind": "single", "choice": choice}}),
+    )
+    .await;
+    who.json(
+        app,
+        Method::POST,
+        &format!("/api/v1/attempts/{id}/submit"),
+        json!({}),
+    )
+    .await
+}
+
+/// The quiz rule: `POST /api/v1/attempts {"assignment"}` starts the assignment's exam, within
+/// its attempts; the rule holds once an attempt scores the minimum.
+#[tokio::test]
+async fn an_assignment_quiz_counts_within_its_attempts_and_completes_at_the_minimum_score() {
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("quizdeck.toml"), QUIZ_DECK).unwrap())
+            .await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let now = app.clock.now();
+    let create = |title: &str, rules: Value| {
+        json!({"title": title, "deck": "quizdeck", "topics": [], "opens_at": now - 1000,
+               "due_at": now + 86_400_000, "rules": rules})
+    };
+    let path = format!("/api/v1/cohorts/{id}/assignments");
+    let quiz = instructor
+        .json(
+            &app,
+            Method::POST,
+            &path,
+            create(
+                "Quiz",
+                json!({"quiz": {"questions": 1, "min_score": 1.0, "attempts": 2}}),
+            ),
+        )
+        .await;
+    let aid = quiz["id"].as_i64().unwrap();
+    let plain = instructor
+        .json(
+            &app,
+            Method::POST,
+            &path,
+            create("Plain", json!({"study_all": true})),
+        )
+        .await;
+    let ada = User::new(&app, "ada@example.org").await;
+    let bob = User::new(&app, "bob@example.org").await;
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+
+    let first = quiz_attempt(&app, &ada, aid, false).await;
+    assert_eq!(first["score"], 0.0);
+    status_becomes(&app, &ada, "Quiz", "not_started").await;
+    let second = quiz_attempt(&app, &ada, aid, true).await;
+    assert_eq!(second["score"], 1.0);
+    let done = status_becomes(&app, &ada, "Quiz", "complete").await;
+    assert_eq!(done["progress"].as_f64(), Some(1.0));
+    let third = ada
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/attempts",
+            json!({"assignment": aid}),
+        )
+        .await;
+    assert_eq!(
+        error_code(third, StatusCode::CONFLICT).await,
+        "no_attempts_left"
+    );
+
+    for (who, body, status) in [
+        (&bob, json!({"assignment": aid}), StatusCode::NOT_FOUND),
+        (&ada, json!({"assignment": 999_999}), StatusCode::NOT_FOUND),
+        (
+            &ada,
+            json!({"assignment": plain["id"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (&ada, json!({"assignment": "one"}), StatusCode::BAD_REQUEST),
+    ] {
+        let resp = who
+            .call(&app, Method::POST, "/api/v1/attempts", body.clone())
+            .await;
+        assert_eq!(resp.status(), status, "{body}");
+    }
+    // The dashboard's cell agrees.
+    let d = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/dashboard"),
+            Value::Null,
+        )
+        .await;
+    let cell = d["learners"][0]["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["assignment_id"] == aid)
+        .cloned()
+        .unwrap();
+    assert_eq!(cell["status"], "complete", "{d}");
+}
