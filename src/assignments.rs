@@ -272,6 +272,8 @@ pub(crate) struct Standing {
     pub assignment: store::LearnerAssignment,
     pub at: crate::domain::assignment::Evaluation,
     pub at_due: crate::domain::assignment::Evaluation,
+    /// Assigned cards the learner has not studied yet.
+    pub unstudied: u32,
 }
 
 /// The catalogue's prompts and the ones a learner has answered, for assignments that
@@ -315,9 +317,14 @@ impl Standing {
                 prompts.quiz_best.get(&a.id).copied(),
             )
         };
+        let unstudied = recall_at(catalog, &la.assignment, learner, scheduler, at)
+            .iter()
+            .filter(|r| r.is_none())
+            .count() as u32;
         Standing {
             at: evaluate_at(&la.assignment, at),
             at_due: evaluate_at(&la.assignment, la.due_at),
+            unstudied,
             assignment: la,
         }
     }
@@ -346,6 +353,14 @@ impl Standing {
     }
 }
 
+/// The learner's new-card allowance, for the pace check.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pace {
+    new_left_today: u32,
+    new_per_day: u32,
+    day_end: i64,
+}
+
 /// A learner's standing on one assignment, as "My assignments" and the dashboard's grid show it.
 #[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
 pub struct Outcome {
@@ -359,11 +374,16 @@ pub struct Outcome {
     pub on_track: bool,
 }
 
-/// The learner's open assignments as of `at`, each evaluated then and at its due date.
-async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standing>, AppError> {
+/// The learner's open assignments as of `at`, each evaluated then and at its due date, with
+/// how many new cards they may still take on today and per day.
+async fn standings(
+    state: &AppState,
+    user_id: i64,
+    at: i64,
+) -> Result<(Vec<Standing>, Pace), AppError> {
     let open = store::for_learner(&state.db, user_id, at).await?;
     if open.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Pace::default()));
     }
     let day = crate::study::day(state, user_id).await?;
     let catalog = db::decks::live_cards(&state.db).await?;
@@ -392,10 +412,18 @@ async fn standings(state: &AppState, user_id: i64, at: i64) -> Result<Vec<Standi
     };
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
     let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(open
-        .into_iter()
-        .map(|la| Standing::of(&catalog, &learner, &day.scheduler, &done, la, at))
-        .collect())
+    let per_day = day.limits().new_per_day;
+    let pace = Pace {
+        new_left_today: per_day.saturating_sub(learner.today(day.start).new_done),
+        new_per_day: per_day,
+        day_end: day.end,
+    };
+    Ok((
+        open.into_iter()
+            .map(|la| Standing::of(&catalog, &learner, &day.scheduler, &done, la, at))
+            .collect(),
+        pace,
+    ))
 }
 
 /// Evaluates one learner's assignments as of `at`: records the first moment every rule
@@ -410,7 +438,7 @@ pub async fn evaluate_learner(
     if !db::cohorts::is_learner_anywhere(&state.db, user_id).await? {
         return Ok(());
     }
-    for s in standings(state, user_id, at).await? {
+    for s in standings(state, user_id, at).await?.0 {
         let id = s.assignment.assignment.id;
         match s.assignment.completed_at {
             None if s.at.holds => store::complete(&state.db, id, user_id, at).await?,
@@ -457,16 +485,31 @@ pub struct MyAssignment {
     pub on_track: bool,
     /// It has a quiz rule: `POST /api/v1/attempts {"assignment"}` starts its quiz.
     pub has_quiz: bool,
+    /// Assigned cards not studied yet.
+    pub unstudied: u32,
+    /// Open and not complete, and the unstudied cards do not fit before the due date at the
+    /// learner's new-cards-per-day limit.
+    pub pace_warning: bool,
 }
 
 /// The caller's open assignments across their cohorts.
 pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>, AppError> {
+    use crate::domain::assignment::{can_finish, Status};
     let now = state.clock.now();
-    Ok(standings(state, who.user.id, now)
-        .await?
+    let (all, pace) = standings(state, who.user.id, now).await?;
+    Ok(all
         .into_iter()
         .map(|s| {
             let o = s.outcome(now);
+            let open = matches!(o.status, Status::NotStarted | Status::InProgress);
+            let pace_warning = open
+                && !can_finish(
+                    s.unstudied,
+                    pace.new_left_today,
+                    pace.new_per_day,
+                    pace.day_end,
+                    s.assignment.due_at,
+                );
             let (la, a) = (&s.assignment, &s.assignment.assignment);
             MyAssignment {
                 cohort_id: a.cohort_id,
@@ -480,6 +523,8 @@ pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<MyAssignment>,
                 projected_mastery: o.projected_mastery,
                 on_track: o.on_track,
                 has_quiz: a.rules.quiz.is_some(),
+                unstudied: s.unstudied,
+                pace_warning,
             }
         })
         .collect())

@@ -468,3 +468,57 @@ fn iso(ms: i64) -> String {
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
 }
+
+/// Per learner and question, every graded answer of the learners' closed quiz attempts on the
+/// assigned decks since they joined (questions in scope only), as CSV: `email`, `attempt_id`,
+/// `assignment_id`, `question`, `topic`, `score` (a number 0–1), `first_attempt`,
+/// `started_at_iso`, `answered_at_iso` (UTC). Text cells are neutralized.
+pub async fn results_csv(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+) -> Result<Vec<u8>, AppError> {
+    use crate::domain::dashboard::neutralize;
+    cohorts::as_instructor(state, who, cohort_id).await?;
+    let assignments = db::assignments::for_cohort(&state.db, cohort_id, None).await?;
+    let scope = CohortScope::new(assignments.iter().map(|a| Covered {
+        deck: a.deck.clone(),
+        topics: a.topics.clone(),
+    }));
+    let mut decks: Vec<String> = assignments.iter().map(|a| a.deck.clone()).collect();
+    decks.sort();
+    decks.dedup();
+    let rows = if decks.is_empty() {
+        Vec::new()
+    } else {
+        db::dashboard::results(&state.db, cohort_id, &decks).await?
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "email",
+        "attempt_id",
+        "assignment_id",
+        "question",
+        "topic",
+        "score",
+        "first_attempt",
+        "started_at_iso",
+        "answered_at_iso",
+    ])
+    .map_err(anyhow::Error::new)?;
+    for r in rows.iter().filter(|r| scope.covers(&r.deck_id, &r.topic)) {
+        w.write_record([
+            neutralize(&r.email).into_owned(),
+            r.attempt_id.to_string(),
+            r.assignment_id.map(|a| a.to_string()).unwrap_or_default(),
+            neutralize(&r.item_id).into_owned(),
+            neutralize(&r.topic).into_owned(),
+            format!("{:.4}", r.score),
+            r.first_attempt.to_string(),
+            iso(r.started_at),
+            iso(r.answered_at),
+        ])
+        .map_err(anyhow::Error::new)?;
+    }
+    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}

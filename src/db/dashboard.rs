@@ -164,3 +164,88 @@ pub async fn first_attempts(
         )
         .collect())
 }
+
+/// One graded answer of a learner's closed quiz attempt, for the results export.
+pub struct ResultRow {
+    pub email: String,
+    pub attempt_id: i64,
+    /// The assignment whose quiz it was, if it was one.
+    pub assignment_id: Option<i64>,
+    pub item_id: String,
+    pub deck_id: String,
+    pub topic: String,
+    pub score: f64,
+    pub first_attempt: bool,
+    pub started_at: i64,
+    pub answered_at: i64,
+}
+
+/// Every graded answer of the learners' closed quiz attempts on one of `decks` since they
+/// joined, by learner, attempt and position.
+pub async fn results(db: &Db, cohort_id: i64, decks: &[String]) -> anyhow::Result<Vec<ResultRow>> {
+    type Row = (
+        String,
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        f64,
+        i64,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.email, a.id, z.assignment_id, q.item_id, i.deck_id, i.topic, q.score,
+                a.id = (SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z2 ON z2.id = a2.quiz_id
+                        WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL
+                          AND a2.started_at >= m.joined_at
+                          AND z2.deck_id IN (SELECT value FROM json_each($2))
+                        ORDER BY a2.started_at, a2.id LIMIT 1),
+                a.started_at, q.answered_at
+         FROM cohort_members m
+         JOIN users u ON u.id = m.user_id
+         JOIN quiz_attempts a ON a.user_id = m.user_id AND a.closed_at IS NOT NULL
+              AND a.started_at >= m.joined_at
+         JOIN quizzes z ON z.id = a.quiz_id AND z.deck_id IN (SELECT value FROM json_each($2))
+         JOIN quiz_answers q ON q.attempt_id = a.id
+         JOIN deck_items i ON i.id = q.item_id
+         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.removed_at IS NULL
+         ORDER BY u.email, a.started_at, a.id, q.position",
+    )
+    .bind(cohort_id)
+    .bind(serde_json::to_string(decks)?)
+    .fetch_all(&db.read)
+    .await
+    .context("Failed to load quiz results")?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                email,
+                attempt_id,
+                assignment_id,
+                item_id,
+                deck_id,
+                topic,
+                score,
+                first,
+                started_at,
+                answered_at,
+            )| {
+                ResultRow {
+                    email,
+                    attempt_id,
+                    assignment_id,
+                    item_id,
+                    deck_id,
+                    topic,
+                    score,
+                    first_attempt: first == 1,
+                    started_at,
+                    answered_at,
+                }
+            },
+        )
+        .collect())
+}

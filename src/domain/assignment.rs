@@ -228,6 +228,26 @@ pub fn status(completed_at: Option<i64>, due_at: i64, progress: f64, now: i64) -
     }
 }
 
+/// Whether `unstudied` new cards fit before `due_at` at the learner's daily limit: what is left
+/// of today's allowance (the day ends at `day_end`), then `new_per_day` for every further study
+/// day that starts before the due date.
+pub fn can_finish(
+    unstudied: u32,
+    new_left_today: u32,
+    new_per_day: u32,
+    day_end: i64,
+    due_at: i64,
+) -> bool {
+    const DAY_MS: i64 = 86_400_000;
+    let later_days = if due_at > day_end {
+        ((due_at - day_end + DAY_MS - 1) / DAY_MS) as u64
+    } else {
+        0
+    };
+    let capacity = u64::from(new_left_today) + u64::from(new_per_day) * later_days;
+    u64::from(unstudied) <= capacity
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +302,21 @@ mod tests {
             evaluate(&with_quiz, &[Some(1.0)], &[], Some(0.5)).holds,
             "at the minimum"
         );
+    }
+
+    #[test]
+    fn the_pace_check_counts_today_s_allowance_and_every_later_day_before_the_due_date() {
+        let day = 86_400_000;
+        let end = 10 * day;
+        // Due at the end of today: only today's 5 are left.
+        assert!(can_finish(5, 5, 20, end, end - 1));
+        assert!(!can_finish(6, 5, 20, end, end - 1));
+        // Due two days later: 5 today, then 20 on each of the next two days.
+        assert!(can_finish(45, 5, 20, end, end + 2 * day));
+        assert!(!can_finish(46, 5, 20, end, end + 2 * day));
+        // A due date inside the next day still gives that day.
+        assert!(can_finish(25, 5, 20, end, end + 1));
+        assert!(can_finish(0, 0, 0, end, end - day));
     }
 
     #[test]

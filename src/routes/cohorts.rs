@@ -642,3 +642,35 @@ pub async fn api_feedback_queue(
         crate::feedback::queue(&state, &who, id.into_inner()).await?,
     ))
 }
+
+/// Quiz results as CSV, one row per learner and graded question of their closed attempts on
+/// the assigned decks since they joined: `email`, `attempt_id`, `assignment_id`, `question`,
+/// `topic`, `score` (0–1), `first_attempt`, `started_at_iso`, `answered_at_iso` (instructors).
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "cohort_results_csv",
+    params(("id" = i64, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "CSV with a header row", content_type = "text/csv"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/results.csv")]
+pub async fn api_results_csv(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let body = dashboard::results_csv(&state, &who, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"cohort-{id}-results.csv\""),
+        ))
+        .body(body))
+}

@@ -73,6 +73,7 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(cohorts::api_dashboard)
         .service(cohorts::api_grid_csv)
         .service(cohorts::api_feedback_queue)
+        .service(cohorts::api_results_csv)
         .service(decks::api_list)
         .service(decks::api_get)
         .service(decks::api_sync)

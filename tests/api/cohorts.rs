@@ -562,6 +562,18 @@ async fn every_cohort_route_checks_who_is_asking() {
             true,
         ),
         (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}/results.csv"),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/cohorts/{id}/feedback"),
+            Value::Null,
+            true,
+        ),
+        (
             Method::DELETE,
             format!("/api/v1/cohorts/{id}/members/{}", target.id),
             Value::Null,
@@ -1655,4 +1667,94 @@ async fn an_assignment_quiz_counts_within_its_attempts_and_completes_at_the_mini
         .cloned()
         .unwrap();
     assert_eq!(cell["status"], "complete", "{d}");
+
+    // Both attempts in the results export, scores as numbers, the first flagged.
+    let csv = instructor
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/results.csv"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "email,attempt_id,assignment_id,question,topic,score,first_attempt,started_at_iso,answered_at_iso"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].starts_with("ada@example.org,"), "{text}");
+    assert!(
+        lines[1].contains(&format!(",{aid},quizdeck/q,t,0.0000,true,")),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains(&format!(",{aid},quizdeck/q,t,1.0000,false,")),
+        "{text}"
+    );
+}
+
+/// "My assignments" warns when the unstudied cards cannot fit before the due date at the
+/// learner's new-cards-per-day limit (20 by default).
+#[tokio::test]
+async fn my_assignments_warn_when_the_daily_new_card_limit_cannot_cover_the_due_date() {
+    // 50 cards: an hour from now at most two study days (40 new cards) are left, whatever
+    // the time of day; a week gives at least 140.
+    let deck = tradeoff::simulate::synthetic_deck("synth", 50, 1);
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &deck).unwrap()).await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let ada = User::new(&app, "ada@example.org").await;
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+    let now = app.clock.now();
+    let day = 86_400_000;
+    for (title, due) in [("Soon", now + 3_600_000), ("Next week", now + 7 * day)] {
+        instructor
+            .json(
+                &app,
+                Method::POST,
+                &format!("/api/v1/cohorts/{id}/assignments"),
+                json!({"title": title, "deck": "synth", "topics": [], "opens_at": now - 1000,
+                       "due_at": due, "rules": {"study_all": true}}),
+            )
+            .await;
+    }
+    let mine = ada
+        .json(&app, Method::GET, "/api/v1/me/assignments", Value::Null)
+        .await;
+    let of = |title: &str| {
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == title)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of("Soon")["unstudied"], 50);
+    assert_eq!(of("Soon")["pace_warning"], true, "{mine}");
+    assert_eq!(of("Next week")["pace_warning"], false);
+    let home = ada
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        home.matches("data-pace=\"warning\"").count(),
+        1,
+        "one warning on the page"
+    );
 }
