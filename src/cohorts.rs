@@ -130,7 +130,7 @@ pub async fn create(
     access(state, who, id).await
 }
 
-/// Edits a cohort's settings (instructors).
+/// Edits a cohort's settings (instructors); `at_risk: None` keeps the thresholds.
 pub async fn update(
     state: &AppState,
     who: &Identity,
@@ -138,9 +138,11 @@ pub async fn update(
     name: &str,
     description: &str,
     timezone: &str,
-    at_risk: AtRiskRule,
+    at_risk: Option<AtRiskRule>,
 ) -> Result<Access, AppError> {
-    as_instructor(state, who, cohort_id).await?;
+    let current = as_instructor(state, who, cohort_id).await?;
+    // Thresholds left out stay as they are.
+    let at_risk = at_risk.unwrap_or(current.cohort.at_risk);
     let settings = CohortSettings::parse(name, description, timezone, at_risk).map_err(invalid)?;
     store::update(&state.db, cohort_id, &settings).await?;
     access(state, who, cohort_id).await
@@ -249,6 +251,9 @@ pub async fn add_instructor(
     email: &str,
 ) -> Result<(), AppError> {
     as_instructor(state, who, cohort_id).await?;
+    // Like a course role in Moodle, a cohort role is given to any account, whatever its site
+    // role. (An instructor can learn whether an email has an account here; see the README's
+    // security section.)
     let no_account = || AppError::bad_request("unknown_user", "No account has this email.");
     let email = Email::parse(email).map_err(|_| no_account())?;
     let user = db::users::find_by_email(&state.db, &email)

@@ -2,10 +2,12 @@
 //! learner's figures and at-risk reasons, the topic mastery heatmap, the hardest cards and
 //! the quiz item analysis.
 //!
-//! **Instructor scope:** every figure counts only the cards and questions of the cohort's
-//! assigned decks and topics, and only answers given since the learner joined. Figures are
-//! computed when the page is read, from the study queue's warm card states and the last 31
-//! days of reviews, so they are never stale.
+//! **Instructor scope:** every figure counts only the cards and questions of the decks and
+//! topics of the cohort's assignments that have opened, and only answers given since the
+//! learner joined. Mastery, overdue cards and the hardest cards read the learner's current card
+//! states (what they know now, however they learnt it), for cards answered since joining where
+//! it matters. Figures are computed when the page is read, from the study queue's warm card
+//! states and the last 32 days of reviews, so they are never stale.
 
 use std::collections::HashMap;
 
@@ -112,10 +114,16 @@ pub async fn dashboard(
     let now = state.clock.now();
     let rule = access.cohort.at_risk;
     let assignments = db::assignments::for_cohort(&state.db, cohort_id, None).await?;
-    let scope = CohortScope::new(assignments.iter().map(|a| Covered {
-        deck: a.deck.clone(),
-        topics: a.topics.clone(),
-    }));
+    let scope =
+        CohortScope::new(
+            assignments
+                .iter()
+                .filter(|a| a.opens_at <= now)
+                .map(|a| Covered {
+                    deck: a.deck.clone(),
+                    topics: a.topics.clone(),
+                }),
+        );
     let catalog = db::decks::live_cards(&state.db).await?;
     let scoped: Vec<&CatalogCard> = catalog
         .iter()
@@ -154,7 +162,11 @@ pub async fn dashboard(
         let cards = db::study::learner_cards(&state.db, learner.user_id, day.start).await?;
         let cards = cards.lock().unwrap_or_else(|e| e.into_inner());
         for card in &scoped {
-            if let Some(s) = cards.cards.get(&card.id) {
+            // Only cards the learner has answered since joining the cohort.
+            let since_joining = |s: &&crate::domain::queue::StoredState| {
+                s.last_answer_at.is_some_and(|at| at >= learner.joined_at)
+            };
+            if let Some(s) = cards.cards.get(&card.id).filter(since_joining) {
                 card_rows.entry(&card.id).or_default().push(CardRow {
                     reps: s.state.reps,
                     lapses: s.state.lapses,
@@ -480,7 +492,8 @@ pub async fn results_csv(
 ) -> Result<Vec<u8>, AppError> {
     use crate::domain::dashboard::neutralize;
     cohorts::as_instructor(state, who, cohort_id).await?;
-    let assignments = db::assignments::for_cohort(&state.db, cohort_id, None).await?;
+    let assignments =
+        db::assignments::for_cohort(&state.db, cohort_id, Some(state.clock.now())).await?;
     let scope = CohortScope::new(assignments.iter().map(|a| Covered {
         deck: a.deck.clone(),
         topics: a.topics.clone(),

@@ -22,12 +22,20 @@ pub async fn queue(
     Ok(db::feedback::waiting(&state.db, cohort_id).await?)
 }
 
-/// Gives (or replaces) feedback on an answer.
+/// The rubric as a form sends it: the indexes of the ticked points.
+pub enum Ticks<'a> {
+    /// One entry per point, in order (JSON).
+    All(&'a [bool]),
+    /// The ticked indexes (the page's checkboxes).
+    Indexes(&'a [usize]),
+}
+
+/// Gives (or replaces) this cohort's feedback on an answer.
 pub async fn give(
     state: &AppState,
     who: &Identity,
     answer_id: i64,
-    rubric: &[bool],
+    ticks: Ticks<'_>,
     score: f64,
     comment: &str,
 ) -> Result<Feedback, AppError> {
@@ -42,14 +50,28 @@ pub async fn give(
     let (Some(cohort_id), Some(prompt)) = (cohort, prompt) else {
         return Err(AppError::NotFound);
     };
+    // The rubric's size comes from the prompt, never from the request.
     let points = rubric_points(state, &prompt).await?;
-    let comment = crate::domain::feedback::check(points, rubric, score, comment).map_err(|e| {
+    let invalid = |e: crate::domain::feedback::FeedbackError| {
         AppError::bad_request("invalid_feedback", crate::error::sentence(&e.to_string()))
-    })?;
+    };
+    let rubric: Vec<bool> = match ticks {
+        Ticks::All(all) => all.to_vec(),
+        Ticks::Indexes(ticked) => {
+            if ticked.iter().any(|i| *i >= points) {
+                return Err(invalid(crate::domain::feedback::FeedbackError::Rubric(
+                    points,
+                )));
+            }
+            (0..points).map(|i| ticked.contains(&i)).collect()
+        }
+    };
+    let comment =
+        crate::domain::feedback::check(points, &rubric, score, comment).map_err(invalid)?;
     let feedback = Feedback {
         prompt_answer_id: answer_id,
         cohort_id,
-        rubric: rubric.to_vec(),
+        rubric,
         score,
         comment,
         given_at: state.clock.now(),
@@ -66,12 +88,13 @@ async fn rubric_points(state: &AppState, prompt: &str) -> Result<usize, AppError
     Ok(item.content["rubric"].as_array().map_or(0, Vec::len))
 }
 
-/// The feedback on one of the caller's own answers (their answers only: others get none).
+/// The feedback on one of the caller's own answers, from each cohort that gave some (their
+/// answers only: others get 404).
 pub async fn on_my_answer(
     state: &AppState,
     who: &Identity,
     answer_id: i64,
-) -> Result<Option<Feedback>, AppError> {
+) -> Result<Vec<Feedback>, AppError> {
     if db::prompts::find(&state.db, who.user.id, answer_id)
         .await?
         .is_none()

@@ -196,7 +196,10 @@ pub async fn results(db: &Db, cohort_id: i64, decks: &[String]) -> anyhow::Resul
         i64,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT u.email, a.id, z.assignment_id, q.item_id, i.deck_id, i.topic, q.score,
+        "SELECT u.email, a.id,
+                CASE WHEN z.assignment_id IN (SELECT id FROM assignments WHERE cohort_id = $1)
+                     THEN z.assignment_id END,
+                q.item_id, i.deck_id, i.topic, q.score,
                 a.id = (SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z2 ON z2.id = a2.quiz_id
                         WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL
                           AND a2.started_at >= m.joined_at

@@ -1,6 +1,6 @@
 //! Queries on `prompt_feedback`, and which prompt answers reach a cohort's instructors: those
 //! of its learner members (not removed), written since they joined, to a prompt that one of the
-//! cohort's assignments covers with `"prompts": true`.
+//! cohort's assignments covers with `"prompts": true`, written once that assignment had opened.
 
 use anyhow::Context;
 use sqlx::Row;
@@ -13,6 +13,7 @@ const REACHES: &str = "m.role = 'learner' AND m.removed_at IS NULL
     AND pa.answered_at >= m.joined_at AND i.kind = 'prompt'
     AND EXISTS (SELECT 1 FROM assignments a
                 WHERE a.cohort_id = m.cohort_id AND a.prompts = 1 AND a.deck_id = i.deck_id
+                  AND a.opens_at <= pa.answered_at
                   AND (a.topics = '[]'
                        OR EXISTS (SELECT 1 FROM json_each(a.topics) t WHERE t.value = i.topic)))";
 
@@ -41,7 +42,7 @@ pub async fn waiting(db: &Db, cohort_id: i64) -> anyhow::Result<Vec<Waiting>> {
          JOIN deck_items i ON i.id = pa.item_id
          JOIN cohort_members m ON m.user_id = pa.user_id AND m.cohort_id = $1
          JOIN users u ON u.id = pa.user_id
-         LEFT JOIN prompt_feedback f ON f.prompt_answer_id = pa.id
+         LEFT JOIN prompt_feedback f ON f.prompt_answer_id = pa.id AND f.cohort_id = m.cohort_id
          WHERE f.prompt_answer_id IS NULL AND {REACHES}
          ORDER BY pa.answered_at, pa.id"
     ))
@@ -72,7 +73,7 @@ pub async fn waiting_count(db: &Db, cohort_id: i64) -> anyhow::Result<u32> {
         "SELECT COUNT(*) FROM prompt_answers pa
          JOIN deck_items i ON i.id = pa.item_id
          JOIN cohort_members m ON m.user_id = pa.user_id AND m.cohort_id = $1
-         LEFT JOIN prompt_feedback f ON f.prompt_answer_id = pa.id
+         LEFT JOIN prompt_feedback f ON f.prompt_answer_id = pa.id AND f.cohort_id = m.cohort_id
          WHERE f.prompt_answer_id IS NULL AND {REACHES}"
     ))
     .bind(cohort_id)
@@ -118,14 +119,14 @@ pub struct Feedback {
     pub given_at: i64,
 }
 
-/// Stores feedback on an answer, replacing any given before.
+/// Stores a cohort's feedback on an answer, replacing any it gave before.
 pub async fn give(db: &Db, f: &Feedback, instructor_id: i64) -> anyhow::Result<()> {
     db.execute(
         sqlx::query(
             "INSERT INTO prompt_feedback (prompt_answer_id, cohort_id, instructor_id, rubric,
                  score, comment, given_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (prompt_answer_id) DO UPDATE SET cohort_id = excluded.cohort_id,
+             ON CONFLICT (prompt_answer_id, cohort_id) DO UPDATE SET
                  instructor_id = excluded.instructor_id, rubric = excluded.rubric,
                  score = excluded.score, comment = excluded.comment,
                  given_at = excluded.given_at",
@@ -143,26 +144,27 @@ pub async fn give(db: &Db, f: &Feedback, instructor_id: i64) -> anyhow::Result<(
     Ok(())
 }
 
-/// The feedback on an answer, if any.
-pub async fn for_answer(db: &Db, answer_id: i64) -> anyhow::Result<Option<Feedback>> {
-    let row = sqlx::query(
+/// The feedback on an answer, from each cohort that gave some.
+pub async fn for_answer(db: &Db, answer_id: i64) -> anyhow::Result<Vec<Feedback>> {
+    let rows = sqlx::query(
         "SELECT prompt_answer_id, cohort_id, rubric, score, comment, given_at
-         FROM prompt_feedback WHERE prompt_answer_id = $1",
+         FROM prompt_feedback WHERE prompt_answer_id = $1 ORDER BY given_at, cohort_id",
     )
     .bind(answer_id)
-    .fetch_optional(&db.read)
+    .fetch_all(&db.read)
     .await
     .context("Failed to load feedback")?;
-    row.map(|r| {
-        let rubric: String = r.try_get("rubric")?;
-        Ok(Feedback {
-            prompt_answer_id: r.try_get("prompt_answer_id")?,
-            cohort_id: r.try_get("cohort_id")?,
-            rubric: serde_json::from_str(&rubric).context("Stored rubric is not valid")?,
-            score: r.try_get("score")?,
-            comment: r.try_get("comment")?,
-            given_at: r.try_get("given_at")?,
+    rows.iter()
+        .map(|r| {
+            let rubric: String = r.try_get("rubric")?;
+            Ok(Feedback {
+                prompt_answer_id: r.try_get("prompt_answer_id")?,
+                cohort_id: r.try_get("cohort_id")?,
+                rubric: serde_json::from_str(&rubric).context("Stored rubric is not valid")?,
+                score: r.try_get("score")?,
+                comment: r.try_get("comment")?,
+                given_at: r.try_get("given_at")?,
+            })
         })
-    })
-    .transpose()
+        .collect()
 }

@@ -412,3 +412,84 @@ pub async fn quiz_form(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    timezone: String,
+    inactive_days: u32,
+    max_overdue: u32,
+    /// A percentage.
+    min_retention: f64,
+    due_soon_days: u32,
+}
+
+/// The cohort's settings form: name, description, timezone and the at-risk thresholds.
+#[post("/cohorts/{id}/settings")]
+pub async fn settings_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let f = form.into_inner();
+    let rule = crate::domain::cohort::AtRiskRule {
+        inactive_days: f.inactive_days,
+        max_overdue: f.max_overdue,
+        min_retention: f.min_retention / 100.0,
+        due_soon_days: f.due_soon_days,
+    };
+    let back = format!("/cohorts/{id}#settings");
+    match cohorts::update(
+        &state,
+        &who,
+        id,
+        &f.name,
+        &f.description,
+        &f.timezone,
+        Some(rule),
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            &back,
+            "success",
+            "Settings saved.",
+        )),
+        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_error(&state, &back, &e)),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InstructorForm {
+    email: String,
+}
+
+/// Adds an instructor by email.
+#[post("/cohorts/{id}/instructors")]
+pub async fn instructor_form(
+    state: web::Data<AppState>,
+    who: Identity,
+    id: web::Path<i64>,
+    form: web::Form<InstructorForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let back = format!("/cohorts/{id}#members");
+    match cohorts::add_instructor(&state, &who, id, &form.email).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            &back,
+            "success",
+            "Instructor added.",
+        )),
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. } | AppError::NotFound)) => {
+            Ok(redirect_with_error(&state, &back, &e))
+        }
+        Err(e) => Err(e),
+    }
+}

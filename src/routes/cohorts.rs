@@ -99,7 +99,7 @@ pub struct CohortUpdate {
     #[serde(default)]
     description: String,
     timezone: String,
-    /// The at-risk thresholds; the defaults when left out.
+    /// The at-risk thresholds; unchanged when left out.
     #[serde(default)]
     at_risk: Option<AtRiskRule>,
 }
@@ -134,7 +134,7 @@ pub async fn api_update(
         &b.name,
         &b.description,
         &b.timezone,
-        b.at_risk.unwrap_or_default(),
+        b.at_risk,
     )
     .await?;
     Ok(web::Json(access.into()))

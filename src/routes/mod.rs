@@ -143,6 +143,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(cohort_pages::leave_form)
         .service(cohort_pages::feedback_page)
         .service(cohort_pages::quiz_form)
+        .service(cohort_pages::settings_form)
+        .service(cohort_pages::instructor_form)
         .service(prompts::feedback_form)
         .service(decks::list_page)
         .service(decks::deck_page)

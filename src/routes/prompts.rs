@@ -148,11 +148,9 @@ pub async fn answer_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let p = any_prompt(&state, &answer.prompt).await?;
-    let feedback = crate::feedback::on_my_answer(&state, &who, *id).await?;
-    let comment = feedback.as_ref().map(|f| Text::of(&f.comment));
+    let feedback = feedback_views(crate::feedback::on_my_answer(&state, &who, *id).await?);
     page.me(&who)
         .with("feedback", &feedback)
-        .with("comment", &comment)
         .with("answer", &answer)
         .with("prompt", &Text::of(&p.prompt))
         .with("model", &Text::of(&p.model_answer))
@@ -328,17 +326,40 @@ pub async fn api_give_feedback(
 ) -> Result<web::Json<crate::db::feedback::Feedback>, AppError> {
     let b = body.into_inner();
     Ok(web::Json(
-        crate::feedback::give(&state, &who, *id, &b.rubric, b.score, &b.comment).await?,
+        crate::feedback::give(
+            &state,
+            &who,
+            *id,
+            crate::feedback::Ticks::All(&b.rubric),
+            b.score,
+            &b.comment,
+        )
+        .await?,
     ))
 }
 
-/// One of your answers, with your grade and any instructor's feedback.
+/// One instructor feedback, with its comment rendered and sanitized.
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackView {
+    #[serde(flatten)]
+    feedback: crate::db::feedback::Feedback,
+    comment_html: Text,
+}
+
+/// One of your answers, with your grade and the feedback of each cohort that gave some.
 #[derive(Serialize, ToSchema)]
 pub struct AnswerWithFeedback {
     answer: PromptAnswer,
-    feedback: Option<crate::db::feedback::Feedback>,
-    /// The feedback's comment, rendered and sanitized.
-    comment: Option<Text>,
+    feedback: Vec<FeedbackView>,
+}
+
+fn feedback_views(all: Vec<crate::db::feedback::Feedback>) -> Vec<FeedbackView> {
+    all.into_iter()
+        .map(|f| FeedbackView {
+            comment_html: Text::of(&f.comment),
+            feedback: f,
+        })
+        .collect()
 }
 
 /// One of your prompt answers, with the feedback on it.
@@ -362,16 +383,12 @@ pub async fn api_answer(
     let answer = db::prompts::find(&state.db, who.user.id, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let feedback = crate::feedback::on_my_answer(&state, &who, *id).await?;
-    Ok(web::Json(AnswerWithFeedback {
-        comment: feedback.as_ref().map(|f| Text::of(&f.comment)),
-        answer,
-        feedback,
-    }))
+    let feedback = feedback_views(crate::feedback::on_my_answer(&state, &who, *id).await?);
+    Ok(web::Json(AnswerWithFeedback { answer, feedback }))
 }
 
 /// The feedback form on the cohort's feedback page: repeated `point` fields are the ticked
-/// rubric points, `score` a percentage.
+/// rubric points (checked against the prompt's rubric), `score` a percentage.
 #[post("/prompt-answers/{id}/feedback")]
 pub async fn feedback_form(
     state: web::Data<AppState>,
@@ -385,13 +402,11 @@ pub async fn feedback_form(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let points: usize = field("points").parse().unwrap_or(0);
     let ticked: Vec<usize> = form
         .iter()
         .filter(|(k, _)| k == "point")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let rubric: Vec<bool> = (0..points).map(|i| ticked.contains(&i)).collect();
     let back = format!(
         "/cohorts/{}/feedback",
         field("cohort").parse::<i64>().unwrap_or(0)
@@ -406,7 +421,8 @@ pub async fn feedback_form(
             ))
         }
     };
-    match crate::feedback::give(&state, &who, *id, &rubric, score, &field("comment")).await {
+    let ticks = crate::feedback::Ticks::Indexes(&ticked);
+    match crate::feedback::give(&state, &who, *id, ticks, score, &field("comment")).await {
         Ok(f) => Ok(super::page::redirect_with_flash(
             &state,
             &format!("/cohorts/{}/feedback", f.cohort_id),

@@ -1434,6 +1434,36 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
         )
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // The page's form: rubric points are checked against the prompt, whoever sends them.
+    let form = app.url(&format!("/prompt-answers/{answer}/feedback"));
+    for (who, point, status) in [
+        (&ada, "18446744073709551615", StatusCode::NOT_FOUND),
+        (&instructor, "18446744073709551615", StatusCode::SEE_OTHER),
+        (&instructor, "5", StatusCode::SEE_OTHER),
+    ] {
+        let token = app.csrf(&who.client, "/cohorts").await;
+        let resp = who
+            .client
+            .post(form.clone())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("cohort", &id.to_string()),
+                ("point", point),
+                ("score", "50"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "point {point}");
+    }
+    let still = instructor
+        .json(&app, Method::GET, &queue_path, Value::Null)
+        .await;
+    assert_eq!(
+        still.as_array().unwrap().len(),
+        1,
+        "refused forms stored nothing"
+    );
     let given = instructor.json(&app, Method::POST, &give, good).await;
     assert_eq!(given["score"].as_f64(), Some(0.25));
     assert_eq!(given["rubric"], json!([false]));
@@ -1460,8 +1490,10 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
         Some(1.0),
         "their own grade"
     );
-    assert_eq!(seen["feedback"]["score"].as_f64(), Some(0.25));
-    let html = seen["comment"]["html"].as_str().unwrap();
+    assert_eq!(seen["feedback"][0]["score"].as_f64(), Some(0.25));
+    let html = seen["feedback"][0]["comment_html"]["html"]
+        .as_str()
+        .unwrap();
     assert!(html.contains("<strong>Close.</strong>"), "{html}");
     assert!(!html.contains("<script"), "sanitized: {html}");
     let page = ada
@@ -1757,4 +1789,79 @@ async fn my_assignments_warn_when_the_daily_new_card_limit_cannot_cover_the_due_
         1,
         "one warning on the page"
     );
+}
+
+/// The settings form saves what it shows (its percentages and days), and refuses bad values
+/// with a message, keeping the stored settings.
+#[tokio::test]
+async fn the_cohort_settings_form_saves_as_loaded_and_refuses_bad_values() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let page = instructor
+        .client
+        .get(app.url(&format!("/cohorts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| {
+        let marker = format!("name=\"{name}\"");
+        let at = page.find(&marker).unwrap_or_else(|| panic!("no {name}"));
+        let rest = &page[at..];
+        let v = rest.find("value=\"").unwrap() + 7;
+        // As a browser reads the attribute: Tera escapes `/` and `&`.
+        rest[v..v + rest[v..].find('"').unwrap()]
+            .replace("&#x2F;", "/")
+            .replace("&amp;", "&")
+    };
+    let token = crate::helpers::csrf_from(&page).unwrap();
+    let fields = [
+        ("csrf_token", token.clone()),
+        ("name", value("name")),
+        ("timezone", value("timezone")),
+        ("description", "Twelve weeks".to_owned()),
+        ("inactive_days", value("inactive_days")),
+        ("max_overdue", value("max_overdue")),
+        ("min_retention", value("min_retention")),
+        ("due_soon_days", value("due_soon_days")),
+    ];
+    assert_eq!(value("min_retention"), "70");
+    // Sends the form, then reads the page it redirects to (with its flash message).
+    let post = |fields: Vec<(&'static str, String)>| {
+        let client = instructor.client.clone();
+        let url = app.url(&format!("/cohorts/{id}/settings"));
+        let page = app.url(&format!("/cohorts/{id}"));
+        async move {
+            let resp = client.post(url).form(&fields).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+            client.get(page).send().await.unwrap().text().await.unwrap()
+        }
+    };
+    let saved = post(fields.to_vec()).await;
+    assert!(saved.contains("Settings saved."), "{saved}");
+    let get = format!("/api/v1/cohorts/{id}");
+    let after = instructor.json(&app, Method::GET, &get, Value::Null).await;
+    assert_eq!(after["at_risk"], cohort["at_risk"], "saved as loaded");
+    assert_eq!(after["timezone"], "America/New_York");
+
+    let mut bad = fields.to_vec();
+    bad[6] = ("min_retention", "150".to_owned());
+    let refused = post(bad).await;
+    assert!(refused.contains("flash-error"), "{refused}");
+    let mut bad = fields.to_vec();
+    bad[4] = ("inactive_days", "soon".to_owned());
+    let resp = instructor
+        .client
+        .post(app.url(&format!("/cohorts/{id}/settings")))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "a malformed number");
+    let unchanged = instructor.json(&app, Method::GET, &get, Value::Null).await;
+    assert_eq!(unchanged["at_risk"], cohort["at_risk"]);
 }
