@@ -30,6 +30,9 @@ use crate::state::AppState;
 
 /// How many hardest cards and questions the dashboard lists.
 pub const HARDEST: usize = 10;
+/// A question is ranked among the hardest once this many first attempts asked it (fewer say
+/// little about it).
+pub const MIN_QUESTION_ATTEMPTS: u32 = 5;
 /// Reviews are read this far back: 30 study days and a margin for the learner's timezone.
 const REVIEW_WINDOW_MS: i64 = 32 * 86_400_000;
 
@@ -422,6 +425,7 @@ async fn hardest_questions(
     }
     let attempts: Vec<_> = attempts.into_iter().map(|(_, items)| items).collect();
     let mut stats = item_analysis(&attempts);
+    stats.retain(|s| s.attempts >= MIN_QUESTION_ATTEMPTS);
     stats.truncate(HARDEST);
     Ok(stats)
 }

@@ -26,6 +26,8 @@ pub const INSTRUCTOR: &str = "instructor@demo.test";
 const TIMEZONE: &str = "America/New_York";
 /// Learners whose histories are written at once (the writer batches their jobs together).
 const AT_ONCE: usize = 8;
+/// Questions in the demo's quiz assignment.
+const QUIZ_QUESTIONS: u32 = 10;
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -148,6 +150,24 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
             quiz: None,
         },
     ));
+    if !deck.questions.is_empty() && !topics.is_empty() {
+        // On one topic, so that each question is asked of several learners.
+        plan.push((
+            format!("Checkpoint quiz: {}", title_of(&topics[0])),
+            topics[..1].to_vec(),
+            now - days * DAY / 3,
+            now + 10 * DAY,
+            Rules {
+                study_all: false,
+                mastery: None,
+                quiz: Some(crate::domain::assignment::QuizRule {
+                    questions: QUIZ_QUESTIONS,
+                    min_score: 0.7,
+                    attempts: 3,
+                }),
+            },
+        ));
+    }
     if let Some(last) = topics.last().filter(|_| topics.len() > 3) {
         plan.push((
             format!("Next: {}", title_of(last)),
@@ -206,11 +226,18 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
             },
             seed: o.seed.wrapping_mul(1_000).wrapping_add(i as u64),
         };
-        learners.push((user.id, email, history));
+        // How likely they answer a quiz question right, before the question's own difficulty.
+        let ability = if history.memory == FSRS6_DEFAULT_PARAMETERS {
+            0.75
+        } else {
+            0.5
+        } + 0.2 * diligence
+            - 0.1;
+        learners.push((user.id, email, history, ability));
     }
     let deck_id = deck.id.clone();
     let loaded: Vec<anyhow::Result<usize>> = futures_util::stream::iter(&learners)
-        .map(|(user_id, _, history)| {
+        .map(|(user_id, _, history, _)| {
             let deck_id = deck_id.clone();
             async move {
                 load_history(state, *user_id, &deck_id, history)
@@ -227,12 +254,25 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
         reviews += l?;
     }
 
+    // One attempt of the quiz assignment each, through the real quiz path: each question is
+    // answered right with a chance from the learner's ability and the question's difficulty.
+    if let Some((quiz_id, _)) = assignments.iter().find(|(_, s)| s.rules.quiz.is_some()) {
+        for (i, (user_id, _, _, ability)) in learners.iter().enumerate() {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ (i as u64 + 7) << 20);
+            take_quiz(state, *user_id, *quiz_id, *ability, &mut rng).await?;
+        }
+    }
+
     // Completions: a study-all rule first held when the last assigned card was first
     // answered; the rest is evaluated as of now, as the server's evaluator would.
     let catalog = db::decks::live_cards(&state.db).await?;
-    for (user_id, _, _) in &learners {
+    for (user_id, _, _, _) in &learners {
         for (id, spec) in &assignments {
-            if spec.rules.mastery.is_some() || spec.opens_at > now {
+            if !spec.rules.study_all
+                || spec.rules.mastery.is_some()
+                || spec.rules.quiz.is_some()
+                || spec.opens_at > now
+            {
                 continue;
             }
             let items: Vec<String> = catalog
@@ -256,8 +296,77 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     }
     Ok(Built {
         cohort_id,
-        learners: learners.into_iter().map(|(_, email, _)| email).collect(),
+        learners: learners.into_iter().map(|(_, email, _, _)| email).collect(),
         reviews,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// A question's own difficulty, from its id: between 0.3 easier and 0.35 harder than average.
+fn difficulty(question: &str) -> f64 {
+    let h = question.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (h % 1000) as f64 / 1000.0 * 0.65 - 0.3
+}
+
+/// Takes one attempt of an assignment's quiz and submits it.
+async fn take_quiz(
+    state: &AppState,
+    user_id: i64,
+    assignment_id: i64,
+    ability: f64,
+    rng: &mut impl Rng,
+) -> anyhow::Result<()> {
+    use crate::domain::quiz::{CorrectAnswer, Response};
+    let explain = |e: crate::error::AppError| anyhow::anyhow!(e.public_message());
+    let attempt = crate::quiz::for_assignment(state, user_id, assignment_id)
+        .await
+        .map_err(explain)?;
+    let loaded = crate::quiz::load(state, user_id, attempt)
+        .await
+        .map_err(explain)?;
+    for position in 0..loaded.presented.len() {
+        let question = loaded.question_id(position).unwrap_or_default().to_owned();
+        let right = rng.gen_bool((ability - difficulty(&question)).clamp(0.05, 0.97));
+        let response = match loaded.key(position).map_err(explain)? {
+            CorrectAnswer::Single { choice } => Response::Single {
+                choice: if right {
+                    choice
+                } else {
+                    usize::from(choice == 0)
+                },
+            },
+            CorrectAnswer::Multi { choices } => Response::Multi {
+                choices: if right { choices } else { Vec::new() },
+            },
+            CorrectAnswer::TrueFalse { value } => Response::TrueFalse {
+                value: value == right,
+            },
+            CorrectAnswer::WhichOne { option } => Response::WhichOne {
+                option: if right {
+                    option
+                } else {
+                    usize::from(option == 0)
+                },
+            },
+            CorrectAnswer::ShortAnswer { text } => Response::ShortAnswer {
+                text: if right { text } else { "not sure".to_owned() },
+            },
+            CorrectAnswer::Ordering { mut order } => {
+                if !right {
+                    order.reverse();
+                }
+                Response::Ordering { order }
+            }
+            CorrectAnswer::Prompt => continue,
+        };
+        crate::quiz::answer(state, user_id, attempt, position, None, &response)
+            .await
+            .map_err(explain)?;
+    }
+    crate::quiz::submit(state, user_id, attempt)
+        .await
+        .map_err(explain)?;
+    Ok(())
 }

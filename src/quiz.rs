@@ -310,6 +310,17 @@ impl Loaded {
         Ok((p, q))
     }
 
+    /// The right answer at a position, in presented positions (for simulated attempts).
+    pub fn key(&self, position: usize) -> Result<CorrectAnswer, AppError> {
+        let (p, q) = self.question(position)?;
+        crate::domain::quiz::correct_answer(q, p).map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// The question id at a position.
+    pub fn question_id(&self, position: usize) -> Option<&str> {
+        self.presented.get(position).map(|p| p.question_id.as_str())
+    }
+
     /// The first unanswered position: resuming always shows the same next question.
     pub fn current(&self) -> Option<usize> {
         (0..self.presented.len()).find(|i| !self.answers.iter().any(|a| a.position as usize == *i))

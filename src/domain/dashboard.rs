@@ -220,33 +220,34 @@ pub struct ItemStats {
     pub flagged: bool,
 }
 
-/// Moodle's facility and discrimination indices, from one attempt per learner (their first):
-/// for each question, over the attempts that asked it, the mean score, and the Pearson
-/// correlation between the question's score and the attempt's score without that question.
+/// Moodle's facility and discrimination indices (`domain::quiz`'s definitions), from one
+/// attempt per learner (their first): for each question, over the attempts that asked it.
 /// Questions come back hardest (lowest facility) first.
 pub fn item_analysis(attempts: &[Vec<ItemScore>]) -> Vec<ItemStats> {
+    use crate::domain::quiz::{discrimination_index, facility_index, AttemptScores};
     use std::collections::BTreeMap;
-    // question → (its score, the rest of the attempt's score) per attempt.
-    let mut pairs: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut by_question: BTreeMap<&str, Vec<AttemptScores>> = BTreeMap::new();
     for attempt in attempts {
         let total: f64 = attempt.iter().map(|(_, s)| s).sum();
         for (question, score) in attempt {
-            pairs
+            by_question
                 .entry(question.as_str())
                 .or_default()
-                .push((*score, total - score));
+                .push(AttemptScores {
+                    question: *score,
+                    attempt: total,
+                });
         }
     }
-    let mut stats: Vec<ItemStats> = pairs
+    let mut stats: Vec<ItemStats> = by_question
         .into_iter()
-        .map(|(question, xy)| {
-            let n = xy.len() as f64;
-            let facility = xy.iter().map(|(x, _)| x).sum::<f64>() / n;
-            let discrimination = correlation(&xy);
+        .map(|(question, scores)| {
+            let own: Vec<f64> = scores.iter().map(|s| s.question).collect();
+            let discrimination = discrimination_index(&scores);
             ItemStats {
                 question: question.to_owned(),
-                attempts: xy.len() as u32,
-                facility,
+                attempts: scores.len() as u32,
+                facility: facility_index(&own, 1.0).unwrap_or(0.0),
                 discrimination,
                 flagged: discrimination.is_some_and(|d| d < FLAWED_DISCRIMINATION),
             }
@@ -267,25 +268,6 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
         _ => cell.into(),
     }
-}
-
-/// Pearson's correlation coefficient; `None` with fewer than two pairs or no variance.
-fn correlation(xy: &[(f64, f64)]) -> Option<f64> {
-    if xy.len() < 2 {
-        return None;
-    }
-    let n = xy.len() as f64;
-    let (mx, my) = (
-        xy.iter().map(|p| p.0).sum::<f64>() / n,
-        xy.iter().map(|p| p.1).sum::<f64>() / n,
-    );
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in xy {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx).powi(2);
-        syy += (y - my).powi(2);
-    }
-    (sxx > 1e-12 && syy > 1e-12).then(|| sxy / (sxx * syy).sqrt())
 }
 
 #[cfg(test)]
