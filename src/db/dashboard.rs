@@ -84,18 +84,23 @@ pub async fn reviews_since(
     since: i64,
 ) -> anyhow::Result<HashMap<i64, Vec<LoggedReview>>> {
     type Row = (i64, String, i64, String, i64, i64, String, Option<i64>);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT user_id, item_id, rating, source, reviewed_at, duration_ms, phase_before,
-                state_before ->> '$.phase.scheduled_days'
-         FROM reviews
-         WHERE user_id IN ({MEMBERS}) AND undone_at IS NULL AND reviewed_at >= $2
-         ORDER BY user_id, reviewed_at, id"
+    // One JSON row rather than one row each: a cohort's month can be 100,000 answers, and
+    // each row would be its own hand-off from SQLite's thread.
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(json_array(user_id, item_id, rating, source, reviewed_at,
+                    duration_ms, phase_before, scheduled))
+         FROM (SELECT user_id, item_id, rating, source, reviewed_at, duration_ms, phase_before,
+                      state_before ->> '$.phase.scheduled_days' AS scheduled
+               FROM reviews
+               WHERE user_id IN ({MEMBERS}) AND undone_at IS NULL AND reviewed_at >= $2
+               ORDER BY user_id, reviewed_at, id)"
     ))
     .bind(cohort_id)
     .bind(since)
-    .fetch_all(&db.read)
+    .fetch_one(&db.read)
     .await
     .context("Failed to load the cohort's reviews")?;
+    let rows: Vec<Row> = super::json_rows(json)?;
     let mut by_learner: HashMap<i64, Vec<LoggedReview>> = HashMap::new();
     for (user_id, item_id, rating, source, reviewed_at, duration_ms, phase, days) in rows {
         by_learner.entry(user_id).or_default().push(LoggedReview {
