@@ -127,23 +127,6 @@ pub fn start_opener(state: std::sync::Arc<AppState>) {
     });
 }
 
-/// Adds the material of a cohort's open assignments to one learner's study set (they joined
-/// or were restored).
-pub async fn add_open_to_study_set(
-    state: &AppState,
-    cohort_id: i64,
-    user_id: i64,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    for a in store::for_cohort(&state.db, cohort_id, Some(now)).await? {
-        if a.retired {
-            continue;
-        }
-        db::study::add_to_study_sets(&state.db, vec![user_id], &a.deck, &a.topics, now).await?;
-    }
-    Ok(())
-}
-
 /// The scope that studies exactly an assignment's material, for one of the learner's open
 /// assignments (404 otherwise).
 pub async fn study_scope(

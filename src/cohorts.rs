@@ -189,7 +189,7 @@ pub async fn join(
         }
         Joined::Joined(id) | Joined::AlreadyIn(id) => id,
     };
-    crate::assignments::add_open_to_study_set(state, id, who.user.id).await?;
+    add_open_to_study_set(state, id, who.user.id).await?;
     state.evaluations.changed(who.user.id, now);
     state.join_throttle.forgive(&key, ip, now);
     access(state, who, id).await
@@ -237,7 +237,7 @@ pub async fn set_removed(
         return Err(AppError::NotFound);
     }
     if !remove {
-        crate::assignments::add_open_to_study_set(state, cohort_id, user_id).await?;
+        add_open_to_study_set(state, cohort_id, user_id).await?;
         state.evaluations.changed(user_id, state.clock.now());
     }
     Ok(())
@@ -285,4 +285,21 @@ pub async fn mine(state: &AppState, who: &Identity) -> Result<Vec<Access>, AppEr
         .into_iter()
         .map(|(cohort, role)| Access { cohort, role })
         .collect())
+}
+
+/// Adds the material of a cohort's open assignments to one learner's study set (they joined
+/// or were restored).
+async fn add_open_to_study_set(
+    state: &AppState,
+    cohort_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    for a in db::assignments::for_cohort(&state.db, cohort_id, Some(now)).await? {
+        if a.retired {
+            continue;
+        }
+        db::study::add_to_study_sets(&state.db, vec![user_id], &a.deck, &a.topics, now).await?;
+    }
+    Ok(())
 }
