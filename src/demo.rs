@@ -257,43 +257,31 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     // One attempt of the quiz assignment each, through the real quiz path: each question is
     // answered right with a chance from the learner's ability and the question's difficulty.
     if let Some((quiz_id, _)) = assignments.iter().find(|(_, s)| s.rules.quiz.is_some()) {
-        for (i, (user_id, _, _, ability)) in learners.iter().enumerate() {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ (i as u64 + 7) << 20);
-            take_quiz(state, *user_id, *quiz_id, *ability, &mut rng).await?;
-        }
+        let taken: Vec<anyhow::Result<()>> =
+            futures_util::stream::iter(learners.iter().enumerate())
+                .map(|(i, (user_id, _, _, ability))| async move {
+                    let mut rng =
+                        rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ ((i as u64 + 7) << 20));
+                    take_quiz(state, *user_id, *quiz_id, *ability, &mut rng).await
+                })
+                .buffer_unordered(AT_ONCE)
+                .collect()
+                .await;
+        taken.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     }
 
     // Completions: a study-all rule first held when the last assigned card was first
     // answered; the rest is evaluated as of now, as the server's evaluator would.
     let catalog = db::decks::live_cards(&state.db).await?;
-    for (user_id, _, _, _) in &learners {
-        for (id, spec) in &assignments {
-            if !spec.rules.study_all
-                || spec.rules.mastery.is_some()
-                || spec.rules.quiz.is_some()
-                || spec.opens_at > now
-            {
-                continue;
-            }
-            let items: Vec<String> = catalog
-                .iter()
-                .filter(|c| {
-                    c.deck_id == spec.deck_id
-                        && (spec.topics.is_empty() || spec.topics.contains(&c.topic))
-                })
-                .map(|c| c.id.clone())
-                .collect();
-            let firsts = db::assignments::first_answers(&state.db, *user_id, &items).await?;
-            if firsts.len() == items.len() {
-                if let Some(at) = firsts.iter().map(|(_, at)| *at).max() {
-                    db::assignments::complete(&state.db, *id, *user_id, at).await?;
-                }
-            }
-        }
-        crate::assignments::evaluate_learner(state, *user_id, now, false)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.public_message()))?;
-    }
+    let settled: Vec<anyhow::Result<()>> = futures_util::stream::iter(&learners)
+        .map(|(user_id, _, _, _)| {
+            let (catalog, assignments) = (&catalog, &assignments);
+            async move { settle(state, *user_id, catalog, assignments, now).await }
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    settled.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     Ok(Built {
         cohort_id,
         learners: learners.into_iter().map(|(_, email, _, _)| email).collect(),
@@ -369,4 +357,41 @@ async fn take_quiz(
         .await
         .map_err(explain)?;
     Ok(())
+}
+
+/// Records when a learner's study-all assignments first held (the last assigned card's first
+/// answer), then evaluates the rest as of now, as the server's evaluator would.
+async fn settle(
+    state: &AppState,
+    user_id: i64,
+    catalog: &[crate::domain::queue::CatalogCard],
+    assignments: &[(i64, AssignmentSpec)],
+    now: i64,
+) -> anyhow::Result<()> {
+    for (id, spec) in assignments {
+        if !spec.rules.study_all
+            || spec.rules.mastery.is_some()
+            || spec.rules.quiz.is_some()
+            || spec.opens_at > now
+        {
+            continue;
+        }
+        let items: Vec<String> = catalog
+            .iter()
+            .filter(|c| {
+                c.deck_id == spec.deck_id
+                    && (spec.topics.is_empty() || spec.topics.contains(&c.topic))
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        let firsts = db::assignments::first_answers(&state.db, user_id, &items).await?;
+        if firsts.len() == items.len() {
+            if let Some(at) = firsts.iter().map(|(_, at)| *at).max() {
+                db::assignments::complete(&state.db, *id, user_id, at).await?;
+            }
+        }
+    }
+    crate::assignments::evaluate_learner(state, user_id, now, false)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.public_message()))
 }
