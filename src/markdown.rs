@@ -52,6 +52,20 @@ pub fn render(md: &str) -> String {
     html
 }
 
+/// Renders a short deck field (a choice, a rubric point, an answer) for use inside a sentence or
+/// a label: sanitized HTML without the paragraph around a single line.
+pub fn render_inline(md: &str) -> String {
+    let html = render(md);
+    let trimmed = html.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|rest| rest.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => html,
+    }
+}
+
 fn render_uncached(md: &str) -> String {
     let events = Parser::new_ext(md, options()).map(|event| match event {
         // An HTML block becomes a paragraph of literal text.

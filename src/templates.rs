@@ -68,6 +68,7 @@ impl Templates {
             .context("Failed to parse templates")?;
         tera.register_filter("datetime", datetime_filter);
         tera.register_filter("markdown", markdown_filter);
+        tera.register_filter("markdown_inline", markdown_inline_filter);
         Ok(Templates { tera })
     }
 
@@ -115,6 +116,17 @@ fn markdown_filter(
         .as_str()
         .ok_or_else(|| tera::Error::msg("markdown expects a string"))?;
     Ok(tera::Value::String(crate::markdown::render(md)))
+}
+
+/// Renders a short Markdown field inline (sanitized; no paragraph around one line).
+fn markdown_inline_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let md = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("markdown_inline expects a string"))?;
+    Ok(tera::Value::String(crate::markdown::render_inline(md)))
 }
 
 /// Formats Unix milliseconds as `YYYY-MM-DD HH:MM UTC`, or with `tz="Area/City"` in that

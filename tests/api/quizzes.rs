@@ -726,3 +726,61 @@ async fn the_quiz_forms_reject_bad_input_with_a_message() {
         "nothing stored"
     );
 }
+
+/// Deck fields are Markdown wherever a quiz shows them: choices on the question page, and
+/// "Your answer" and "Right answer" on the results (#13 item 3: backticks were shown raw).
+#[tokio::test]
+async fn quiz_choices_and_answers_render_their_markdown() {
+    const DECK: &str = r#"
+id = "md"
+title = "Markdown deck"
+subjects = ["Node.js", "Go"]
+
+[[topics]]
+id = "t"
+title = "Topic"
+
+[[questions]]
+id = "q"
+topic = "t"
+kind = "single"
+prompt = "Which call carries the deadline?"
+choices = ["Pass `r.Context()` down", "Use a **global** timer"]
+answer = 0
+explanation = "The request's context carries it."
+"#;
+    let app = TestApp::spawn_with(|s| std::fs::write(s.decks.join("md.toml"), DECK).unwrap()).await;
+    let l = Learner::new_without_deck(&app, "md@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "md", "count": 1, "mode": "practice"}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let page = |path: String| {
+        let client = l.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(format!("/attempts/{id}")).await;
+    assert!(html.contains("<code>r.Context()</code>"), "{html}");
+    assert!(html.contains("<strong>global</strong>"));
+    assert!(!html.contains("`r.Context()`"), "no raw backticks");
+    let cur = current(&app, &l, id).await;
+    let wrong = choice(&cur, "Use a **global** timer");
+    let resp = answer(&app, &l, id, 0, json!({"kind": "single", "choice": wrong})).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    l.post(&app, &format!("/api/v1/attempts/{id}/submit"), json!({}))
+        .await;
+    let results = page(format!("/attempts/{id}/results")).await;
+    assert!(
+        results.contains("<strong>global</strong>"),
+        "your answer: {results}"
+    );
+    assert!(
+        results.contains("<code>r.Context()</code>"),
+        "the right answer"
+    );
+    assert!(!results.contains('`'), "no raw backticks anywhere");
+}
