@@ -291,23 +291,15 @@ impl Standing {
         at: i64,
     ) -> Standing {
         use crate::domain::assignment::evaluate;
-        let done = prompts.of(&la.assignment);
-        let evaluate_at = |a: &Assignment, when: i64| {
-            evaluate(
-                &a.rules,
-                &recall_at(catalog, a, learner, scheduler, when),
-                &done,
-                prompts.quiz_best.get(&a.id).copied(),
-            )
-        };
-        let unstudied = recall_at(catalog, &la.assignment, learner, scheduler, at)
-            .iter()
-            .filter(|r| r.is_none())
-            .count() as u32;
+        let a = &la.assignment;
+        let done = prompts.of(a);
+        let best = prompts.quiz_best.get(&a.id).copied();
+        let now = recall_at(catalog, a, learner, scheduler, at);
+        let at_due = recall_at(catalog, a, learner, scheduler, la.due_at);
         Standing {
-            at: evaluate_at(&la.assignment, at),
-            at_due: evaluate_at(&la.assignment, la.due_at),
-            unstudied,
+            at: evaluate(&a.rules, &now, &done, best),
+            at_due: evaluate(&a.rules, &at_due, &done, best),
+            unstudied: now.iter().filter(|r| r.is_none()).count() as u32,
             assignment: la,
         }
     }
@@ -378,16 +370,14 @@ async fn standings(
     } else {
         Default::default()
     };
-    let quiz_best: std::collections::HashMap<i64, f64> =
-        if open.iter().any(|la| la.assignment.rules.quiz.is_some()) {
-            db::quizzes::assignment_best(&state.db, &[user_id])
-                .await?
-                .into_iter()
-                .map(|((_, a), s)| (a, s))
-                .collect()
-        } else {
-            Default::default()
-        };
+    let quiz_best = if open.iter().any(|la| la.assignment.rules.quiz.is_some()) {
+        db::quizzes::assignment_best(&state.db, &[user_id])
+            .await?
+            .remove(&user_id)
+            .unwrap_or_default()
+    } else {
+        Default::default()
+    };
     let done = PromptsDone {
         prompts: &prompts,
         answered: answered.get(&user_id),

@@ -140,6 +140,7 @@ pub async fn dashboard(
     db::study::warm_settings(&state.db, &ids).await?;
     db::params::warm(&state.db, &ids).await?;
     warm_learners(state, &ids).await?;
+    let no_quizzes = HashMap::new();
     let quiz_best = if assignments.iter().any(|a| a.rules.quiz.is_some()) {
         db::quizzes::assignment_best(&state.db, &ids).await?
     } else {
@@ -202,15 +203,10 @@ pub async fn dashboard(
                     completed_at: standings.completed.get(&key).copied(),
                     timezone: access.cohort.timezone.clone(),
                 };
-                let best: HashMap<i64, f64> = quiz_best
-                    .iter()
-                    .filter(|((u, _), _)| *u == learner.user_id)
-                    .map(|((_, a), s)| (*a, *s))
-                    .collect();
                 let done = crate::assignments::PromptsDone {
                     prompts: &prompts,
                     answered: answered.get(&learner.user_id),
-                    quiz_best: &best,
+                    quiz_best: quiz_best.get(&learner.user_id).unwrap_or(&no_quizzes),
                 };
                 let outcome =
                     Standing::of(&catalog, &cards, &day.scheduler, &done, la, now).outcome(now);

@@ -119,6 +119,13 @@ pub async fn reviews_since(
     Ok(by_learner)
 }
 
+/// The id of member `m`'s first closed quiz attempt on one of the decks in `$2` since joining.
+const FIRST_ATTEMPT: &str =
+    "SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z2 ON z2.id = a2.quiz_id
+    WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL AND a2.started_at >= m.joined_at
+      AND z2.deck_id IN (SELECT value FROM json_each($2))
+    ORDER BY a2.started_at, a2.id LIMIT 1";
+
 /// One graded answer of a learner's first quiz attempt.
 pub struct AttemptAnswer {
     pub user_id: i64,
@@ -136,20 +143,15 @@ pub async fn first_attempts(
     cohort_id: i64,
     decks: &[String],
 ) -> anyhow::Result<Vec<AttemptAnswer>> {
-    let rows: Vec<(i64, i64, String, String, String, f64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, String, String, String, f64)> = sqlx::query_as(&format!(
         "SELECT a.user_id, a.id, q.item_id, i.deck_id, i.topic, q.score
          FROM cohort_members m
-         JOIN quiz_attempts a ON a.id = (
-             SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z ON z.id = a2.quiz_id
-             WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL
-               AND a2.started_at >= m.joined_at
-               AND z.deck_id IN (SELECT value FROM json_each($2))
-             ORDER BY a2.started_at, a2.id LIMIT 1)
+         JOIN quiz_attempts a ON a.id = ({FIRST_ATTEMPT})
          JOIN quiz_answers q ON q.attempt_id = a.id
          JOIN deck_items i ON i.id = q.item_id
          WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.removed_at IS NULL
-         ORDER BY a.id, q.position",
-    )
+         ORDER BY a.id, q.position"
+    ))
     .bind(cohort_id)
     .bind(serde_json::to_string(decks)?)
     .fetch_all(&db.read)
@@ -200,16 +202,12 @@ pub async fn results(db: &Db, cohort_id: i64, decks: &[String]) -> anyhow::Resul
         i64,
         i64,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT u.email, a.id,
                 CASE WHEN z.assignment_id IN (SELECT id FROM assignments WHERE cohort_id = $1)
                      THEN z.assignment_id END,
                 q.item_id, i.deck_id, i.topic, q.score,
-                a.id = (SELECT a2.id FROM quiz_attempts a2 JOIN quizzes z2 ON z2.id = a2.quiz_id
-                        WHERE a2.user_id = m.user_id AND a2.closed_at IS NOT NULL
-                          AND a2.started_at >= m.joined_at
-                          AND z2.deck_id IN (SELECT value FROM json_each($2))
-                        ORDER BY a2.started_at, a2.id LIMIT 1),
+                a.id = ({FIRST_ATTEMPT}),
                 a.started_at, q.answered_at
          FROM cohort_members m
          JOIN users u ON u.id = m.user_id
@@ -219,8 +217,8 @@ pub async fn results(db: &Db, cohort_id: i64, decks: &[String]) -> anyhow::Resul
          JOIN quiz_answers q ON q.attempt_id = a.id
          JOIN deck_items i ON i.id = q.item_id
          WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.removed_at IS NULL
-         ORDER BY u.email, a.started_at, a.id, q.position",
-    )
+         ORDER BY u.email, a.started_at, a.id, q.position"
+    ))
     .bind(cohort_id)
     .bind(serde_json::to_string(decks)?)
     .fetch_all(&db.read)

@@ -5,6 +5,8 @@
 //! a practice answer causes (`db::study::feed_quiz_in`) is written in the same job, so both
 //! or neither happen. [`close`] scores an attempt and feeds an exam's answers the same way.
 
+use std::collections::HashMap;
+
 use anyhow::Context;
 use sqlx::Row;
 
@@ -507,11 +509,11 @@ pub async fn for_assignment(
 }
 
 /// The best closed attempt (score ÷ maximum, 0–1) of each of `user_ids` on each assignment's
-/// quiz, by `(user, assignment)`.
+/// quiz: by user, then by assignment.
 pub async fn assignment_best(
     db: &Db,
     user_ids: &[i64],
-) -> anyhow::Result<std::collections::HashMap<(i64, i64), f64>> {
+) -> anyhow::Result<HashMap<i64, HashMap<i64, f64>>> {
     let rows: Vec<(i64, i64, f64)> = sqlx::query_as(
         "SELECT z.owner_id, z.assignment_id, MAX(a.score / a.max_score)
          FROM quizzes z JOIN quiz_attempts a ON a.quiz_id = z.id
@@ -523,5 +525,9 @@ pub async fn assignment_best(
     .fetch_all(&db.read)
     .await
     .context("Failed to load assignment quiz scores")?;
-    Ok(rows.into_iter().map(|(u, a, s)| ((u, a), s)).collect())
+    let mut best: HashMap<i64, HashMap<i64, f64>> = HashMap::new();
+    for (user, assignment, score) in rows {
+        best.entry(user).or_default().insert(assignment, score);
+    }
+    Ok(best)
 }
