@@ -113,6 +113,17 @@ pub enum Command {
 pub enum DecksCommand {
     /// Sync the decks folder into the database (as the server does at start-up).
     Sync,
+    /// Print every item of a deck with its answer key, as learners will see it.
+    Show {
+        /// A deck file.
+        path: PathBuf,
+        /// Include the items generated from facts (which-one cards, true/false, choice).
+        #[arg(long)]
+        generated: bool,
+        /// Print the items as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a synthetic deck with numbered cards (for load tests).
     Synthetic {
         #[arg(long, default_value = "synthetic")]
@@ -213,6 +224,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 print!("{}", table(&out));
+            }
+        }
+        Command::Decks {
+            command:
+                DecksCommand::Show {
+                    path,
+                    generated,
+                    json,
+                },
+        } => {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("Could not read {}", path.display()))?;
+            let shown = path.display().to_string();
+            let deck = match crate::domain::deck::load_deck(&bytes) {
+                Ok(loaded) => loaded.deck,
+                Err(diagnostics) => {
+                    for d in &diagnostics {
+                        eprintln!("{}", d.display(&shown));
+                    }
+                    eprintln!("{shown}: the deck has errors; fix them with `tradeoff check`");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            if json {
+                let items = crate::decks::show::items(&deck, generated);
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                print!("{}", crate::decks::show::render(&deck, generated));
             }
         }
         Command::Decks {

@@ -6,6 +6,7 @@
 //! admin page, and its last good version stays live.
 
 pub mod check;
+pub mod show;
 
 use std::path::Path;
 

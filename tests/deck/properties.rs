@@ -17,15 +17,21 @@ const TEXTS: &[&str] = &[
     "Starts fast.",
 ];
 
-/// (number of subjects, facts as (topic index, subject index or `n` for both, text index)).
+/// A fact's marking: 0 none, 1 `exclusive`, 2.. contrast group `g{n - 2}`.
+const MARKINGS: usize = 5;
+
+/// (number of subjects, facts as (topic index, subject index or `n` for both, text index, marking)).
 fn deck_strategy() -> impl Strategy<Value = Deck> {
     (2usize..=4, 1usize..=3).prop_flat_map(|(subjects, topics)| {
-        proptest::collection::vec((0..topics, 0..=subjects, 0..TEXTS.len()), 0..30)
-            .prop_map(move |facts| build_deck(subjects, topics, &facts))
+        proptest::collection::vec(
+            (0..topics, 0..=subjects, 0..TEXTS.len(), 0..MARKINGS),
+            0..30,
+        )
+        .prop_map(move |facts| build_deck(subjects, topics, &facts))
     })
 }
 
-fn build_deck(subjects: usize, topics: usize, facts: &[(usize, usize, usize)]) -> Deck {
+fn build_deck(subjects: usize, topics: usize, facts: &[(usize, usize, usize, usize)]) -> Deck {
     let subject_names: Vec<String> = ["Node.js", "Go", "Rust", "Java"][..subjects]
         .iter()
         .map(|s| (*s).to_owned())
@@ -35,6 +41,7 @@ fn build_deck(subjects: usize, topics: usize, facts: &[(usize, usize, usize)]) -
         title: "Random".to_owned(),
         description: None,
         subjects: subject_names.clone(),
+        aliases: Default::default(),
         tags: Vec::new(),
         topics: (0..topics)
             .map(|t| Topic {
@@ -46,14 +53,20 @@ fn build_deck(subjects: usize, topics: usize, facts: &[(usize, usize, usize)]) -
         facts: facts
             .iter()
             .enumerate()
-            .map(|(i, &(topic, subject, text))| Fact {
-                id: format!("f{i}"),
-                topic: format!("t{topic}"),
-                subject: subject_names
+            .map(|(i, &(topic, subject, text, marking))| {
+                let subject = subject_names
                     .get(subject)
-                    .map_or(Attribution::Both, |s| Attribution::Subject(s.clone())),
-                text: TEXTS[text].to_owned(),
-                tags: Vec::new(),
+                    .map_or(Attribution::Both, |s| Attribution::Subject(s.clone()));
+                let one_subject = subject != Attribution::Both;
+                Fact {
+                    id: format!("f{i}"),
+                    topic: format!("t{topic}"),
+                    subject,
+                    text: TEXTS[text].to_owned(),
+                    contrast: (one_subject && marking >= 2).then(|| format!("g{}", marking - 2)),
+                    exclusive: one_subject && marking == 1,
+                    tags: Vec::new(),
+                }
             })
             .collect(),
         cards: Vec::new(),
@@ -89,12 +102,12 @@ proptest! {
                     f.subject.holds_for(asked) && normalize(&f.text) == normalize(choice)
                 });
                 prop_assert!(!true_of_asked, "choice {i} {choice:?} is true of {asked}");
-                let from_other_subject_same_topic = deck.facts.iter().any(|f| {
-                    f.topic == fact.topic
+                let known_false_source = deck.facts.iter().any(|f| {
+                    (f.topic == fact.topic || (f.contrast.is_some() && f.contrast == fact.contrast))
                         && f.text == *choice
-                        && matches!(&f.subject, Attribution::Subject(s) if s != asked)
+                        && deck.known_false_of(f, asked)
                 });
-                prop_assert!(from_other_subject_same_topic, "choice {choice:?} has no source");
+                prop_assert!(known_false_source, "choice {choice:?} is not known to be false of {asked}");
                 let repeats = choices.iter().filter(|c| normalize(c) == normalize(choice)).count();
                 prop_assert_eq!(repeats, 1, "choice {:?} repeated", choice);
             }
@@ -115,7 +128,9 @@ proptest! {
                 .map(|(claim, _)| claim)
                 .expect("prompt shape");
             let expected = if deck.subjects.iter().any(|s| s == claim) {
-                fact.subject == Attribution::Subject(claim.to_owned())
+                let own = fact.subject == Attribution::Subject(claim.to_owned());
+                prop_assert!(own || deck.known_false_of(fact, claim), "swapped to {claim} unknown: {}", question.prompt);
+                own
             } else if claim.starts_with("Only ") {
                 prop_assert_eq!(&fact.subject, &Attribution::Both);
                 false

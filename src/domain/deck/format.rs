@@ -7,6 +7,8 @@
 //! deck deserialized by other means has not been validated. This module owns no
 //! I/O and no parsing.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The attribution keyword for a fact that holds for every subject of its deck.
@@ -28,6 +30,10 @@ pub struct Deck {
     pub description: Option<String>,
     /// What the deck compares, in display form (e.g. `Node.js`, `Go`); at least two.
     pub subjects: Vec<String>,
+    /// Tell-tale words per subject (e.g. `Node.js` → `JavaScript`, `npm`): a fact naming one
+    /// of its own subject's aliases gives its "which one?" answer away, like naming the subject.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -55,7 +61,9 @@ pub struct Topic {
 /// and multiple-choice questions (see [`generate`](super::generate)).
 ///
 /// A fact attributed to one subject asserts that it does *not* hold for the
-/// others; that contract is what makes the generated items honest.
+/// others; that contract is what makes the generated items honest. Generation
+/// only relies on it where the author said so: through a contrast group (the
+/// other facts on the same dimension, one per subject) or `exclusive`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     pub id: String,
@@ -63,6 +71,13 @@ pub struct Fact {
     pub subject: Attribution,
     /// Markdown; must not name its subject.
     pub text: String,
+    /// The dimension this fact takes a side on; the group's other facts are the
+    /// other subjects' sides, so this claim is false of each of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<String>,
+    /// The claim is false of every other subject, group or no group.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -269,6 +284,24 @@ impl Deck {
 
     pub fn fact(&self, id: &str) -> Option<&Fact> {
         self.facts.iter().find(|fact| fact.id == id)
+    }
+
+    /// Whether `fact`'s claim is known to be false of `subject`: it belongs to another single
+    /// subject and is either `exclusive` or in a contrast group where `subject` has its own side.
+    pub fn known_false_of(&self, fact: &Fact, subject: &str) -> bool {
+        let Attribution::Subject(own) = &fact.subject else {
+            return false;
+        };
+        if own == subject {
+            return false;
+        }
+        fact.exclusive
+            || fact.contrast.as_ref().is_some_and(|group| {
+                self.facts.iter().any(|other| {
+                    other.contrast.as_ref() == Some(group)
+                        && other.subject == Attribution::Subject(subject.to_owned())
+                })
+            })
     }
 
     /// Facts, cards, questions and prompts written in the file (generated items not included).

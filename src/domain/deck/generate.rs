@@ -99,8 +99,24 @@ fn true_false(deck: &Deck, fact: &Fact) -> Question {
     let hash = stable_hash(&[&deck.id, &id]);
     // A deck with fewer than two subjects cannot come out of `load_deck`, but
     // `generate` takes any `Deck`: with nothing to swap to, state the fact as true.
-    let others = match &fact.subject {
-        Attribution::Subject(subject) => other_subjects(deck, subject),
+    // A one-subject fact is only swapped to a subject it is known to be false of
+    // (see `Deck::known_false_of`), its contrast partners first; without one it is
+    // always presented true.
+    let others: Vec<&str> = match &fact.subject {
+        Attribution::Subject(_) => {
+            let known_false = deck
+                .subjects
+                .iter()
+                .map(String::as_str)
+                .filter(|other| deck.known_false_of(fact, other));
+            let (partners, rest): (Vec<&str>, Vec<&str>) =
+                known_false.partition(|other| contrast_partner(deck, fact, other).is_some());
+            if partners.is_empty() {
+                rest
+            } else {
+                partners
+            }
+        }
         Attribution::Both => deck.subjects.iter().map(String::as_str).collect(),
     };
     let swap_to =
@@ -114,7 +130,13 @@ fn true_false(deck: &Deck, fact: &Fact) -> Question {
         (Attribution::Subject(subject), Some(swapped)) => (
             swapped.to_owned(),
             false,
-            format!("False. This describes {subject}, not {swapped}."),
+            match contrast_partner(deck, fact, swapped) {
+                Some(partner) => format!(
+                    "False. This describes {subject}, not {swapped}. Of {swapped}: {}",
+                    partner.text
+                ),
+                None => format!("False. This describes {subject}, not {swapped}."),
+            },
         ),
         (Attribution::Both, None) => (
             all_subjects(deck),
@@ -153,10 +175,11 @@ fn multiple_choice(deck: &Deck, fact: &Fact) -> Option<Question> {
         .filter(|other| other.subject.holds_for(subject))
         .map(|other| normalize(&other.text))
         .collect();
+    let in_group = |other: &Fact| other.contrast.is_some() && other.contrast == fact.contrast;
     let mut distractors: Vec<&Fact> = Vec::new();
     for other in &deck.facts {
-        let eligible = other.topic == fact.topic
-            && matches!(&other.subject, Attribution::Subject(s) if s != subject)
+        let eligible = (other.topic == fact.topic || in_group(other))
+            && deck.known_false_of(other, subject)
             && !true_of_subject.contains(&normalize(&other.text))
             && !distractors
                 .iter()
@@ -168,7 +191,14 @@ fn multiple_choice(deck: &Deck, fact: &Fact) -> Option<Question> {
     if distractors.len() < MIN_DISTRACTORS {
         return None;
     }
-    distractors.sort_by_key(|d| (stable_hash(&[&deck.id, &id, &d.id]), d.id.as_str()));
+    // The fact's own contrast group first: the other subjects' sides of the same dimension.
+    distractors.sort_by_key(|d| {
+        (
+            !in_group(d),
+            stable_hash(&[&deck.id, &id, &d.id]),
+            d.id.as_str(),
+        )
+    });
     distractors.truncate(MAX_DISTRACTORS);
 
     let mut choices: Vec<String> = distractors.iter().map(|d| d.text.clone()).collect();
@@ -234,12 +264,13 @@ fn attribution_sentence(deck: &Deck, fact: &Fact) -> String {
     }
 }
 
-fn other_subjects<'d>(deck: &'d Deck, subject: &str) -> Vec<&'d str> {
-    deck.subjects
-        .iter()
-        .map(String::as_str)
-        .filter(|s| *s != subject)
-        .collect()
+/// `subject`'s side of the dimension `fact` is on, if the deck states it.
+fn contrast_partner<'d>(deck: &'d Deck, fact: &Fact, subject: &str) -> Option<&'d Fact> {
+    let group = fact.contrast.as_ref()?;
+    deck.facts.iter().find(|other| {
+        other.contrast.as_ref() == Some(group)
+            && other.subject == Attribution::Subject(subject.to_owned())
+    })
 }
 
 /// "a", "a or b", "a, b or c".
@@ -297,8 +328,22 @@ mod tests {
             topic: topic.to_owned(),
             subject: Attribution::from(subject.to_owned()),
             text: text.to_owned(),
+            contrast: None,
+            // Exclusive unless `both`: these tests predate contrast groups.
+            exclusive: subject != "both",
             tags: Vec::new(),
         }
+    }
+
+    fn in_group(group: &str, mut fact: Fact) -> Fact {
+        fact.contrast = Some(group.to_owned());
+        fact.exclusive = false;
+        fact
+    }
+
+    fn unmarked(mut fact: Fact) -> Fact {
+        fact.exclusive = false;
+        fact
     }
 
     fn deck(subjects: &[&str], facts: Vec<Fact>) -> Deck {
@@ -307,6 +352,7 @@ mod tests {
             title: "D".to_owned(),
             description: None,
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            aliases: Default::default(),
             tags: Vec::new(),
             topics: vec![Topic {
                 id: "t".to_owned(),
@@ -405,6 +451,62 @@ mod tests {
                 "{skipped}"
             );
         }
+    }
+
+    #[test]
+    fn unmarked_facts_are_never_swapped_nor_offered_as_wrong_answers() {
+        let mut deck = two_subject_deck();
+        deck.facts[0] = unmarked(deck.facts[0].clone()); // n1: Node.js, no group, not exclusive
+        deck.facts.push(fact("n2", "t", "Node.js", "Installs packages from npm."));
+        deck.facts.push(fact("n3", "t", "Node.js", "Runs on V8."));
+        let items = generate(&deck);
+        let tf = items.questions.iter().find(|q| q.id == "n1~tf").unwrap();
+        assert_eq!(tf.answer, Answer::TrueFalse { answer: true });
+        assert!(tf.prompt.contains("**Node.js:**"), "{}", tf.prompt);
+        for q in items.questions.iter().filter(|q| q.id.ends_with("~mc")) {
+            let Answer::Single { choices, .. } = &q.answer else {
+                panic!("not single choice");
+            };
+            assert!(
+                !choices.contains(&"One thread runs the callbacks.".to_owned()),
+                "{} offers the unmarked fact",
+                q.id
+            );
+        }
+    }
+
+    #[test]
+    fn contrast_groups_supply_swaps_and_distractors_first() {
+        let deck = deck(
+            &["A", "B", "C"],
+            vec![
+                in_group("wire", fact("a1", "t", "A", "Sends JSON.")),
+                in_group("wire", fact("b1", "t", "B", "Sends protobuf.")),
+                fact("b2", "t", "B", "Streams both ways."),
+                fact("c1", "t", "C", "Has one endpoint."),
+                fact("c2", "t", "C", "Lets the client pick fields."),
+            ],
+        );
+        let items = generate(&deck);
+        // a1 only contrasts with B: it may be swapped to B, never to C (unknown there).
+        let tf = items.questions.iter().find(|q| q.id == "a1~tf").unwrap();
+        assert!(!tf.prompt.contains("**C:**"), "{}", tf.prompt);
+        if tf.answer == (Answer::TrueFalse { answer: false }) {
+            assert!(tf.explanation.ends_with("Of B: Sends protobuf."), "{}", tf.explanation);
+        }
+        // Asking about C: b1 is in a group without a C side, so it is never offered.
+        let mc = items.questions.iter().find(|q| q.id == "c1~mc").unwrap();
+        let Answer::Single { choices, .. } = &mc.answer else {
+            panic!("not single choice");
+        };
+        assert!(!choices.contains(&"Sends protobuf.".to_owned()), "{choices:?}");
+        assert!(!choices.contains(&"Sends JSON.".to_owned()), "{choices:?}");
+        // Asking about A: its partner comes first, so it is always among the choices.
+        let mc = items.questions.iter().find(|q| q.id == "a1~mc").unwrap();
+        let Answer::Single { choices, .. } = &mc.answer else {
+            panic!("not single choice");
+        };
+        assert!(choices.contains(&"Sends protobuf.".to_owned()), "{choices:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!
 //! Pure: no I/O, no clock, no global state.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use toml_edit::{ImDocument, Item, Table, TableLike, Value};
 
@@ -163,6 +163,33 @@ fn answer_keys(kind: QuestionKind) -> &'static [&'static str] {
     }
 }
 
+/// A fact as read, with where its `contrast` value sits for the group checks.
+struct ReadFact {
+    fact: Fact,
+    contrast_at: Option<usize>,
+}
+
+/// The words that give a fact's subject away: each subject's name and its aliases.
+struct TellTales<'d> {
+    subjects: &'d [String],
+    aliases: Option<&'d BTreeMap<String, Vec<String>>>,
+}
+
+impl TellTales<'_> {
+    /// Each (word, subject it gives away) that `text` mentions as a whole word.
+    fn found_in<'w>(&'w self, text: &str) -> Vec<(&'w str, &'w str)> {
+        let mut found = Vec::new();
+        for subject in self.subjects {
+            let aliases = self.aliases.and_then(|a| a.get(subject));
+            let words = std::iter::once(subject).chain(aliases.into_iter().flatten());
+            if let Some(word) = words.into_iter().find(|word| names_subject(text, word)) {
+                found.push((word.as_str(), subject.as_str()));
+            }
+        }
+        found
+    }
+}
+
 /// Ids and references collected while walking, checked once everything is read.
 #[derive(Default)]
 struct Names {
@@ -206,6 +233,7 @@ impl<'a> Checker<'a> {
                 "title",
                 "description",
                 "subjects",
+                "aliases",
                 "tags",
                 "topics",
                 "facts",
@@ -220,7 +248,12 @@ impl<'a> Checker<'a> {
         let title = self.required_text(&top, "title", Text::Plain);
         let description = self.text(&top, "description", Text::Markdown);
         let subjects = self.subjects(&top);
+        let aliases = self.aliases(&top, subjects.as_deref());
         let tags = self.tags(&top);
+        let tell_tales = TellTales {
+            subjects: subjects.as_deref().unwrap_or_default(),
+            aliases: aliases.as_ref().ok().and_then(Option::as_ref),
+        };
 
         let mut names = Names {
             topics_complete: true,
@@ -235,7 +268,7 @@ impl<'a> Checker<'a> {
         let facts: Vec<_> = self
             .sections(&top, "facts", "[[facts]]", &mut names.items_complete)
             .into_iter()
-            .map(|s| self.fact(&s, &mut names, subjects.as_deref()))
+            .map(|s| self.fact(&s, &mut names, subjects.as_deref(), &tell_tales))
             .collect();
         let cards: Vec<_> = self
             .sections(&top, "cards", "[[cards]]", &mut names.items_complete)
@@ -258,6 +291,7 @@ impl<'a> Checker<'a> {
             .map(|s| self.prompt(&s, &mut names))
             .collect();
         self.check_names(names);
+        self.check_contrasts(&facts);
 
         let id = id?;
         let id_position = self.index.position(id.at);
@@ -266,9 +300,13 @@ impl<'a> Checker<'a> {
             title: title?.value,
             description: description.ok()?.map(|d| d.value),
             subjects: subjects?,
+            aliases: aliases.ok()?.unwrap_or_default(),
             tags: tags.ok()?.unwrap_or_default(),
             topics: topics.into_iter().collect::<Option<_>>()?,
-            facts: facts.into_iter().collect::<Option<_>>()?,
+            facts: facts
+                .into_iter()
+                .map(|fact| fact.map(|f| f.fact))
+                .collect::<Option<_>>()?,
             cards: cards.into_iter().collect::<Option<_>>()?,
             questions: questions.into_iter().collect::<Option<_>>()?,
             prompts: prompts.into_iter().collect::<Option<_>>()?,
@@ -297,35 +335,216 @@ impl<'a> Checker<'a> {
         s: &Section<'a>,
         names: &mut Names,
         subjects: Option<&[String]>,
-    ) -> Option<Fact> {
-        self.check_keys(s, &["id", "topic", "subject", "text", "tags"], &[], "");
+        tell_tales: &TellTales<'_>,
+    ) -> Option<ReadFact> {
+        self.check_keys(
+            s,
+            &["id", "topic", "subject", "text", "contrast", "exclusive", "tags"],
+            &[],
+            "",
+        );
         let id = self.item_id(s, names, "fact");
         let topic = self.topic_ref(s, names);
         let subject = self.attribution(s, "subject", subjects);
         let text = self.required_text(s, "text", Text::Markdown);
+        let contrast = self.contrast(s);
+        let exclusive = self.boolean(s, "exclusive");
         let tags = self.tags(s);
-        if let (Some(subject), Some(text), Some(subjects)) = (&subject, &text, subjects) {
-            for named in subjects
-                .iter()
-                .filter(|name| names_subject(&text.value, name))
-            {
-                if subject.holds_for(named) {
+        if let (Some(subject), Some(text)) = (&subject, &text) {
+            for (word, of) in tell_tales.found_in(&text.value) {
+                if subject.holds_for(of) {
+                    let why = if word == of {
+                        format!("names `{of}`")
+                    } else {
+                        format!("uses `{word}`, a tell-tale of `{of}` in [aliases],")
+                    };
                     self.warning(
                         text.at,
+                        format!("the fact's text {why} which gives its \"which one?\" answer away"),
+                    );
+                }
+            }
+        }
+        let contrast = contrast.ok()?;
+        let exclusive = exclusive.ok()?;
+        if subject == Some(Attribution::Both) {
+            if let Some(group) = &contrast {
+                self.error(
+                    group.at,
+                    format!("a `{BOTH}` fact holds for every subject, so it cannot be in a contrast group"),
+                );
+                return None;
+            }
+            if let Some(Spanned { value: true, at }) = exclusive {
+                self.error(
+                    at,
+                    format!("a `{BOTH}` fact holds for every subject, so it cannot be `exclusive`"),
+                );
+                return None;
+            }
+        }
+        let exclusive = exclusive.is_some_and(|e| e.value);
+        if matches!(subject, Some(Attribution::Subject(_))) && contrast.is_none() && !exclusive {
+            self.warning(
+                s.header,
+                "this fact is in no contrast group and not `exclusive`, so it is never swapped to \
+                 another subject and never offered as a wrong answer: add `contrast = \"dimension-id\"` \
+                 (with the other subjects' sides in the same group) or `exclusive = true`",
+            );
+        }
+        Some(ReadFact {
+            contrast_at: contrast.as_ref().map(|c| c.at),
+            fact: Fact {
+                id: id?.value,
+                topic: topic?.value,
+                subject: subject?,
+                text: text?.value,
+                contrast: contrast.map(|c| c.value),
+                exclusive,
+                tags: tags.ok()?.unwrap_or_default(),
+            },
+        })
+    }
+
+    /// `contrast`: the id of the dimension the fact takes a side on.
+    fn contrast(&mut self, s: &Section<'a>) -> Read<Spanned<String>> {
+        let Some(group) = self.string(s, "contrast")? else {
+            return Ok(None);
+        };
+        if is_valid_id(&group.value) {
+            return Ok(Some(group));
+        }
+        self.error(
+            group.at,
+            format!(
+                "invalid contrast group \"{}\": use an id (1 to {MAX_ID_LEN} characters from a-z, 0-9 and `-`)",
+                group.value
+            ),
+        );
+        Err(Invalid)
+    }
+
+    /// Each contrast group: at most one fact per subject, and more than one fact.
+    fn check_contrasts(&mut self, facts: &[Option<ReadFact>]) {
+        let mut groups: BTreeMap<&str, Vec<(&Fact, usize)>> = BTreeMap::new();
+        for read in facts.iter().flatten() {
+            if let (Some(group), Some(at)) = (&read.fact.contrast, read.contrast_at) {
+                groups.entry(group).or_default().push((&read.fact, at));
+            }
+        }
+        for (group, members) in groups {
+            for (i, (fact, at)) in members.iter().enumerate() {
+                if let Some((first, first_at)) =
+                    members[..i].iter().find(|(m, _)| m.subject == fact.subject)
+                {
+                    let (line, _) = self.index.position(*first_at);
+                    self.error(
+                        *at,
                         format!(
-                            "the fact's text names `{named}`, which gives its \"which one?\" answer away"
+                            "contrast group `{group}` already has a {} fact (`{}`, line {line}): a group holds one fact per subject",
+                            String::from(fact.subject.clone()),
+                            first.id
+                        ),
+                    );
+                }
+            }
+            if let [(fact, at)] = members.as_slice() {
+                if !fact.exclusive {
+                    self.warning(
+                        *at,
+                        format!(
+                            "contrast group `{group}` has only this fact, so it contrasts with nothing: \
+                             add the other subjects' sides to it, or mark the fact `exclusive = true`"
                         ),
                     );
                 }
             }
         }
-        Some(Fact {
-            id: id?.value,
-            topic: topic?.value,
-            subject: subject?,
-            text: text?.value,
-            tags: tags.ok()?.unwrap_or_default(),
-        })
+    }
+
+    /// `[aliases]`: per subject, the tell-tale words a fact must not use.
+    fn aliases(
+        &mut self,
+        top: &Section<'a>,
+        subjects: Option<&[String]>,
+    ) -> Read<BTreeMap<String, Vec<String>>> {
+        let Some(field) = self.field(top, "aliases") else {
+            return Ok(None);
+        };
+        let Some(table) = field.item.as_table_like() else {
+            self.error(
+                field.at,
+                format!(
+                    "`aliases` must be a table of subject = [\"word\", ...], found {}",
+                    type_name(field.item)
+                ),
+            );
+            return Err(Invalid);
+        };
+        let section = Section {
+            table,
+            header: field.key_at,
+            name: "[aliases]",
+        };
+        let mut aliases = BTreeMap::new();
+        let mut ok = true;
+        for (subject, _) in table.iter() {
+            let at = self
+                .field(&section, subject)
+                .map_or(field.key_at, |f| f.key_at);
+            if let Some(subjects) = subjects {
+                if !subjects.iter().any(|known| known == subject) {
+                    let expected: Vec<_> = subjects.iter().map(|s| format!("\"{s}\"")).collect();
+                    self.error(
+                        at,
+                        format!(
+                            "unknown subject \"{subject}\" in [aliases]: expected one of {}",
+                            expected.join(", ")
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+            }
+            match self.list(&section, subject, Text::Plain) {
+                Ok(Some(words)) => {
+                    aliases.insert(
+                        subject.to_owned(),
+                        words.value.into_iter().map(|w| w.value).collect(),
+                    );
+                }
+                Ok(None) => {}
+                Err(Invalid) => ok = false,
+            }
+        }
+        if ok {
+            Ok(Some(aliases))
+        } else {
+            Err(Invalid)
+        }
+    }
+
+    /// An optional boolean.
+    fn boolean(&mut self, s: &Section<'a>, key: &str) -> Read<Spanned<bool>> {
+        let Some(field) = self.field(s, key) else {
+            return Ok(None);
+        };
+        match field.item.as_value() {
+            Some(Value::Boolean(value)) => Ok(Some(Spanned {
+                value: *value.value(),
+                at: field.at,
+            })),
+            _ => {
+                self.error(
+                    field.at,
+                    format!(
+                        "`{key}` must be true or false, found {}",
+                        type_name(field.item)
+                    ),
+                );
+                Err(Invalid)
+            }
+        }
     }
 
     fn card(&mut self, s: &Section<'a>, names: &mut Names) -> Option<Card> {

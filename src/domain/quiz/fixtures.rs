@@ -30,6 +30,7 @@ pub fn deck() -> Deck {
         title: "Node.js vs Go".to_owned(),
         description: None,
         subjects: subjects(),
+        aliases: Default::default(),
         tags: Vec::new(),
         topics: ["concurrency", "ecosystem"]
             .map(|id| Topic {
