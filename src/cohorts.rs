@@ -6,13 +6,17 @@
 //! - a learner member gets 403 on instructor operations;
 //! - the cohort's instructors, and admins, may do everything.
 
+use std::collections::HashMap;
+
 use rand::SeedableRng;
 
 use crate::auth::identity::Identity;
 use crate::db::cohorts::{self as store, Cohort, Joined, Member, MemberRefused};
 use crate::db::{self};
 use crate::domain::account::{Email, Role};
+use crate::domain::assignment::AssignmentSpec;
 use crate::domain::cohort::{AtRiskRule, CohortRole, CohortSettings, JoinCode};
+use crate::domain::template::{self as course_template, TemplateError};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -104,30 +108,101 @@ fn new_code() -> JoinCode {
     JoinCode::generate(&mut rand_chacha::ChaCha20Rng::from_entropy())
 }
 
-/// Creates a cohort; only instructors and admins may.
+/// A new cohort as submitted.
+pub struct NewCohort<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub timezone: &'a str,
+    /// Lay a course out in it: a template id and its first Monday (`YYYY-MM-DD`).
+    pub course: Option<(&'a str, &'a str)>,
+}
+
+/// Creates a cohort; only instructors and admins may. With a course, its weekly assignments
+/// are created with it; nothing is stored unless the whole course can be laid out.
 pub async fn create(
     state: &AppState,
     who: &Identity,
-    name: &str,
-    description: &str,
-    timezone: &str,
+    new: &NewCohort<'_>,
 ) -> Result<Access, AppError> {
     if who.user.role == Role::Learner {
         return Err(AppError::forbidden(
             "Only instructors and admins can create cohorts.",
         ));
     }
-    let settings = CohortSettings::parse(name, description, timezone, AtRiskRule::default())
-        .map_err(invalid)?;
-    let id = store::create(
-        &state.db,
-        &settings,
-        &new_code(),
-        who.user.id,
-        state.clock.now(),
+    let settings = CohortSettings::parse(
+        new.name,
+        new.description,
+        new.timezone,
+        AtRiskRule::default(),
     )
-    .await?;
+    .map_err(invalid)?;
+    let course = match new.course {
+        Some((template, starts_on)) => course(state, &settings, template, starts_on).await?,
+        None => Vec::new(),
+    };
+    let now = state.clock.now();
+    let id = store::create(&state.db, &settings, &new_code(), who.user.id, now).await?;
+    for week in &course {
+        db::assignments::create(&state.db, id, week, now)
+            .await?
+            .map_err(|_| anyhow::anyhow!("a new cohort's course has two weeks of one title"))?;
+    }
+    if !course.is_empty() {
+        crate::assignments::add_opened_to_study_sets(state).await?;
+    }
     access(state, who, id).await
+}
+
+/// A template's weeks as assignments for a cohort with `settings`, checked against the live decks.
+async fn course(
+    state: &AppState,
+    settings: &CohortSettings,
+    template: &str,
+    starts_on: &str,
+) -> Result<Vec<AssignmentSpec>, AppError> {
+    let template = course_template::find(template).map_err(bad_course)?;
+    let starts_on = course_template::parse_start(starts_on).map_err(bad_course)?;
+    let mut decks = HashMap::new();
+    for id in template.weeks {
+        if let Some(deck) = db::decks::find_live(&state.db, id).await? {
+            decks.insert(*id, deck);
+        }
+    }
+    let weeks = course_template::plan(template, starts_on, settings.timezone, |id| {
+        decks.get(id).map(|d| d.title.clone())
+    })
+    .map_err(bad_course)?;
+    weeks
+        .iter()
+        .filter_map(|week| {
+            let deck = decks.get(week.deck_id)?;
+            Some(
+                AssignmentSpec::parse(
+                    &week.title,
+                    deck,
+                    &[],
+                    template.prompts,
+                    week.opens_at,
+                    week.due_at,
+                    template.rules,
+                )
+                .map_err(|e| {
+                    AppError::conflict(
+                        "template_unavailable",
+                        crate::error::sentence(&format!("{}: {e}", week.deck_id)),
+                    )
+                }),
+            )
+        })
+        .collect()
+}
+
+fn bad_course(e: TemplateError) -> AppError {
+    let message = crate::error::sentence(&e.to_string());
+    match e {
+        TemplateError::MissingDecks(_) => AppError::conflict("template_unavailable", message),
+        _ => AppError::bad_request("invalid_template", message),
+    }
 }
 
 /// Edits a cohort's settings (instructors); `at_risk: None` keeps the thresholds.

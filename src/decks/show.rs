@@ -106,9 +106,7 @@ fn question_block(out: &mut String, label: &str, q: &Question) {
         Answer::WhichOne { answer } => {
             indent(out, &format!("Answer: {}", String::from(answer.clone())))
         }
-        Answer::ShortAnswer { answer } => {
-            indent(out, &format!("Accepted: {}", answer.join(" | ")))
-        }
+        Answer::ShortAnswer { answer } => indent(out, &format!("Accepted: {}", answer.join(" | "))),
         Answer::Ordering { items } => {
             for (i, item) in items.iter().enumerate() {
                 indent(out, &format!("{}. {item}", i + 1));
@@ -161,7 +159,11 @@ mod tests {
         let deck = shipped();
         let plain = render(&deck, false);
         for fact in &deck.facts {
-            assert!(plain.contains(&format!("[fact] {} (", fact.id)), "{}", fact.id);
+            assert!(
+                plain.contains(&format!("[fact] {} (", fact.id)),
+                "{}",
+                fact.id
+            );
         }
         for q in &deck.questions {
             assert_eq!(plain.matches(&format!("] {}", q.id)).count(), 1, "{}", q.id);

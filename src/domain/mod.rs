@@ -13,3 +13,4 @@ pub mod queue;
 pub mod quiz;
 pub mod scheduler;
 pub mod study;
+pub mod template;

@@ -32,6 +32,7 @@ pub async fn list_page(
     page.me(&who)
         .with("cohorts", &mine)
         .with("can_create", &(who.user.role != Role::Learner))
+        .with("templates", &template_choices())
         .render("cohorts.html")
 }
 
@@ -41,6 +42,12 @@ pub struct NewCohortForm {
     #[serde(default)]
     description: String,
     timezone: String,
+    /// A course template id; empty for a cohort without assignments.
+    #[serde(default)]
+    template: String,
+    /// The course's first Monday, `YYYY-MM-DD`.
+    #[serde(default)]
+    starts_on: String,
 }
 
 #[post("/cohorts")]
@@ -50,16 +57,23 @@ pub async fn create_form(
     form: web::Form<NewCohortForm>,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    match cohorts::create(&state, &who, &f.name, &f.description, &f.timezone).await {
+    let template = f.template.trim();
+    let new = cohorts::NewCohort {
+        name: &f.name,
+        description: &f.description,
+        timezone: &f.timezone,
+        course: (!template.is_empty()).then_some((template, f.starts_on.as_str())),
+    };
+    match cohorts::create(&state, &who, &new).await {
         Ok(access) => Ok(redirect_with_flash(
             &state,
             &format!("/cohorts/{}", access.cohort.id),
             "success",
             "Cohort created. Share its invite link with your learners.",
         )),
-        Err(e @ (AppError::BadRequest { .. } | AppError::Forbidden(_))) => {
-            Ok(redirect_with_error(&state, "/cohorts", &e))
-        }
+        Err(
+            e @ (AppError::BadRequest { .. } | AppError::Conflict { .. } | AppError::Forbidden(_)),
+        ) => Ok(redirect_with_error(&state, "/cohorts", &e)),
         Err(e) => Err(e),
     }
 }
@@ -492,4 +506,12 @@ pub async fn instructor_form(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The course templates offered on the new-cohort form.
+fn template_choices() -> Vec<serde_json::Value> {
+    crate::domain::template::TEMPLATES
+        .iter()
+        .map(|t| serde_json::json!({"id": t.id, "title": t.title, "weeks": t.weeks.len()}))
+        .collect()
 }

@@ -25,18 +25,27 @@ pub struct NewCohort {
     description: String,
     /// A tz database name, e.g. `Europe/Paris`.
     timezone: String,
+    /// A course template to lay out as weekly assignments, e.g. `system-design-12w`;
+    /// needs `starts_on`.
+    #[serde(default)]
+    template: Option<String>,
+    /// The course's first day, `YYYY-MM-DD`; must be a Monday.
+    #[serde(default)]
+    starts_on: Option<String>,
 }
 
 /// Create a cohort (instructors and admins); the caller becomes its first instructor.
+/// With `template` and `starts_on`, the template's weekly assignments are created with it.
 #[utoipa::path(
     tag = "cohorts",
     operation_id = "create_cohort",
     request_body = NewCohort,
     responses(
         (status = 201, description = "Created", body = CohortView),
-        (status = 400, description = "Invalid name, description or timezone", body = ErrorBody),
+        (status = 400, description = "Invalid name, description, timezone, template or start date (`starts_on` must be a Monday)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Learners cannot create cohorts", body = ErrorBody),
+        (status = 409, description = "`template_unavailable`: the library lacks a deck the template needs", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -47,7 +56,23 @@ pub async fn api_create(
     body: web::Json<NewCohort>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
-    let access = cohorts::create(&state, &who, &b.name, &b.description, &b.timezone).await?;
+    let course = match (&b.template, &b.starts_on) {
+        (Some(template), Some(starts_on)) => Some((template.as_str(), starts_on.as_str())),
+        (None, None) => None,
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_template",
+                "Send `template` and `starts_on` together.",
+            ))
+        }
+    };
+    let new = cohorts::NewCohort {
+        name: &b.name,
+        description: &b.description,
+        timezone: &b.timezone,
+        course,
+    };
+    let access = cohorts::create(&state, &who, &new).await?;
     Ok(HttpResponse::Created().json(CohortView::from(access)))
 }
 

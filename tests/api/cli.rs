@@ -328,7 +328,75 @@ fn check_prints_counts_and_exits_0_on_the_shipped_decks() {
         .unwrap();
     assert!(json.status.success());
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(report["files"][0]["summary"]["topics"], 4);
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 12, "the library has twelve decks");
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        assert_eq!(file["diagnostics"], serde_json::json!([]), "{path}");
+        let s = &file["summary"];
+        let count = |key: &str| s[key].as_u64().unwrap();
+        assert!(count("topics") >= 3, "{path}: {s}");
+        let authored = count("facts") + count("cards") + count("questions") + count("prompts");
+        assert!(authored >= 45, "{path}: {authored} authored items");
+        assert!(count("questions") >= 12, "{path}: {s}");
+    }
+    let node = files
+        .iter()
+        .find(|f| f["summary"]["id"] == "nodejs-vs-go")
+        .expect("the seed deck is listed");
+    assert_eq!(node["summary"]["topics"], 4);
+}
+
+#[test]
+fn decks_show_prints_every_item_with_its_answer_key() {
+    let deck = concat!(env!("CARGO_MANIFEST_DIR"), "/decks/nodejs-vs-go.toml");
+    let out = Command::new(BIN)
+        .args(["decks", "show", deck, "--generated"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("[question single] q-event-loop-threads"),
+        "{text}"
+    );
+    assert!(text.contains("[generated question true_false] node-event-loop~tf"));
+    assert!(text.contains("[x] "), "answer keys are marked");
+
+    let json = Command::new(BIN)
+        .args(["decks", "show", deck, "--json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(
+        items.iter().all(|i| i["generated"] == false),
+        "authored only"
+    );
+    assert!(items
+        .iter()
+        .any(|i| i["id"] == "nodejs-vs-go/q-event-loop-threads"));
+
+    let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad_decks");
+    let broken = std::fs::read_dir(bad)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "toml"))
+        .unwrap();
+    let out = Command::new(BIN)
+        .args(["decks", "show"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error:"), "{err}");
+    let missing = Command::new(BIN)
+        .args(["decks", "show", "/no/such/deck.toml"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
 }
 
 #[test]

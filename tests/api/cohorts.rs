@@ -1865,3 +1865,204 @@ async fn the_cohort_settings_form_saves_as_loaded_and_refuses_bad_values() {
     let unchanged = instructor.json(&app, Method::GET, &get, Value::Null).await;
     assert_eq!(unchanged["at_risk"], cohort["at_risk"]);
 }
+
+/// A test app serving the shipped library (every deck in `decks/`).
+async fn with_library() -> TestApp {
+    TestApp::spawn_with(|s| {
+        let library = concat!(env!("CARGO_MANIFEST_DIR"), "/decks");
+        for entry in std::fs::read_dir(library).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                std::fs::copy(&path, s.decks.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_system_design_template_lays_out_twelve_weeks_in_the_cohorts_timezone() {
+    let app = with_library().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let course = |starts_on: &str| {
+        json!({"name": "System design", "timezone": "Europe/Paris",
+               "template": "system-design-12w", "starts_on": starts_on})
+    };
+    for (body, why) in [
+        (course("2027-03-02"), "a Tuesday"),
+        (course("2027-02-30"), "no such day"),
+        (course("1 March"), "not a date"),
+        (
+            json!({"name": "X", "timezone": "UTC", "template": "system-design-12w"}),
+            "no starts_on",
+        ),
+        (
+            json!({"name": "X", "timezone": "UTC", "starts_on": "2027-03-01"}),
+            "no template",
+        ),
+        (
+            json!({"name": "X", "timezone": "UTC", "template": "cooking-4w", "starts_on": "2027-03-01"}),
+            "unknown template",
+        ),
+    ] {
+        let resp = instructor
+            .call(&app, Method::POST, "/api/v1/cohorts", body)
+            .await;
+        assert_eq!(
+            error_code(resp, StatusCode::BAD_REQUEST).await,
+            "invalid_template",
+            "{why}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+
+    let cohort = instructor
+        .json(&app, Method::POST, "/api/v1/cohorts", course("2027-03-01"))
+        .await;
+    let id = cohort["id"].as_i64().unwrap();
+    let weeks = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            Value::Null,
+        )
+        .await;
+    let weeks = weeks.as_array().unwrap();
+    let decks = [
+        "nodejs-vs-go",
+        "sql-vs-nosql",
+        "rest-grpc-graphql",
+        "kafka-vs-rabbitmq",
+        "monolith-vs-microservices",
+        "redis-vs-memcached",
+        "strong-vs-eventual",
+        "replication",
+        "scaling-and-sharding",
+        "realtime-delivery",
+        "l4-vs-l7",
+        "batch-vs-stream",
+    ];
+    assert_eq!(weeks.len(), 12);
+    let mut by_deck: Vec<&Value> = weeks.iter().collect();
+    by_deck.sort_by_key(|w| w["opens_at"].as_i64());
+    for (n, (week, deck)) in by_deck.iter().zip(decks).enumerate() {
+        assert_eq!(week["deck"], deck);
+        let title = week["title"].as_str().unwrap();
+        assert!(
+            title.starts_with(&format!("Week {}: ", n + 1)) && title.len() > 9,
+            "{title}"
+        );
+        assert_eq!(week["prompts"], true, "{title}");
+        assert_eq!(week["topics"], json!([]), "{title}: the whole deck");
+        assert_eq!(week["rules"]["mastery"], 0.8, "{title}");
+        assert_eq!(
+            week["rules"]["quiz"],
+            json!({"questions": 10, "min_score": 0.7, "attempts": 3}),
+            "{title}"
+        );
+        assert_eq!(week["rules"]["study_all"], false, "{title}");
+    }
+    assert_eq!(
+        by_deck[0]["title"],
+        "Week 1: Node.js vs Go for backend services"
+    );
+    let at = |n: usize, key: &str| by_deck[n][key].as_i64().unwrap();
+    // Monday 1 March 2027, 00:00 CET (UTC+1) is 23:00 UTC on the 28th of February.
+    assert_eq!(at(0, "opens_at"), 1_803_855_600_000);
+    // Paris springs forward on Sunday 28 March: week 4 is due at 23:59:59.999 CEST (UTC+2),
+    // an hour-short week, and week 5 opens the next millisecond, at 00:00 CEST.
+    assert_eq!(at(3, "due_at"), 1_806_271_199_999);
+    assert_eq!(at(3, "due_at") + 1 - at(3, "opens_at"), 167 * 3_600_000);
+    assert_eq!(at(4, "opens_at"), 1_806_271_200_000);
+    for n in 0..11 {
+        assert_eq!(at(n, "due_at") + 1, at(n + 1, "opens_at"), "week {}", n + 2);
+    }
+    // Sunday 23 May 2027, 23:59:59.999 CEST.
+    assert_eq!(at(11, "due_at"), 1_811_109_599_999);
+}
+
+#[tokio::test]
+async fn a_template_whose_decks_are_missing_is_refused_and_creates_nothing() {
+    let app = TestApp::spawn_with(|s| {
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/decks/nodejs-vs-go.toml"),
+            s.decks.join("nodejs-vs-go.toml"),
+        )
+        .unwrap();
+    })
+    .await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let resp = instructor
+        .call(
+            &app,
+            Method::POST,
+            "/api/v1/cohorts",
+            json!({"name": "System design", "timezone": "UTC",
+                   "template": "system-design-12w", "starts_on": "2027-03-01"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "template_unavailable", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("sql-vs-nosql") && message.contains("batch-vs-stream"),
+        "{message}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 0);
+}
+
+#[tokio::test]
+async fn the_new_cohort_form_offers_the_template_and_creates_its_weeks() {
+    let app = with_library().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let page = instructor
+        .client
+        .get(app.url("/cohorts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<option value="system-design-12w">"#),
+        "the form offers the template"
+    );
+    let token = app.csrf(&instructor.client, "/cohorts").await;
+    let resp = instructor
+        .client
+        .post(app.url("/cohorts"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("name", "Form course"),
+            ("description", ""),
+            ("timezone", "America/New_York"),
+            ("template", "system-design-12w"),
+            ("starts_on", "2027-03-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 12);
+    // A start on a Sunday goes back to the form with the reason, and stores nothing more.
+    let resp = instructor
+        .client
+        .post(app.url("/cohorts"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("name", "Sunday course"),
+            ("timezone", "UTC"),
+            ("template", "system-design-12w"),
+            ("starts_on", "2027-02-28"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("must start on a Monday"), "{text}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 1);
+}

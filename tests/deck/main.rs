@@ -3,6 +3,7 @@
 
 mod bad_decks;
 mod check;
+mod library;
 mod no_panics;
 mod properties;
 mod shipped_deck;

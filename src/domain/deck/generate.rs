@@ -457,7 +457,8 @@ mod tests {
     fn unmarked_facts_are_never_swapped_nor_offered_as_wrong_answers() {
         let mut deck = two_subject_deck();
         deck.facts[0] = unmarked(deck.facts[0].clone()); // n1: Node.js, no group, not exclusive
-        deck.facts.push(fact("n2", "t", "Node.js", "Installs packages from npm."));
+        deck.facts
+            .push(fact("n2", "t", "Node.js", "Installs packages from npm."));
         deck.facts.push(fact("n3", "t", "Node.js", "Runs on V8."));
         let items = generate(&deck);
         let tf = items.questions.iter().find(|q| q.id == "n1~tf").unwrap();
@@ -492,21 +493,31 @@ mod tests {
         let tf = items.questions.iter().find(|q| q.id == "a1~tf").unwrap();
         assert!(!tf.prompt.contains("**C:**"), "{}", tf.prompt);
         if tf.answer == (Answer::TrueFalse { answer: false }) {
-            assert!(tf.explanation.ends_with("Of B: Sends protobuf."), "{}", tf.explanation);
+            assert!(
+                tf.explanation.ends_with("Of B: Sends protobuf."),
+                "{}",
+                tf.explanation
+            );
         }
         // Asking about C: b1 is in a group without a C side, so it is never offered.
         let mc = items.questions.iter().find(|q| q.id == "c1~mc").unwrap();
         let Answer::Single { choices, .. } = &mc.answer else {
             panic!("not single choice");
         };
-        assert!(!choices.contains(&"Sends protobuf.".to_owned()), "{choices:?}");
+        assert!(
+            !choices.contains(&"Sends protobuf.".to_owned()),
+            "{choices:?}"
+        );
         assert!(!choices.contains(&"Sends JSON.".to_owned()), "{choices:?}");
         // Asking about A: its partner comes first, so it is always among the choices.
         let mc = items.questions.iter().find(|q| q.id == "a1~mc").unwrap();
         let Answer::Single { choices, .. } = &mc.answer else {
             panic!("not single choice");
         };
-        assert!(choices.contains(&"Sends protobuf.".to_owned()), "{choices:?}");
+        assert!(
+            choices.contains(&"Sends protobuf.".to_owned()),
+            "{choices:?}"
+        );
     }
 
     #[test]

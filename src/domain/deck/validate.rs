@@ -339,7 +339,15 @@ impl<'a> Checker<'a> {
     ) -> Option<ReadFact> {
         self.check_keys(
             s,
-            &["id", "topic", "subject", "text", "contrast", "exclusive", "tags"],
+            &[
+                "id",
+                "topic",
+                "subject",
+                "text",
+                "contrast",
+                "exclusive",
+                "tags",
+            ],
             &[],
             "",
         );
