@@ -324,6 +324,7 @@ impl Standing {
             progress: self.at.progress,
             projected_mastery: self.at_due.mastery,
             on_track,
+            due_at: la.due_at,
         }
     }
 }
@@ -347,6 +348,8 @@ pub struct Outcome {
     pub projected_mastery: f64,
     /// Complete, or (with a mastery rule) projected to meet it, or (without one) not missing.
     pub on_track: bool,
+    /// This learner's due date (an extension's, if they have one), Unix ms.
+    pub due_at: i64,
 }
 
 /// The learner's open assignments as of `at`, each evaluated then and at its due date, with

@@ -19,8 +19,8 @@ use crate::cohorts;
 use crate::db::{self, assignments::Assignment};
 use crate::domain::cohort::AtRiskRule;
 use crate::domain::dashboard::{
-    activity, at_risk, hardest_cards, item_analysis, AssignmentStanding, CardRow, CohortScope,
-    Covered, HardCard, ItemStats, RiskInput, RiskReason,
+    activity, at_risk, hardest_cards, item_analysis, recent_days, AssignmentStanding, CardRow,
+    CohortScope, Covered, DayAnswers, HardCard, ItemStats, RiskInput, RiskReason,
 };
 use crate::domain::progress::StudyCalendar;
 use crate::domain::queue::{CatalogCard, LearnerCards};
@@ -35,6 +35,8 @@ pub const HARDEST: usize = 10;
 pub const MIN_QUESTION_ATTEMPTS: u32 = 5;
 /// Reviews are read this far back: 30 study days and a margin for the learner's timezone.
 const REVIEW_WINDOW_MS: i64 = 32 * 86_400_000;
+/// The drill-down shows answers per day over this many study days.
+pub const DRILL_DOWN_DAYS: i64 = 30;
 
 /// A topic column of the heatmap.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -74,6 +76,27 @@ pub struct LearnerRow {
     pub assignments: Vec<Outcome>,
     /// Mastery per topic, in the order of the dashboard's `topics`.
     pub topic_mastery: Vec<f64>,
+    /// Answers per study day over the last [`DRILL_DOWN_DAYS`], oldest first; only filled in
+    /// one learner's drill-down.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recent_days: Vec<DayAnswers>,
+}
+
+/// One learner's statistics for the cohort's instructors: their row of the dashboard, their
+/// hardest cards, and their answers per day, all within the instructor scope.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LearnerDrillDown {
+    pub cohort: crate::cohorts::CohortView,
+    /// The assignments open now; `learner.assignments` holds the cells that apply to them.
+    pub assignments: Vec<Assignment>,
+    pub learner: LearnerRow,
+    /// The topics in scope, with this learner's mastery of each in `learner.topic_mastery`.
+    pub topics: Vec<TopicColumn>,
+    /// This learner's hardest cards in scope (answered since joining), by lapse rate.
+    pub hardest_cards: Vec<HardCard>,
+    pub at_risk_rule: AtRiskRule,
+    /// Unix ms.
+    pub generated_at: i64,
 }
 
 /// The whole dashboard.
@@ -114,6 +137,42 @@ pub async fn dashboard(
     cohort_id: i64,
 ) -> Result<Dashboard, AppError> {
     let access = cohorts::as_instructor(state, who, cohort_id).await?;
+    build(state, access, None).await
+}
+
+/// One member's drill-down (the cohort's instructors and admins). A removed member, or
+/// someone who is not a learner of the cohort, is not found.
+pub async fn learner(
+    state: &AppState,
+    who: &Identity,
+    cohort_id: i64,
+    user_id: i64,
+) -> Result<LearnerDrillDown, AppError> {
+    let access = cohorts::as_instructor(state, who, cohort_id).await?;
+    let d = build(state, access, Some(user_id)).await?;
+    let learner = d.learners.into_iter().next().ok_or(AppError::NotFound)?;
+    Ok(LearnerDrillDown {
+        cohort: d.cohort,
+        assignments: d
+            .assignments
+            .into_iter()
+            .filter(|a| a.opens_at <= d.generated_at)
+            .collect(),
+        learner,
+        topics: d.topics,
+        hardest_cards: d.hardest_cards,
+        at_risk_rule: d.at_risk_rule,
+        generated_at: d.generated_at,
+    })
+}
+
+/// The dashboard's figures, for every learner member or only for `only`.
+async fn build(
+    state: &AppState,
+    access: cohorts::Access,
+    only: Option<i64>,
+) -> Result<Dashboard, AppError> {
+    let cohort_id = access.cohort.id;
     let now = state.clock.now();
     let rule = access.cohort.at_risk;
     let assignments = db::assignments::for_cohort(&state.db, cohort_id, None).await?;
@@ -135,7 +194,10 @@ pub async fn dashboard(
     let topic_of: HashMap<&str, &CatalogCard> =
         scoped.iter().map(|c| (c.id.as_str(), *c)).collect();
     let mut topics = topic_columns(&scoped, &db::decks::topic_titles(&state.db).await?);
-    let learners = db::dashboard::learners(&state.db, cohort_id).await?;
+    let mut learners = db::dashboard::learners(&state.db, cohort_id).await?;
+    if let Some(id) = only {
+        learners.retain(|l| l.user_id == id);
+    }
     let ids: Vec<i64> = learners.iter().map(|l| l.user_id).collect();
     db::study::warm_settings(&state.db, &ids).await?;
     db::params::warm(&state.db, &ids).await?;
@@ -188,6 +250,11 @@ pub async fn dashboard(
             })
             .collect();
         let figures = activity(&in_scope, &calendar, now);
+        let recent_days = if only.is_some() {
+            recent_days(&in_scope, &calendar, now, DRILL_DOWN_DAYS)
+        } else {
+            Vec::new()
+        };
         let outcomes: Vec<(&Assignment, Outcome)> = assignments
             .iter()
             .filter(|a| a.opens_at <= now)
@@ -272,6 +339,7 @@ pub async fn dashboard(
             at_risk: reasons,
             assignments: outcomes.into_iter().map(|(_, o)| o).collect(),
             topic_mastery,
+            recent_days,
         });
     }
     for (i, t) in topics.iter_mut().enumerate() {
@@ -288,7 +356,11 @@ pub async fn dashboard(
             .collect(),
         HARDEST,
     );
-    let questions = hardest_questions(state, cohort_id, &assignments, &scope).await?;
+    // Item analysis is about the cohort's questions, not one learner.
+    let questions = match only {
+        None => hardest_questions(state, cohort_id, &assignments, &scope).await?,
+        Some(_) => Vec::new(),
+    };
     Ok(Dashboard {
         cohort: access.into(),
         assignments,

@@ -48,6 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "cohort_learner.html",
         include_str!("../templates/cohort_learner.html"),
     ),
+    (
+        "cohort_drilldown.html",
+        include_str!("../templates/cohort_drilldown.html"),
+    ),
     ("join.html", include_str!("../templates/join.html")),
     ("feedback.html", include_str!("../templates/feedback.html")),
     (

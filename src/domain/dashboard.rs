@@ -66,6 +66,40 @@ pub fn activity(reviews: &[LoggedReview], calendar: &StudyCalendar, now: i64) ->
     }
 }
 
+/// A learner's answers in scope on one of their study days.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DayAnswers {
+    /// The study day's calendar date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Every answer, quizzes included.
+    pub answers: u32,
+    /// Study answers rated Again.
+    pub again: u32,
+}
+
+/// Answers on each of the last `days` study days, oldest first, today last; days without
+/// answers count 0.
+pub fn recent_days(
+    reviews: &[LoggedReview],
+    calendar: &StudyCalendar,
+    now: i64,
+    days: i64,
+) -> Vec<DayAnswers> {
+    let log = DailyLog::from_reviews(reviews, calendar);
+    let totals: std::collections::HashMap<i64, _> = log.days().collect();
+    let today = calendar.day_of(now);
+    (today - days + 1..=today)
+        .map(|day| {
+            let t = totals.get(&day);
+            DayAnswers {
+                date: calendar.date_of(day).format("%Y-%m-%d").to_string(),
+                answers: t.map_or(0, |t| t.answers),
+                again: t.map_or(0, |t| t.study_ratings[0]),
+            }
+        })
+        .collect()
+}
+
 /// Why a learner is at risk.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -478,6 +512,19 @@ mod tests {
         assert_eq!(a.true_retention_30d, Some(2.0 / 3.0));
         let quiet = activity(&reviews[..3], &calendar, NOW);
         assert!(!quiet.studied_today);
+
+        let days = recent_days(&reviews, &calendar, NOW, 7);
+        assert_eq!(days.len(), 7, "every day, quiet ones too");
+        assert_eq!(
+            days[6].date,
+            calendar.date_of(calendar.day_of(NOW)).to_string()
+        );
+        let counts: Vec<(u32, u32)> = days.iter().map(|d| (d.answers, d.again)).collect();
+        // 8 days back is outside; 7 days back (index 0) holds the Again; yesterday and today one each.
+        assert_eq!(
+            counts,
+            [(1, 1), (0, 0), (0, 0), (0, 0), (0, 0), (1, 0), (1, 0)]
+        );
     }
 
     #[test]

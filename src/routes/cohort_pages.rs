@@ -197,6 +197,29 @@ pub async fn cohort_page(
         .render("cohort.html")
 }
 
+/// One learner's statistics for the cohort's instructors, read-only.
+#[get("/cohorts/{id}/learners/{user_id}")]
+pub async fn learner_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id) = path.into_inner();
+    let drill = dashboard::learner(&state, &who, id, user_id).await?;
+    let most = drill
+        .learner
+        .recent_days
+        .iter()
+        .map(|d| d.answers)
+        .max()
+        .unwrap_or(0);
+    page.me(&who)
+        .with("v", &drill)
+        .with("most_in_a_day", &most)
+        .render("cohort_drilldown.html")
+}
+
 /// The assignment form: dates are local days in the cohort's timezone; repeated `topic`
 /// fields choose topics; mastery is a percentage.
 #[post("/cohorts/{id}/assignments")]

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::assignments::{self, MyAssignment};
 use crate::auth::identity::{client_ip, Identity};
 use crate::cohorts::{self, CohortView};
-use crate::dashboard::{self, Dashboard};
+use crate::dashboard::{self, Dashboard, LearnerDrillDown};
 use crate::db::assignments::Assignment;
 use crate::db::cohorts::Member;
 use crate::domain::assignment::Rules;
@@ -609,6 +609,36 @@ pub async fn api_dashboard(
 ) -> Result<web::Json<Dashboard>, AppError> {
     Ok(web::Json(
         dashboard::dashboard(&state, &who, id.into_inner()).await?,
+    ))
+}
+
+/// One learner's statistics, read-only, within the instructor scope: their dashboard row and
+/// cells, their mastery per topic, their hardest cards and their answers per study day over
+/// the last 30 days (instructors). A removed member or a non-member is not found.
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "cohort_learner",
+    params(
+        ("id" = i64, Path, description = "The cohort's id"),
+        ("user_id" = i64, Path, description = "The learner's user id"),
+    ),
+    responses(
+        (status = 200, description = "The learner's statistics", body = LearnerDrillDown),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of its instructors", body = ErrorBody),
+        (status = 404, description = "No such cohort or learner member, or the caller is not in it", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/cohorts/{id}/learners/{user_id}")]
+pub async fn api_learner(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<web::Json<LearnerDrillDown>, AppError> {
+    let (id, user_id) = path.into_inner();
+    Ok(web::Json(
+        dashboard::learner(&state, &who, id, user_id).await?,
     ))
 }
 

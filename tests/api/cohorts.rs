@@ -557,6 +557,12 @@ async fn every_cohort_route_checks_who_is_asking() {
         ),
         (
             Method::GET,
+            format!("/api/v1/cohorts/{id}/learners/{}", member.id),
+            Value::Null,
+            true,
+        ),
+        (
+            Method::GET,
             format!("/api/v1/cohorts/{id}/grid.csv"),
             Value::Null,
             true,
@@ -2065,4 +2071,173 @@ async fn the_new_cohort_form_offers_the_template_and_creates_its_weeks() {
     let text = resp.text().await.unwrap();
     assert!(text.contains("must start on a Monday"), "{text}");
     assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 1);
+}
+
+/// Answers the next card of `path` (a study query) Good.
+async fn answer_next(app: &TestApp, who: &User, query: &str) -> String {
+    let next = who
+        .json(
+            app,
+            Method::GET,
+            &format!("/api/v1/study/next{query}"),
+            Value::Null,
+        )
+        .await;
+    let Some(card) = next["card"]["id"].as_str().map(str::to_owned) else {
+        panic!("no card to study for {query}: {next}");
+    };
+    let body = json!({"card": card, "rating": 3, "version": next["version"], "duration_ms": 1000});
+    who.json(app, Method::POST, "/api/v1/study/answer", body)
+        .await;
+    card
+}
+
+/// The drill-down counts only the cohort's assigned topics, only since the learner joined, and
+/// only for the cohort's instructors; a removed member or a non-member is not found.
+#[tokio::test]
+async fn an_instructor_drills_down_into_one_learner_within_the_cohorts_scope() {
+    let synth = tradeoff::simulate::synthetic_deck("synth", 6, 2);
+    let own = tradeoff::simulate::synthetic_deck("own", 4, 1);
+    let app = TestApp::spawn_with(|s| {
+        std::fs::write(s.decks.join("synth.toml"), &synth).unwrap();
+        std::fs::write(s.decks.join("own.toml"), &own).unwrap();
+    })
+    .await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let ada = User::new(&app, "ada@example.org").await;
+    let stranger = User::new(&app, "stranger@example.org").await;
+    for deck in ["synth", "own"] {
+        ada.json(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/me/decks/{deck}"),
+            json!({}),
+        )
+        .await;
+    }
+    // Before joining: two answers on the cohort's deck, which the instructor must not see.
+    answer_next(&app, &ada, "?deck=synth&topic=topic-1").await;
+    answer_next(&app, &ada, "?deck=synth&topic=topic-1").await;
+    app.clock.advance(60_000);
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+    let now = app.clock.now();
+    let created = instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            json!({"title": "Topic 1", "deck": "synth", "topics": ["topic-1"], "opens_at": now - 1000,
+                   "due_at": now + 7 * 86_400_000, "rules": {"study_all": true}}),
+        )
+        .await;
+    let aid = created["id"].as_i64().unwrap();
+    // Since joining: three answers in scope, two on another topic and two on a personal deck.
+    for _ in 0..3 {
+        answer_next(&app, &ada, &format!("?assignment={aid}")).await;
+    }
+    for query in [
+        "?deck=synth&topic=topic-0",
+        "?deck=synth&topic=topic-0",
+        "?deck=own",
+        "?deck=own",
+    ] {
+        answer_next(&app, &ada, query).await;
+    }
+
+    let path = format!("/api/v1/cohorts/{id}/learners/{}", ada.id);
+    let v = instructor.json(&app, Method::GET, &path, Value::Null).await;
+    let l = &v["learner"];
+    assert_eq!(l["email"], "ada@example.org");
+    assert_eq!(l["reviews_7d"], 3, "in scope and since joining only: {l}");
+    let days = l["recent_days"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    let answers: u64 = days.iter().map(|d| d["answers"].as_u64().unwrap()).sum();
+    assert_eq!(answers, 3, "{days:?}");
+    assert_eq!(days[29]["answers"], 3, "all of them today");
+    let topics = v["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 1, "{topics:?}");
+    assert_eq!(topics[0]["topic"], "topic-1");
+    assert!(v["hardest_cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["card"].as_str().unwrap().starts_with("synth/")));
+    assert_eq!(l["assignments"][0]["assignment_id"], aid);
+    // Its topic's three cards are all studied: completion reads what they know, however learnt.
+    assert_eq!(l["assignments"][0]["status"], "complete");
+    // The drill-down agrees with the learner's row of the dashboard.
+    let d = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/dashboard"),
+            Value::Null,
+        )
+        .await;
+    let row = &d["learners"][0];
+    for key in [
+        "reviews_7d",
+        "mastery",
+        "overdue",
+        "last_active_at",
+        "studied_today",
+    ] {
+        assert_eq!(row[key], l[key], "{key}");
+    }
+    assert!(row.get("recent_days").is_none(), "the grid stays lean");
+
+    // The page shows the same, read-only (no form on it).
+    let page = instructor
+        .client
+        .get(app.url(&format!("/cohorts/{id}/learners/{}", ada.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("ada@example.org") && html.contains("Topic 1"));
+    let main = html.split("<main").nth(1).unwrap_or_default();
+    assert!(!main.contains("<form"), "read-only: {main}");
+
+    // Someone who is not a learner member is not found, on the page and in JSON.
+    for user in [stranger.id, instructor.id, 999_999] {
+        let resp = instructor
+            .call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/cohorts/{id}/learners/{user}"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "user {user}");
+    }
+    let resp = instructor
+        .client
+        .get(app.url(&format!("/cohorts/{id}/learners/{}", stranger.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // A learner cannot drill into anyone, themselves included.
+    let resp = ada.call(&app, Method::GET, &path, Value::Null).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // A removed member drops out.
+    instructor
+        .json(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/cohorts/{id}/members/{}", ada.id),
+            Value::Null,
+        )
+        .await;
+    let resp = instructor.call(&app, Method::GET, &path, Value::Null).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
