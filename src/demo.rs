@@ -1,24 +1,26 @@
 //! `tradeoff demo`: a realistic cohort to look at the instructor side in a minute.
 //!
-//! One instructor, N learners, a cohort with assignments over the first loaded deck (some due
-//! in the past, one open, one not open yet), and D days of study history per learner,
-//! simulated and written through the normal scheduler and write seam. Learners differ in
-//! diligence (how much of the deck they take on), in memory (how fast they forget), and some
-//! stopped studying a while ago, so the grid, the at-risk list and the heatmap show variety.
-//! Every account shares one password, hashed once.
+//! One instructor, N learners, and a cohort following the 12-week course: one week per
+//! deck (the `system-design-12w` template's decks in its order, then any other loaded deck),
+//! about three quarters of the history's weeks opened, so some weeks are past due, one is
+//! open and the rest are still to come. Each learner studies every opened week's deck from
+//! the day it opened, simulated and written through the normal scheduler and write seam, and
+//! sits most opened weeks' quizzes through the real quiz path. Learners differ in diligence
+//! (how much of each deck they take on), in memory (how fast they forget), and some stopped
+//! studying a while ago, so the grid, the at-risk list and the heatmap show variety. Every
+//! account shares one password, hashed once.
 
+use chrono::Datelike;
 use futures_util::StreamExt;
 use rand::{Rng, SeedableRng};
 
 use crate::db;
 use crate::domain::account::{Email, Password, Role};
-use crate::domain::assignment::{AssignmentSpec, Rules};
-use crate::domain::cohort::{
-    due_at_end_of, local_date, local_day_start, AtRiskRule, CohortSettings, JoinCode,
-};
+use crate::domain::assignment::AssignmentSpec;
+use crate::domain::cohort::{local_date, AtRiskRule, CohortSettings, JoinCode};
 use crate::domain::optimizer::FORGETFUL_LEARNER;
 use crate::domain::scheduler::FSRS6_DEFAULT_PARAMETERS;
-use crate::simulate::{load_history, History};
+use crate::simulate::{replay_history, History};
 use crate::state::AppState;
 
 const DAY: i64 = crate::clock::DAY_MS;
@@ -26,8 +28,6 @@ pub const INSTRUCTOR: &str = "instructor@demo.test";
 const TIMEZONE: &str = "America/New_York";
 /// Learners whose histories are written at once (the writer batches their jobs together).
 const AT_ONCE: usize = 8;
-/// Questions in the demo's quiz assignment.
-const QUIZ_QUESTIONS: u32 = 10;
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -56,11 +56,10 @@ pub fn learner_email(i: usize) -> String {
 pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     let started = std::time::Instant::now();
     let now = state.clock.now();
-    let deck = db::decks::live(&state.db)
-        .await?
-        .first()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("No deck is loaded: put a deck in the decks folder"))?;
+    let live = db::decks::live(&state.db).await?;
+    if live.is_empty() {
+        anyhow::bail!("No deck is loaded: put a deck in the decks folder");
+    }
     let password = Password::new_checked(o.password.clone()).map_err(anyhow::Error::msg)?;
     let hash = crate::auth::password::hash(password)
         .await
@@ -99,99 +98,62 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed);
     let code = JoinCode::generate(&mut rng);
     let days = i64::from(o.days.max(3));
-    let joined = now - days * DAY;
-    let cohort_id = db::cohorts::create(&state.db, &settings, &code, instructor.id, joined).await?;
-
-    // Assignments: the first topic long past due, the next two recently due, the whole deck
-    // open now with a mastery target, and the last topic not open yet.
-    let topics: Vec<String> = deck.topics.iter().map(|t| t.id.clone()).collect();
-    let title_of = |id: &str| {
-        deck.topics
-            .iter()
-            .find(|t| t.id == id)
-            .map_or(id.to_owned(), |t| t.title.clone())
-    };
-    let study_all = Rules {
-        study_all: true,
-        mastery: None,
-        quiz: None,
-    };
-    let mut plan: Vec<(String, Vec<String>, i64, i64, Rules)> = Vec::new();
-    if let Some(first) = topics.first() {
-        plan.push((
-            format!("Week 1: {}", title_of(first)),
-            vec![first.clone()],
-            joined,
-            now - days * DAY * 2 / 3,
-            study_all,
-        ));
-    }
-    if topics.len() >= 3 {
-        plan.push((
-            format!(
-                "Week 2: {} · {}",
-                title_of(&topics[1]),
-                title_of(&topics[2])
-            ),
-            topics[1..3].to_vec(),
-            now - days * DAY * 2 / 3,
-            now - days * DAY / 3,
-            study_all,
-        ));
-    }
-    plan.push((
-        "The whole deck: 80% mastery".to_owned(),
-        Vec::new(),
-        now - days * DAY / 3,
-        now + 5 * DAY,
-        Rules {
-            study_all: true,
-            mastery: Some(0.8),
-            quiz: None,
-        },
-    ));
-    if !deck.questions.is_empty() && !topics.is_empty() {
-        // On one topic, so that each question is asked of several learners.
-        plan.push((
-            format!("Checkpoint quiz: {}", title_of(&topics[0])),
-            topics[..1].to_vec(),
-            now - days * DAY / 3,
-            now + 10 * DAY,
-            Rules {
-                study_all: false,
-                mastery: None,
-                quiz: Some(crate::domain::assignment::QuizRule {
-                    questions: QUIZ_QUESTIONS,
-                    min_score: 0.7,
-                    attempts: 3,
-                }),
-            },
-        ));
-    }
-    if let Some(last) = topics.last().filter(|_| topics.len() > 3) {
-        plan.push((
-            format!("Next: {}", title_of(last)),
-            vec![last.clone()],
-            now + 7 * DAY,
-            now + 21 * DAY,
-            study_all,
-        ));
-    }
     let tz: chrono_tz::Tz = TIMEZONE
         .parse()
         .map_err(|_| anyhow::anyhow!("bad timezone"))?;
+
+    // The course: a week per deck, the 12-week template's decks first and in its order (the
+    // template itself when the whole library is loaded), then any other deck. About three
+    // quarters of the history's weeks have opened: some weeks are past due, one is open, the
+    // rest are still to come.
+    let course = &crate::domain::template::SYSTEM_DESIGN_12W;
+    let mut order: Vec<&crate::domain::deck::Deck> = course
+        .weeks
+        .iter()
+        .filter_map(|id| live.iter().find(|d| d.id == *id))
+        .collect();
+    order.extend(
+        live.iter()
+            .filter(|d| !course.weeks.contains(&d.id.as_str())),
+    );
+    let ids: Vec<&str> = order.iter().map(|d| d.id.as_str()).collect();
+    let open_weeks = (days / 7 * 3 / 4).clamp(1, ids.len() as i64);
+    let today = local_date(now, tz);
+    let this_monday =
+        today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let starts_on = this_monday - chrono::Duration::weeks(open_weeks - 1);
+    let weeks = crate::domain::template::weekly(&ids, starts_on, tz, |id| {
+        order.iter().find(|d| d.id == id).map(|d| d.title.clone())
+    });
+    let joined = (now - days * DAY).min(weeks[0].opens_at - DAY);
+    let cohort_id = db::cohorts::create(&state.db, &settings, &code, instructor.id, joined).await?;
     let mut assignments = Vec::new();
-    for (title, topics, opens_at, due_at, rules) in plan {
-        // Dates as an instructor sets them: opening at the start of a local day, due at its end.
-        let opens_at = local_day_start(local_date(opens_at, tz), tz);
-        let due_at = due_at_end_of(local_date(due_at, tz), tz);
-        let spec = AssignmentSpec::parse(&title, &deck, &topics, false, opens_at, due_at, rules)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (week, deck) in weeks.iter().zip(&order) {
+        let prompts = course.prompts && !deck.prompts.is_empty();
+        let mut rules = course.rules;
+        if deck.questions.is_empty() {
+            rules.quiz = None;
+        }
+        let spec = AssignmentSpec::parse(
+            &week.title,
+            deck,
+            &[],
+            prompts,
+            week.opens_at,
+            week.due_at,
+            rules,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let id = db::assignments::create(&state.db, cohort_id, &spec, joined)
             .await?
             .map_err(|_| anyhow::anyhow!("The demo's assignment titles clash"))?;
         assignments.push((id, spec));
     }
+    let cards_of = |deck: &str| {
+        live.iter()
+            .find(|d| d.id == deck)
+            .map_or(0, |d| d.cards.len() + d.facts.len())
+    };
 
     // The learners, each with their own diligence, memory and (for some) a long break.
     let mut learners = Vec::new();
@@ -210,41 +172,63 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
         } else {
             rng.gen_range(0.3..=0.7)
         };
-        let cards_total = deck.cards.len() + deck.facts.len();
-        let history = History {
-            cards: ((cards_total.max(8) as f64) * diligence).ceil() as usize,
-            days: days as u32,
-            idle_days: if rng.gen_bool(0.15) {
-                rng.gen_range(8..=20)
-            } else {
-                0
-            },
-            memory: if rng.gen_bool(0.6) {
-                FSRS6_DEFAULT_PARAMETERS
-            } else {
-                FORGETFUL_LEARNER
-            },
-            seed: o.seed.wrapping_mul(1_000).wrapping_add(i as u64),
+        let idle_days: u32 = if rng.gen_bool(0.15) {
+            rng.gen_range(8..=20)
+        } else {
+            0
         };
+        let memory = if rng.gen_bool(0.6) {
+            FSRS6_DEFAULT_PARAMETERS
+        } else {
+            FORGETFUL_LEARNER
+        };
+        // Each opened week's deck, studied from the day it opened.
+        let histories: Vec<(String, History)> = assignments
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, spec))| spec.opens_at <= now)
+            .filter_map(|(k, (_, spec))| {
+                let since = ((now - spec.opens_at.max(joined)) / DAY).max(1) as u32;
+                (idle_days < since).then(|| {
+                    let cards = cards_of(&spec.deck_id).max(8) as f64 * diligence;
+                    let history = History {
+                        cards: cards.ceil() as usize,
+                        days: since,
+                        idle_days,
+                        memory,
+                        seed: o
+                            .seed
+                            .wrapping_mul(1_000)
+                            .wrapping_add(i as u64)
+                            .wrapping_mul(31)
+                            .wrapping_add(k as u64),
+                    };
+                    (spec.deck_id.clone(), history)
+                })
+            })
+            .collect();
         // How likely they answer a quiz question right, before the question's own difficulty.
-        let ability = if history.memory == FSRS6_DEFAULT_PARAMETERS {
+        let ability = if memory == FSRS6_DEFAULT_PARAMETERS {
             0.75
         } else {
             0.5
         } + 0.2 * diligence
             - 0.1;
-        learners.push((user.id, email, history, ability));
+        learners.push((user.id, email, histories, ability, diligence));
     }
-    let deck_id = deck.id.clone();
+    let histories_started = std::time::Instant::now();
     let loaded: Vec<anyhow::Result<usize>> = futures_util::stream::iter(&learners)
-        .map(|(user_id, _, history, _)| {
-            let deck_id = deck_id.clone();
-            async move {
-                load_history(state, *user_id, &deck_id, history)
+        .map(|(user_id, _, histories, _, _)| async move {
+            let mut reviews = 0;
+            for (deck, history) in histories {
+                reviews += replay_history(state, *user_id, deck, history)
                     .await
-                    .map(|l| l.reviews)
-                    .map_err(|e| anyhow::anyhow!(e.public_message()))
+                    .map_err(|e| anyhow::anyhow!(e.public_message()))?
+                    .reviews;
             }
+            // The answers were backdated: the rollups are rebuilt from the log.
+            db::rollups::rebuild(&state.db, *user_id).await?;
+            Ok(reviews)
         })
         .buffer_unordered(AT_ONCE)
         .collect()
@@ -253,30 +237,48 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     for l in loaded {
         reviews += l?;
     }
+    tracing::info!(
+        reviews,
+        seconds = histories_started.elapsed().as_secs_f64(),
+        "demo histories written"
+    );
 
-    // One attempt of the quiz assignment each, through the real quiz path: each question is
-    // answered right with a chance from the learner's ability and the question's difficulty.
-    if let Some((quiz_id, _)) = assignments.iter().find(|(_, s)| s.rules.quiz.is_some()) {
-        let taken: Vec<anyhow::Result<()>> =
-            futures_util::stream::iter(learners.iter().enumerate())
-                .map(|(i, (user_id, _, _, ability))| async move {
-                    let mut rng =
-                        rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ ((i as u64 + 7) << 20));
-                    take_quiz(state, *user_id, *quiz_id, *ability, &mut rng).await
-                })
-                .buffer_unordered(AT_ONCE)
-                .collect()
-                .await;
-        taken.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    // One attempt of each opened week's quiz by most learners who studied its deck, through
+    // the real quiz path: each question is answered right with a chance from the learner's
+    // ability and the question's difficulty.
+    let quizzes_started = std::time::Instant::now();
+    let mut sittings = Vec::new();
+    for (i, (user_id, _, histories, ability, diligence)) in learners.iter().enumerate() {
+        for (k, (id, spec)) in assignments.iter().enumerate() {
+            let studied = histories.iter().any(|(deck, _)| *deck == spec.deck_id);
+            let mut pick =
+                rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ ((i as u64) << 24) ^ k as u64);
+            if spec.rules.quiz.is_some() && studied && pick.gen_bool(diligence.clamp(0.0, 1.0)) {
+                sittings.push((*user_id, *id, *ability, pick.gen::<u64>()));
+            }
+        }
     }
+    let taken: Vec<anyhow::Result<()>> = futures_util::stream::iter(&sittings)
+        .map(|&(user_id, quiz_id, ability, seed)| async move {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            take_quiz(state, user_id, quiz_id, ability, &mut rng).await
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    taken.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    tracing::info!(
+        attempts = sittings.len(),
+        seconds = quizzes_started.elapsed().as_secs_f64(),
+        "demo quizzes taken"
+    );
 
-    // Completions: a study-all rule first held when the last assigned card was first
-    // answered; the rest is evaluated as of now, as the server's evaluator would.
-    let catalog = db::decks::live_cards(&state.db).await?;
+    // Completions: each past week is evaluated just before its due date, then everything as
+    // of now, as the server's evaluator would have done along the way.
     let settled: Vec<anyhow::Result<()>> = futures_util::stream::iter(&learners)
-        .map(|(user_id, _, _, _)| {
-            let (catalog, assignments) = (&catalog, &assignments);
-            async move { settle(state, *user_id, catalog, assignments, now).await }
+        .map(|(user_id, _, _, _, _)| {
+            let assignments = &assignments;
+            async move { settle(state, *user_id, assignments, now).await }
         })
         .buffer_unordered(AT_ONCE)
         .collect()
@@ -284,7 +286,7 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     settled.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     Ok(Built {
         cohort_id,
-        learners: learners.into_iter().map(|(_, email, _, _)| email).collect(),
+        learners: learners.into_iter().map(|(_, email, ..)| email).collect(),
         reviews,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -359,39 +361,21 @@ async fn take_quiz(
     Ok(())
 }
 
-/// Records when a learner's study-all assignments first held (the last assigned card's first
-/// answer), then evaluates the rest as of now, as the server's evaluator would.
+/// Evaluates a learner's assignments as the evaluator would have: each past week just before
+/// it was due (completing it on time if its rules held then), then all of them as of now.
 async fn settle(
     state: &AppState,
     user_id: i64,
-    catalog: &[crate::domain::queue::CatalogCard],
     assignments: &[(i64, AssignmentSpec)],
     now: i64,
 ) -> anyhow::Result<()> {
-    for (id, spec) in assignments {
-        if !spec.rules.study_all
-            || spec.rules.mastery.is_some()
-            || spec.rules.quiz.is_some()
-            || spec.opens_at > now
-        {
-            continue;
-        }
-        let items: Vec<String> = catalog
-            .iter()
-            .filter(|c| {
-                c.deck_id == spec.deck_id
-                    && (spec.topics.is_empty() || spec.topics.contains(&c.topic))
-            })
-            .map(|c| c.id.clone())
-            .collect();
-        let firsts = db::assignments::first_answers(&state.db, user_id, &items).await?;
-        if firsts.len() == items.len() {
-            if let Some(at) = firsts.iter().map(|(_, at)| *at).max() {
-                db::assignments::complete(&state.db, *id, user_id, at).await?;
-            }
-        }
+    let explain = |e: crate::error::AppError| anyhow::anyhow!(e.public_message());
+    for (_, spec) in assignments.iter().filter(|(_, s)| s.due_at <= now) {
+        crate::assignments::evaluate_learner(state, user_id, spec.due_at - DAY, false)
+            .await
+            .map_err(explain)?;
     }
     crate::assignments::evaluate_learner(state, user_id, now, false)
         .await
-        .map_err(|e| anyhow::anyhow!(e.public_message()))
+        .map_err(explain)
 }

@@ -60,6 +60,21 @@ pub async fn load_history(
     deck: &str,
     h: &History,
 ) -> Result<Loaded, AppError> {
+    let loaded = replay_history(state, user_id, deck, h).await?;
+    // The answers were backdated, possibly before answers the learner already had: the
+    // rollups assume time order, so they are rebuilt from the log.
+    crate::db::rollups::rebuild(&state.db, user_id).await?;
+    Ok(loaded)
+}
+
+/// [`load_history`] without rebuilding the rollups: the caller rebuilds them once it has
+/// written every history of the learner.
+pub async fn replay_history(
+    state: &AppState,
+    user_id: i64,
+    deck: &str,
+    h: &History,
+) -> Result<Loaded, AppError> {
     let items: Vec<String> = crate::db::decks::live_items(&state.db, deck)
         .await?
         .into_iter()
@@ -94,9 +109,6 @@ pub async fn load_history(
         (day.scheduler.clone(), day.settings.clone()),
     )
     .await?;
-    // The answers were backdated, possibly before answers the learner already had: the
-    // rollups assume time order, so they are rebuilt from the log.
-    crate::db::rollups::rebuild(&state.db, user_id).await?;
     Ok(Loaded { cards: n, reviews })
 }
 

@@ -58,10 +58,10 @@ pub const TEMPLATES: &[Template] = &[SYSTEM_DESIGN_12W];
 
 /// One week of a planned course.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlannedWeek {
+pub struct PlannedWeek<'d> {
     /// "Week N: <deck title>".
     pub title: String,
-    pub deck_id: &'static str,
+    pub deck_id: &'d str,
     /// Monday 00:00 local time (Unix ms).
     pub opens_at: i64,
     /// Sunday 23:59:59.999 local time (Unix ms).
@@ -115,7 +115,7 @@ pub fn plan(
     starts_on: NaiveDate,
     tz: chrono_tz::Tz,
     title_of: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<PlannedWeek>, TemplateError> {
+) -> Result<Vec<PlannedWeek<'static>>, TemplateError> {
     let missing: Vec<String> = template
         .weeks
         .iter()
@@ -125,18 +125,30 @@ pub fn plan(
     if !missing.is_empty() {
         return Err(TemplateError::MissingDecks(missing));
     }
+    Ok(weekly(template.weeks, starts_on, tz, title_of))
+}
+
+/// One week per deck from `starts_on`, laid out as [`plan`] does; a deck without a title is
+/// titled by its id.
+pub fn weekly<'d>(
+    decks: &[&'d str],
+    starts_on: NaiveDate,
+    tz: chrono_tz::Tz,
+    title_of: impl Fn(&str) -> Option<String>,
+) -> Vec<PlannedWeek<'d>> {
     let mut weeks = Vec::new();
-    for (n, deck_id) in template.weeks.iter().enumerate() {
+    for (n, deck_id) in decks.iter().enumerate() {
         let monday = starts_on + chrono::Duration::weeks(n as i64);
         let sunday = monday + chrono::Duration::days(6);
+        let title = title_of(deck_id).unwrap_or_else(|| (*deck_id).to_owned());
         weeks.push(PlannedWeek {
-            title: format!("Week {}: {}", n + 1, title_of(deck_id).unwrap_or_default()),
+            title: format!("Week {}: {title}", n + 1),
             deck_id,
             opens_at: local_day_start(monday, tz),
             due_at: due_at_end_of(sunday, tz),
         });
     }
-    Ok(weeks)
+    weeks
 }
 
 #[cfg(test)]

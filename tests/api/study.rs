@@ -519,7 +519,7 @@ async fn study_routes_reject_bad_input() {
             "unknown card",
         ),
         (
-            json!({"card": "nodejs-vs-go/node-single-thread", "rating": 3, "version": 0}),
+            json!({"card": "nodejs-vs-go/node-event-loop", "rating": 3, "version": 0}),
             StatusCode::NOT_FOUND,
             "a fact is not a card",
         ),

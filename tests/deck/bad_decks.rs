@@ -232,7 +232,7 @@ fn warnings_do_not_reject_a_deck() {
 #[test]
 fn a_both_fact_naming_any_subject_is_a_warning() {
     let bytes = variant(
-        "subject = \"Node.js\"\ntext = \"Runs JavaScript on one thread.\"",
+        "subject = \"Node.js\"\ntext = \"Runs JavaScript on one thread.\"\nexclusive = true",
         "subject = \"both\"\ntext = \"Like Go, it has a garbage collector.\"",
     );
     let loaded = load_deck(&bytes).expect("warnings only");

@@ -362,7 +362,7 @@ impl<'a> Checker<'a> {
             for (word, of) in tell_tales.found_in(&text.value) {
                 if subject.holds_for(of) {
                     let why = if word == of {
-                        format!("names `{of}`")
+                        format!("names `{of}`,")
                     } else {
                         format!("uses `{word}`, a tell-tale of `{of}` in [aliases],")
                     };
@@ -1364,7 +1364,7 @@ cards = [{ id = "c", topic = "t", front = "f", back = "b" }, { id = "c2", topic 
     #[test]
     fn fact_naming_its_subject_is_a_warning() {
         let deck = format!(
-            "{MINIMAL}\n[[facts]]\nid = \"f\"\ntopic = \"t\"\nsubject = \"Go\"\ntext = \"Go's runtime has a scheduler.\"\n"
+            "{MINIMAL}\n[[facts]]\nid = \"f\"\ntopic = \"t\"\nsubject = \"Go\"\ntext = \"Go's runtime has a scheduler.\"\nexclusive = true\n"
         );
         let loaded = load_deck(deck.as_bytes()).expect("a warning does not reject the deck");
         let warnings: Vec<_> = loaded
@@ -1375,6 +1375,131 @@ cards = [{ id = "c", topic = "t", front = "f", back = "b" }, { id = "c2", topic 
         assert_eq!(
             warnings,
             ["f:14:8: warning: the fact's text names `Go`, which gives its \"which one?\" answer away"]
+        );
+    }
+
+    fn warnings_of(extra: &str) -> Vec<String> {
+        let deck = format!("{MINIMAL}\n{extra}");
+        match load_deck(deck.as_bytes()) {
+            Ok(loaded) => loaded.warnings.iter().map(|d| d.message.clone()).collect(),
+            Err(diagnostics) => panic!("rejected: {diagnostics:?}"),
+        }
+    }
+
+    const FACT: &str = "[[facts]]\ntopic = \"t\"\n";
+
+    #[test]
+    fn a_fact_using_its_own_subjects_alias_is_a_warning() {
+        let aliases = "[aliases]\nGo = [\"goroutine\", \"channels\"]\n";
+        let warnings = warnings_of(&format!(
+            "{FACT}id = \"f\"\nsubject = \"Go\"\nexclusive = true\ntext = \"Each goroutine is cheap.\"\n\
+             {FACT}id = \"g\"\nsubject = \"Node.js\"\nexclusive = true\ntext = \"Unlike channels, it uses callbacks.\"\n"
+        ));
+        assert!(warnings.is_empty(), "no aliases, no warning: {warnings:?}");
+        // `[aliases]` must come before the `[[facts]]` headers in TOML.
+        let deck = MINIMAL.replacen("\n[[topics]]", &format!("\n{aliases}\n[[topics]]"), 1);
+        let deck = format!(
+            "{deck}\n{FACT}id = \"f\"\nsubject = \"Go\"\nexclusive = true\ntext = \"Each Goroutine is cheap.\"\n\
+             {FACT}id = \"g\"\nsubject = \"Node.js\"\nexclusive = true\ntext = \"Unlike channels, it uses callbacks.\"\n"
+        );
+        let loaded = load_deck(deck.as_bytes()).expect("warnings only");
+        let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages.len(),
+            1,
+            "only the Go fact gives itself away: {messages:?}"
+        );
+        assert!(
+            messages[0].contains("`goroutine`, a tell-tale of `Go`"),
+            "{}",
+            messages[0]
+        );
+        assert_eq!(loaded.deck.aliases["Go"], ["goroutine", "channels"]);
+    }
+
+    #[test]
+    fn aliases_must_name_subjects_and_hold_strings() {
+        for (aliases, want) in [
+            (
+                "[aliases]\nRust = [\"cargo\"]\n",
+                "unknown subject \"Rust\" in [aliases]",
+            ),
+            (
+                "[aliases]\nGo = \"goroutine\"\n",
+                "`Go` must be an array of strings",
+            ),
+            ("aliases = [\"x\"]\n", "`aliases` must be a table"),
+        ] {
+            let deck = MINIMAL.replacen("\n[[topics]]", &format!("\n{aliases}\n[[topics]]"), 1);
+            let errors: Vec<String> = load_deck(deck.as_bytes())
+                .expect_err("rejected")
+                .iter()
+                .map(|d| d.message.clone())
+                .collect();
+            assert!(
+                errors.iter().any(|e| e.contains(want)),
+                "{aliases}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn contrast_groups_are_checked() {
+        let go = |id: &str, group: &str| {
+            format!("{FACT}id = \"{id}\"\nsubject = \"Go\"\ntext = \"Claim {id}.\"\ncontrast = \"{group}\"\n")
+        };
+        let node = |id: &str, group: &str| {
+            format!("{FACT}id = \"{id}\"\nsubject = \"Node.js\"\ntext = \"Claim {id}.\"\ncontrast = \"{group}\"\n")
+        };
+        assert!(warnings_of(&format!("{}{}", go("a", "model"), node("b", "model"))).is_empty());
+        let lonely = warnings_of(&go("a", "model"));
+        assert!(
+            lonely[0].contains("contrast group `model` has only this fact"),
+            "{lonely:?}"
+        );
+        let unmarked = warnings_of(&format!(
+            "{FACT}id = \"a\"\nsubject = \"Go\"\ntext = \"A claim.\"\n"
+        ));
+        assert!(
+            unmarked[0].contains("in no contrast group and not `exclusive`"),
+            "{unmarked:?}"
+        );
+        let twice = errors_of(&format!(
+            "{}{}{}",
+            go("a", "m"),
+            go("c", "m"),
+            node("b", "m")
+        ));
+        assert!(
+            twice
+                .iter()
+                .any(|e| e.contains("contrast group `m` already has a Go fact (`a`")),
+            "{twice:?}"
+        );
+        let both = errors_of(&format!(
+            "{FACT}id = \"a\"\nsubject = \"both\"\ntext = \"A.\"\ncontrast = \"m\"\n"
+        ));
+        assert!(
+            both.iter()
+                .any(|e| e.contains("cannot be in a contrast group")),
+            "{both:?}"
+        );
+        let both = errors_of(&format!(
+            "{FACT}id = \"a\"\nsubject = \"both\"\ntext = \"A.\"\nexclusive = true\n"
+        ));
+        assert!(
+            both.iter().any(|e| e.contains("cannot be `exclusive`")),
+            "{both:?}"
+        );
+        let bad = errors_of(&format!("{FACT}id = \"a\"\nsubject = \"Go\"\ntext = \"A.\"\nexclusive = \"yes\"\ncontrast = \"Bad Group\"\n"));
+        assert!(
+            bad.iter()
+                .any(|e| e.contains("`exclusive` must be true or false")),
+            "{bad:?}"
+        );
+        assert!(
+            bad.iter().any(|e| e.contains("invalid contrast group")),
+            "{bad:?}"
         );
     }
 
