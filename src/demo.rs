@@ -26,8 +26,12 @@ use crate::state::AppState;
 const DAY: i64 = crate::clock::DAY_MS;
 pub const INSTRUCTOR: &str = "instructor@demo.test";
 const TIMEZONE: &str = "America/New_York";
-/// Learners whose histories are written at once (the writer batches their jobs together).
-const AT_ONCE: usize = 8;
+/// Learners built at once (the writer batches their jobs together).
+const AT_ONCE: usize = 12;
+/// A learner sits an opened week's quiz with this chance, times their diligence.
+const QUIZ_SHARE: f64 = 0.4;
+/// One learner's quiz sittings taken at once.
+const QUIZZES_AT_ONCE: usize = 16;
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -216,74 +220,69 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
             - 0.1;
         learners.push((user.id, email, histories, ability, diligence));
     }
-    let histories_started = std::time::Instant::now();
-    let loaded: Vec<anyhow::Result<usize>> = futures_util::stream::iter(&learners)
-        .map(|(user_id, _, histories, _, _)| async move {
-            let mut reviews = 0;
-            for (deck, history) in histories {
-                reviews += replay_history(state, *user_id, deck, history)
-                    .await
-                    .map_err(|e| anyhow::anyhow!(e.public_message()))?
-                    .reviews;
-            }
-            // The answers were backdated: the rollups are rebuilt from the log.
-            db::rollups::rebuild(&state.db, *user_id).await?;
-            Ok(reviews)
-        })
-        .buffer_unordered(AT_ONCE)
-        .collect()
-        .await;
-    let mut reviews = 0;
-    for l in loaded {
-        reviews += l?;
-    }
-    tracing::info!(
-        reviews,
-        seconds = histories_started.elapsed().as_secs_f64(),
-        "demo histories written"
-    );
-
-    // One attempt of each opened week's quiz by most learners who studied its deck, through
-    // the real quiz path: each question is answered right with a chance from the learner's
-    // ability and the question's difficulty.
-    let quizzes_started = std::time::Instant::now();
-    let mut sittings = Vec::new();
-    for (i, (user_id, _, histories, ability, diligence)) in learners.iter().enumerate() {
+    // Each learner in turn: their histories, then the quizzes they sit, then their
+    // completions. Several learners at once, so the simulation, the quiz path and the writer
+    // keep both cores busy.
+    let mut sittings: Vec<Vec<(i64, f64, u64)>> = Vec::new();
+    for (i, (_, _, histories, ability, diligence)) in learners.iter().enumerate() {
+        let mut mine = Vec::new();
         for (k, (id, spec)) in assignments.iter().enumerate() {
+            // About a third of the weeks a learner studied, the more diligent the more often,
+            // get a quiz sitting: enough for every question's item analysis.
             let studied = histories.iter().any(|(deck, _)| *deck == spec.deck_id);
             let mut pick =
                 rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ ((i as u64) << 24) ^ k as u64);
-            if spec.rules.quiz.is_some() && studied && pick.gen_bool(diligence.clamp(0.0, 1.0)) {
-                sittings.push((*user_id, *id, *ability, pick.gen::<u64>()));
+            let chance = (diligence * QUIZ_SHARE).clamp(0.0, 1.0);
+            if spec.rules.quiz.is_some() && studied && pick.gen_bool(chance) {
+                mine.push((*id, *ability, pick.gen::<u64>()));
             }
         }
+        sittings.push(mine);
     }
-    let taken: Vec<anyhow::Result<()>> = futures_util::stream::iter(&sittings)
-        .map(|&(user_id, quiz_id, ability, seed)| async move {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            take_quiz(state, user_id, quiz_id, ability, &mut rng).await
-        })
-        .buffer_unordered(AT_ONCE)
-        .collect()
-        .await;
-    taken.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    let built: Vec<anyhow::Result<(usize, usize)>> =
+        futures_util::stream::iter(learners.iter().zip(&sittings))
+            .map(|((user_id, _, histories, _, _), mine)| {
+                let assignments = &assignments;
+                async move {
+                    let explain = |e: crate::error::AppError| anyhow::anyhow!(e.public_message());
+                    let mut reviews = 0;
+                    for (deck, history) in histories {
+                        reviews += replay_history(state, *user_id, deck, history)
+                            .await
+                            .map_err(explain)?
+                            .reviews;
+                    }
+                    // The answers were backdated: the rollups are rebuilt from the log.
+                    db::rollups::rebuild(&state.db, *user_id).await?;
+                    // Quiz answers are small writes: a learner's sittings go at once so
+                    // that the writer commits them together.
+                    let taken: Vec<anyhow::Result<()>> = futures_util::stream::iter(mine)
+                        .map(|&(quiz_id, ability, seed)| async move {
+                            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                            take_quiz(state, *user_id, quiz_id, ability, &mut rng).await
+                        })
+                        .buffer_unordered(QUIZZES_AT_ONCE)
+                        .collect()
+                        .await;
+                    taken.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+                    settle(state, *user_id, assignments, now).await?;
+                    Ok((reviews, mine.len()))
+                }
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+    let (mut reviews, mut attempts) = (0, 0);
+    for b in built {
+        let (r, a) = b?;
+        reviews += r;
+        attempts += a;
+    }
     tracing::info!(
-        attempts = sittings.len(),
-        seconds = quizzes_started.elapsed().as_secs_f64(),
-        "demo quizzes taken"
+        reviews,
+        attempts,
+        "demo histories written and quizzes taken"
     );
-
-    // Completions: each past week is evaluated just before its due date, then everything as
-    // of now, as the server's evaluator would have done along the way.
-    let settled: Vec<anyhow::Result<()>> = futures_util::stream::iter(&learners)
-        .map(|(user_id, _, _, _, _)| {
-            let assignments = &assignments;
-            async move { settle(state, *user_id, assignments, now).await }
-        })
-        .buffer_unordered(AT_ONCE)
-        .collect()
-        .await;
-    settled.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     Ok(Built {
         cohort_id,
         learners: learners.into_iter().map(|(_, email, ..)| email).collect(),

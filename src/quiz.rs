@@ -6,15 +6,13 @@
 //! exists once the attempt is closed. Answers that feed the study schedule go through the
 //! study seam in the same transaction as the answer itself.
 
-use std::collections::HashMap;
-
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::db::quizzes::{self as store, AnswerRefused, Attempt, NewAnswer, Quiz};
 use crate::db::study::QuizFeed;
 use crate::db::{self, Db};
-use crate::domain::deck::{generate, qualified_id, Deck, Question};
+use crate::domain::deck::{qualified_id, Deck, Question};
 use crate::domain::quiz::{
     build_quiz, grade, near_misses, CorrectAnswer, Count, GradeError, PresentedQuestion,
     PublicQuestion, QuizItem, QuizSpec, Response,
@@ -75,37 +73,21 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::bad_request("invalid_quiz", message)
 }
 
-/// A deck's questions, authored and generated, by id.
-struct Pool {
-    deck: Deck,
-    questions: HashMap<String, Question>,
-}
+/// A deck's questions, authored and generated, by id (shared until the next deck sync).
+type Pool = std::sync::Arc<db::decks::DeckPool>;
 
 async fn pool(db: &Db, deck_id: &str) -> Result<Pool, AppError> {
     // Retired decks too: an attempt on a deck that was removed can still be closed and read.
-    let deck = db::decks::find_any(db, deck_id)
+    db::decks::pool(db, deck_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(pool_of(deck))
-}
-
-/// A deck's authored and generated questions, by id.
-fn pool_of(deck: Deck) -> Pool {
-    let generated = generate(&deck);
-    let questions = deck
-        .questions
-        .iter()
-        .chain(generated.questions.iter())
-        .map(|q| (q.id.clone(), q.clone()))
-        .collect();
-    Pool { deck, questions }
+        .ok_or(AppError::NotFound)
 }
 
 /// Creates a quiz from a request and starts its first attempt.
 pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<i64, AppError> {
-    let deck = db::decks::find_live(&state.db, &req.deck)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    if db::decks::find_live(&state.db, &req.deck).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
     if req.count == 0 || req.count > MAX_QUESTIONS {
         return Err(invalid(format!("Ask for 1 to {MAX_QUESTIONS} questions.")));
     }
@@ -126,7 +108,7 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
     if attempts.is_some_and(|a| a == 0 || a > 100) {
         return Err(invalid("Allow between 1 and 100 attempts."));
     }
-    let pool = pool_of(deck);
+    let pool = pool(&state.db, &req.deck).await?;
     for t in &req.topics {
         if pool.deck.topic(t).is_none() {
             return Err(invalid(format!("The deck has no topic `{t}`.")));

@@ -218,6 +218,8 @@ pub struct Caches {
     pub items: Cached<String, Option<super::decks::StoredItem>>,
     /// Every live card of the catalogue, by id.
     pub cards: Cached<(), Arc<Vec<crate::domain::queue::CatalogCard>>>,
+    /// Deck id → the deck and its questions, for quizzes.
+    pub pools: Cached<String, Arc<super::decks::DeckPool>>,
     /// User id → whether they are a learner in any cohort (most accounts are not, and their
     /// answers then need no assignment evaluation).
     pub in_cohorts: Cached<i64, bool>,
@@ -236,6 +238,7 @@ impl Default for Caches {
             summaries: Cached::default(),
             items: Cached::default(),
             cards: Cached::default(),
+            pools: Cached::default(),
             in_cohorts: Cached::default(),
             learners: Learners::default(),
         }
@@ -257,6 +260,7 @@ impl Caches {
         self.summaries.invalidate();
         self.items.invalidate();
         self.cards.invalidate();
+        self.pools.invalidate();
     }
 }
 

@@ -305,6 +305,36 @@ pub async fn find_any(db: &Db, id: &str) -> anyhow::Result<Option<Deck>> {
         .transpose()
 }
 
+/// A deck with its questions, authored and generated, by id: what quizzes draw from and grade
+/// against.
+#[derive(Debug)]
+pub struct DeckPool {
+    pub deck: Deck,
+    pub questions: std::collections::HashMap<String, crate::domain::deck::Question>,
+}
+
+/// The pool of a deck, live or retired; parsed and generated once, kept until the next sync.
+pub async fn pool(db: &Db, id: &str) -> anyhow::Result<Option<std::sync::Arc<DeckPool>>> {
+    let cache = &db.cache.pools;
+    if let Some(hit) = cache.get(id) {
+        return Ok(Some(hit));
+    }
+    let epoch = cache.epoch();
+    let Some(deck) = find_any(db, id).await? else {
+        return Ok(None);
+    };
+    let generated = crate::domain::deck::generate(&deck);
+    let questions = deck
+        .questions
+        .iter()
+        .chain(generated.questions.iter())
+        .map(|q| (q.id.clone(), q.clone()))
+        .collect();
+    let pool = std::sync::Arc::new(DeckPool { deck, questions });
+    cache.put(epoch, id.to_owned(), std::sync::Arc::clone(&pool));
+    Ok(Some(pool))
+}
+
 /// A stored item as the catalogue shows it.
 #[derive(Debug, Clone)]
 pub struct StoredItem {

@@ -859,6 +859,31 @@ pub async fn card_state_in(
         .unwrap_or(Ok(StoredState::NEW))
 }
 
+/// The stored states of several of a learner's cards in one query; a card without a row is
+/// new.
+pub async fn card_states_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_ids: &[&str],
+) -> anyhow::Result<std::collections::HashMap<String, StoredState>> {
+    let rows = sqlx::query(
+        "SELECT item_id, state, version, suspended, buried_until, leech, new_priority,
+                last_answer_at
+         FROM card_states
+         WHERE user_id = $1 AND item_id IN (SELECT value FROM json_each($2))",
+    )
+    .bind(user_id)
+    .bind(serde_json::to_string(item_ids)?)
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to load card states")?;
+    let mut states = std::collections::HashMap::with_capacity(item_ids.len());
+    for row in &rows {
+        states.insert(row.try_get("item_id")?, stored_from_row(row)?);
+    }
+    Ok(states)
+}
+
 /// Moves a new card to the front of the learner's new queue (a quiz answer got it wrong).
 /// False if the card is no longer at `expected` version.
 pub async fn prioritize_new_in(
@@ -967,85 +992,67 @@ pub async fn replay(
         crate::domain::scheduler::Settings,
     ),
 ) -> anyhow::Result<usize> {
+    // The scheduling is computed here, off the writer, from the states as they are now; the
+    // writer only checks that they did not change meanwhile (else it computes again from the
+    // states it holds locked) and stores the result.
+    let ids: Vec<String> = cards.iter().map(|(id, _)| id.clone()).collect();
+    let read = {
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut conn = db.read.acquire().await.context("No read connection")?;
+        card_states_in(&mut conn, user_id, &refs).await?
+    };
+    let versions = versions_of(&read);
+    let feeder = std::sync::Arc::new(feeder);
+    let cards = std::sync::Arc::new(cards);
+    let planned = {
+        let (feeder, cards) = (feeder.clone(), cards.clone());
+        tokio::task::spawn_blocking(move || plan_replay(user_id, &cards, read, &feeder))
+            .await
+            .context("Replay planning failed")??
+    };
     db.write_then(
         move |tx| {
             Box::pin(async move {
-                let (scheduler, settings) = &feeder;
-                let mut reviews = Vec::new();
-                let mut states = Vec::new();
-                for (item_id, answers) in &cards {
-                    let stored = card_state_in(&mut *tx, user_id, item_id).await?;
-                    let (mut card, mut version) = (stored.state, stored.version);
-                    let mut previous_at = stored.last_answer_at;
-                    for &(rating, at) in answers {
-                        let rated = crate::domain::study::rate(
-                            scheduler, settings, item_id, &card, rating, at, true,
-                        )
-                        .context("Scheduler failed")?;
-                        reviews.push(review_columns(&AnswerRecord {
-                            user_id,
-                            item_id: item_id.clone(),
-                            rating,
-                            source: Source::Study,
-                            now: at,
-                            elapsed_days: rated.elapsed_days,
-                            duration_ms: 8_000,
-                            before: card,
-                            after: rated.after,
-                            expected_version: version,
-                            previous_at,
-                        })?);
-                        card = rated.after;
-                        version += 1;
-                        previous_at = Some(at);
-                    }
-                    if let Some(at) = previous_at.filter(|_| !answers.is_empty()) {
-                        states.push(state_columns(
-                            user_id,
-                            item_id,
-                            &card,
-                            version,
-                            at,
-                            Some(at),
-                        )?);
-                    }
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let now = card_states_in(&mut *tx, user_id, &refs).await?;
+                let planned = if versions_of(&now) == versions {
+                    planned
+                } else {
+                    plan_replay(user_id, &cards, now, &feeder)?
+                };
+                if planned.reviews == 0 {
+                    return Ok(0);
                 }
-                let n = reviews.len();
-                if n > 0 {
-                    let mut script = Script::default();
-                    script.push(
-                        INSERT_REVIEWS,
-                        [Bind::Text(serde_json::Value::from(reviews).to_string())],
-                    );
-                    script.execute(&mut *tx).await?;
-                    // The states were read in this transaction, which holds the write lock:
-                    // nothing changed them since, so no version condition is needed.
-                    sqlx::query(
-                        "INSERT INTO card_states (user_id, item_id, phase, due, stability,
-                             difficulty, scheduled_days, reps, lapses, last_review_at, state,
-                             leech, version, updated_at, last_answer_at)
-                         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,
-                                value ->> 4, value ->> 5, value ->> 6, value ->> 7,
-                                value ->> 8, value ->> 9, value ->> 10, value ->> 11,
-                                value ->> 12, value ->> 13, value ->> 14
-                         FROM json_each($1) WHERE true
-                         ON CONFLICT (user_id, item_id) DO UPDATE SET phase = excluded.phase,
-                             due = excluded.due, stability = excluded.stability,
-                             difficulty = excluded.difficulty,
-                             scheduled_days = excluded.scheduled_days, reps = excluded.reps,
-                             lapses = excluded.lapses, last_review_at = excluded.last_review_at,
-                             state = excluded.state, leech = excluded.leech,
-                             version = excluded.version, updated_at = excluded.updated_at,
-                             new_priority = CASE WHEN excluded.phase = 'new'
-                                 THEN card_states.new_priority ELSE 0 END,
-                             last_answer_at = excluded.last_answer_at",
-                    )
-                    .bind(serde_json::Value::from(states).to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .context("Failed to write replayed card states")?;
-                }
-                Ok(n)
+                let mut script = Script::default();
+                script.push(INSERT_REVIEWS, [Bind::Text(planned.reviews_json)]);
+                script.execute(&mut *tx).await?;
+                // The states were checked in this transaction, which holds the write lock:
+                // nothing changed them since, so no version condition is needed.
+                sqlx::query(
+                    "INSERT INTO card_states (user_id, item_id, phase, due, stability,
+                         difficulty, scheduled_days, reps, lapses, last_review_at, state,
+                         leech, version, updated_at, last_answer_at)
+                     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,
+                            value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+                            value ->> 8, value ->> 9, value ->> 10, value ->> 11,
+                            value ->> 12, value ->> 13, value ->> 14
+                     FROM json_each($1) WHERE true
+                     ON CONFLICT (user_id, item_id) DO UPDATE SET phase = excluded.phase,
+                         due = excluded.due, stability = excluded.stability,
+                         difficulty = excluded.difficulty,
+                         scheduled_days = excluded.scheduled_days, reps = excluded.reps,
+                         lapses = excluded.lapses, last_review_at = excluded.last_review_at,
+                         state = excluded.state, leech = excluded.leech,
+                         version = excluded.version, updated_at = excluded.updated_at,
+                         new_priority = CASE WHEN excluded.phase = 'new'
+                             THEN card_states.new_priority ELSE 0 END,
+                         last_answer_at = excluded.last_answer_at",
+                )
+                .bind(planned.states_json)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to write replayed card states")?;
+                Ok(planned.reviews)
             })
         },
         move |c| {
@@ -1053,6 +1060,77 @@ pub async fn replay(
         },
     )
     .await
+}
+
+/// Replayed answers ready to store: the review rows and the cards' final states, as JSON.
+struct PlannedReplay {
+    reviews: usize,
+    reviews_json: String,
+    states_json: String,
+}
+
+fn versions_of(states: &std::collections::HashMap<String, StoredState>) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = states
+        .iter()
+        .map(|(id, s)| (id.clone(), s.version))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// Schedules every answer of `cards` in turn from the `known` states (missing: new).
+fn plan_replay(
+    user_id: i64,
+    cards: &[(String, Vec<(Rating, i64)>)],
+    mut known: std::collections::HashMap<String, StoredState>,
+    (scheduler, settings): &(
+        crate::domain::scheduler::Scheduler,
+        crate::domain::scheduler::Settings,
+    ),
+) -> anyhow::Result<PlannedReplay> {
+    let mut reviews = Vec::new();
+    let mut states = Vec::new();
+    for (item_id, answers) in cards {
+        let stored = known.remove(item_id).unwrap_or(StoredState::NEW);
+        let (mut card, mut version) = (stored.state, stored.version);
+        let mut previous_at = stored.last_answer_at;
+        for &(rating, at) in answers {
+            let rated =
+                crate::domain::study::rate(scheduler, settings, item_id, &card, rating, at, true)
+                    .context("Scheduler failed")?;
+            reviews.push(review_columns(&AnswerRecord {
+                user_id,
+                item_id: item_id.clone(),
+                rating,
+                source: Source::Study,
+                now: at,
+                elapsed_days: rated.elapsed_days,
+                duration_ms: 8_000,
+                before: card,
+                after: rated.after,
+                expected_version: version,
+                previous_at,
+            })?);
+            card = rated.after;
+            version += 1;
+            previous_at = Some(at);
+        }
+        if let Some(at) = previous_at.filter(|_| !answers.is_empty()) {
+            states.push(state_columns(
+                user_id,
+                item_id,
+                &card,
+                version,
+                at,
+                Some(at),
+            )?);
+        }
+    }
+    Ok(PlannedReplay {
+        reviews: reviews.len(),
+        reviews_json: serde_json::Value::from(reviews).to_string(),
+        states_json: serde_json::Value::from(states).to_string(),
+    })
 }
 
 /// What the study queue knows of a learner (their card rows, study set and answers since

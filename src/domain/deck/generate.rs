@@ -73,10 +73,12 @@ pub struct GeneratedItems {
 /// single-choice question.
 pub fn generate(deck: &Deck) -> GeneratedItems {
     let mut items = GeneratedItems::default();
+    // Each fact's text as compared for sameness, computed once per deck.
+    let normalized: Vec<String> = deck.facts.iter().map(|f| normalize(&f.text)).collect();
     for fact in &deck.facts {
         items.cards.push(which_card(deck, fact));
         items.questions.push(true_false(deck, fact));
-        if let Some(question) = multiple_choice(deck, fact) {
+        if let Some(question) = multiple_choice(deck, fact, &normalized) {
             items.questions.push(question);
         }
     }
@@ -163,31 +165,32 @@ fn true_false(deck: &Deck, fact: &Fact) -> Question {
     }
 }
 
-fn multiple_choice(deck: &Deck, fact: &Fact) -> Option<Question> {
+/// `normalized` holds every fact's text as [`normalize`] gives it, in deck order.
+fn multiple_choice(deck: &Deck, fact: &Fact, normalized: &[String]) -> Option<Question> {
     let Attribution::Subject(subject) = &fact.subject else {
         return None;
     };
     let id = GeneratedKind::Choice.item_id(&fact.id);
     // Texts stated anywhere in the deck as true of the asked subject can never be distractors.
-    let true_of_subject: Vec<String> = deck
+    let true_of_subject: Vec<&str> = deck
         .facts
         .iter()
-        .filter(|other| other.subject.holds_for(subject))
-        .map(|other| normalize(&other.text))
+        .zip(normalized)
+        .filter(|(other, _)| other.subject.holds_for(subject))
+        .map(|(_, text)| text.as_str())
         .collect();
     let in_group = |other: &Fact| other.contrast.is_some() && other.contrast == fact.contrast;
-    let mut distractors: Vec<&Fact> = Vec::new();
-    for other in &deck.facts {
+    let mut distractors: Vec<(&Fact, &str)> = Vec::new();
+    for (other, text) in deck.facts.iter().zip(normalized) {
         let eligible = (other.topic == fact.topic || in_group(other))
             && deck.known_false_of(other, subject)
-            && !true_of_subject.contains(&normalize(&other.text))
-            && !distractors
-                .iter()
-                .any(|d| normalize(&d.text) == normalize(&other.text));
+            && !true_of_subject.contains(&text.as_str())
+            && !distractors.iter().any(|(_, d)| *d == text.as_str());
         if eligible {
-            distractors.push(other);
+            distractors.push((other, text));
         }
     }
+    let mut distractors: Vec<&Fact> = distractors.into_iter().map(|(d, _)| d).collect();
     if distractors.len() < MIN_DISTRACTORS {
         return None;
     }
