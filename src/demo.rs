@@ -28,8 +28,9 @@ pub const INSTRUCTOR: &str = "instructor@demo.test";
 const TIMEZONE: &str = "America/New_York";
 /// Learners built at once (the writer batches their jobs together).
 const AT_ONCE: usize = 12;
-/// A learner sits an opened week's quiz with this chance, times their diligence.
-const QUIZ_SHARE: f64 = 0.4;
+/// A diligent learner sits an opened week's quiz with this chance; the others with the next.
+const DILIGENT_QUIZ_SHARE: f64 = 0.75;
+const QUIZ_SHARE: f64 = 0.25;
 /// One learner's quiz sittings taken at once.
 const QUIZZES_AT_ONCE: usize = 16;
 
@@ -172,7 +173,7 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
         }
         // Most take on (nearly) the whole deck; some only part of it.
         let diligence: f64 = if rng.gen_bool(0.7) {
-            rng.gen_range(0.85..=1.0)
+            rng.gen_range(0.92..=1.0)
         } else {
             rng.gen_range(0.3..=0.7)
         };
@@ -227,12 +228,15 @@ pub async fn build(state: &AppState, o: &DemoOptions) -> anyhow::Result<Built> {
     for (i, (_, _, histories, ability, diligence)) in learners.iter().enumerate() {
         let mut mine = Vec::new();
         for (k, (id, spec)) in assignments.iter().enumerate() {
-            // About a third of the weeks a learner studied, the more diligent the more often,
-            // get a quiz sitting: enough for every question's item analysis.
+            // Diligent learners sit most of their weeks' quizzes, the others a few.
             let studied = histories.iter().any(|(deck, _)| *deck == spec.deck_id);
             let mut pick =
                 rand_chacha::ChaCha8Rng::seed_from_u64(o.seed ^ ((i as u64) << 24) ^ k as u64);
-            let chance = (diligence * QUIZ_SHARE).clamp(0.0, 1.0);
+            let chance = if *diligence >= 0.9 {
+                DILIGENT_QUIZ_SHARE
+            } else {
+                QUIZ_SHARE
+            };
             if spec.rules.quiz.is_some() && studied && pick.gen_bool(chance) {
                 mine.push((*id, *ability, pick.gen::<u64>()));
             }

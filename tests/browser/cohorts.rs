@@ -25,12 +25,15 @@ async fn count(c: &Client, css: &str) -> usize {
 #[ignore = "needs Chromium; .ci/run runs it with --ignored"]
 async fn the_instructor_sees_the_grid_the_at_risk_list_and_the_heatmap_and_a_learner_sees_their_assignments(
 ) {
+    // The whole library, so the demo lays out the 12-week course.
     let app = TestApp::spawn_with(|s| {
-        std::fs::copy(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/decks/nodejs-vs-go.toml"),
-            s.decks.join("nodejs-vs-go.toml"),
-        )
-        .unwrap();
+        let library = concat!(env!("CARGO_MANIFEST_DIR"), "/decks");
+        for entry in std::fs::read_dir(library).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                std::fs::copy(&path, s.decks.join(path.file_name().unwrap())).unwrap();
+            }
+        }
     })
     .await;
     let out = Command::new(env!("CARGO_BIN_EXE_tradeoff"))
