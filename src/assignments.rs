@@ -220,7 +220,8 @@ pub async fn extend(
 }
 
 /// The cards an assignment covers, from the catalogue.
-fn assigned<'c>(
+/// The catalogue's cards that `a` assigns.
+pub(crate) fn assigned<'c>(
     catalog: &'c [crate::domain::queue::CatalogCard],
     a: &'c Assignment,
 ) -> impl Iterator<Item = &'c crate::domain::queue::CatalogCard> + 'c {

@@ -19,11 +19,11 @@ use crate::cohorts;
 use crate::db::{self, assignments::Assignment};
 use crate::domain::cohort::AtRiskRule;
 use crate::domain::dashboard::{
-    activity, at_risk, hardest_cards, item_analysis, recent_days, AssignmentStanding, CardRow,
+    activity_of, at_risk, hardest_cards, item_analysis, recent_days, AssignmentStanding, CardRow,
     CohortScope, Covered, DayAnswers, HardCard, ItemStats, RiskInput, RiskReason,
 };
-use crate::domain::progress::StudyCalendar;
-use crate::domain::queue::{CatalogCard, LearnerCards};
+use crate::domain::progress::{DailyLog, StudyCalendar};
+use crate::domain::queue::{CatalogCard, StoredState};
 use crate::domain::scheduler::{PhaseKind, Scheduler};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -191,9 +191,27 @@ async fn build(
         .iter()
         .filter(|c| scope.covers(&c.deck_id, &c.topic))
         .collect();
+    // Each assignment's cards, picked from the catalogue once for every learner.
+    let assigned: HashMap<i64, Vec<CatalogCard>> = assignments
+        .iter()
+        .map(|a| {
+            let cards = crate::assignments::assigned(&catalog, a).cloned().collect();
+            (a.id, cards)
+        })
+        .collect();
     let topic_of: HashMap<&str, &CatalogCard> =
         scoped.iter().map(|c| (c.id.as_str(), *c)).collect();
     let mut topics = topic_columns(&scoped, &db::decks::topic_titles(&state.db).await?);
+    // Each scoped card's heatmap column, so a learner's topic means take one pass.
+    let column_of: Vec<usize> = scoped
+        .iter()
+        .map(|c| {
+            topics
+                .iter()
+                .position(|t| t.deck == c.deck_id && t.topic == c.topic)
+                .unwrap_or(0)
+        })
+        .collect();
     let mut learners = db::dashboard::learners(&state.db, cohort_id).await?;
     if let Some(id) = only {
         learners.retain(|l| l.user_id == id);
@@ -217,8 +235,15 @@ async fn build(
         Default::default()
     };
     let standings = db::dashboard::standings(&state.db, cohort_id).await?;
-    let mut reviews =
-        db::dashboard::reviews_since(&state.db, cohort_id, now - REVIEW_WINDOW_MS).await?;
+    let mut activity_rows = db::dashboard::activity_since(
+        &state.db,
+        cohort_id,
+        now - REVIEW_WINDOW_MS,
+        &scope.whole_decks(),
+        &scope.partial_decks(),
+        only,
+    )
+    .await?;
 
     let mut rows = Vec::with_capacity(learners.len());
     let mut card_rows: HashMap<&str, Vec<CardRow>> = HashMap::new();
@@ -227,12 +252,14 @@ async fn build(
         let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
         let cards = db::study::learner_cards(&state.db, learner.user_id, day.start).await?;
         let cards = cards.lock().unwrap_or_else(|e| e.into_inner());
-        for card in &scoped {
+        // The learner's state of each scoped card, looked up once.
+        let states: Vec<Option<&StoredState>> =
+            scoped.iter().map(|c| cards.cards.get(&c.id)).collect();
+        for (card, state) in scoped.iter().zip(&states) {
             // Only cards the learner has answered since joining the cohort.
-            let since_joining = |s: &&crate::domain::queue::StoredState| {
-                s.last_answer_at.is_some_and(|at| at >= learner.joined_at)
-            };
-            if let Some(s) = cards.cards.get(&card.id).filter(since_joining) {
+            let since_joining =
+                |s: &&StoredState| s.last_answer_at.is_some_and(|at| at >= learner.joined_at);
+            if let Some(s) = state.filter(since_joining) {
                 card_rows.entry(&card.id).or_default().push(CardRow {
                     reps: s.state.reps,
                     lapses: s.state.lapses,
@@ -240,18 +267,18 @@ async fn build(
                 });
             }
         }
-        let recall = recall_now(&scoped, &cards, &day.scheduler, now);
-        let in_scope: Vec<_> = reviews
-            .remove(&learner.user_id)
-            .unwrap_or_default()
+        let recall = recall_now(&states, &day.scheduler, now);
+        let counted = activity_rows.remove(&learner.user_id).unwrap_or_default();
+        let in_scope: Vec<_> = counted
+            .reviews
             .into_iter()
-            .filter(|r| {
-                r.reviewed_at >= learner.joined_at && topic_of.contains_key(r.item_id.as_str())
-            })
+            .filter(|r| topic_of.contains_key(r.item_id.as_str()))
             .collect();
-        let figures = activity(&in_scope, &calendar, now);
+        let log = DailyLog::from_rollups(&counted.buckets, &counted.checks, &calendar)
+            .merged(DailyLog::from_reviews(&in_scope, &calendar));
+        let figures = activity_of(&log, &calendar, now);
         let recent_days = if only.is_some() {
-            recent_days(&in_scope, &calendar, now, DRILL_DOWN_DAYS)
+            recent_days(&log, &calendar, now, DRILL_DOWN_DAYS)
         } else {
             Vec::new()
         };
@@ -276,16 +303,17 @@ async fn build(
                     quiz_best: quiz_best.get(&learner.user_id).unwrap_or(&no_quizzes),
                 };
                 let outcome =
-                    Standing::of(&catalog, &cards, &day.scheduler, &done, la, now).outcome(now);
+                    Standing::of(&assigned[&a.id], &cards, &day.scheduler, &done, la, now)
+                        .outcome(now);
                 Some((a, outcome))
             })
             .collect();
-        let last_active_at = scoped
+        let last_active_at = states
             .iter()
-            .filter_map(|c| cards.cards.get(&c.id)?.last_answer_at)
+            .filter_map(|s| s.and_then(|s| s.last_answer_at))
             .filter(|at| *at >= learner.joined_at)
             .max();
-        let overdue = overdue(&scoped, &cards, now);
+        let overdue = overdue(&states, now);
         let due_of = |a: &Assignment| {
             standings
                 .extended
@@ -318,14 +346,7 @@ async fn build(
             },
             now,
         );
-        let topic_mastery = topics
-            .iter()
-            .map(|t| {
-                mean_of(&scoped, &recall, |c| {
-                    c.deck_id == t.deck && c.topic == t.topic
-                })
-            })
-            .collect();
+        let topic_mastery = topic_means(&column_of, topics.len(), &recall);
         rows.push(LearnerRow {
             user_id: learner.user_id,
             email: learner.email,
@@ -421,18 +442,31 @@ fn topic_columns(
 
 /// Each scoped card's recall probability now (`None`: not studied).
 fn recall_now(
-    scoped: &[&CatalogCard],
-    cards: &LearnerCards,
+    states: &[Option<&StoredState>],
     scheduler: &Scheduler,
     now: i64,
 ) -> Vec<Option<f64>> {
-    scoped
+    states
         .iter()
-        .map(|c| {
-            let s = cards.cards.get(&c.id)?;
+        .map(|s| {
+            let s = (*s)?;
             let (memory, last) = (s.state.memory()?, s.state.last_review_ms()?);
             Some(scheduler.retrievability_at(memory, last, now.max(last)))
         })
+        .collect()
+}
+
+/// Mean recall (unstudied counting 0) per topic column; `column_of[i]` is scoped card `i`'s.
+fn topic_means(column_of: &[usize], columns: usize, recall: &[Option<f64>]) -> Vec<f64> {
+    let mut sums = vec![(0.0, 0u32); columns];
+    for (column, r) in column_of.iter().zip(recall) {
+        if let Some(slot) = sums.get_mut(*column) {
+            slot.0 += r.unwrap_or(0.0);
+            slot.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(sum, n)| if n == 0 { 0.0 } else { sum / f64::from(n) })
         .collect()
 }
 
@@ -456,10 +490,10 @@ fn mean_of(
 }
 
 /// Scheduled cards in scope (not suspended) whose due time has passed.
-fn overdue(scoped: &[&CatalogCard], cards: &LearnerCards, now: i64) -> u32 {
-    scoped
+fn overdue(states: &[Option<&StoredState>], now: i64) -> u32 {
+    states
         .iter()
-        .filter_map(|c| cards.cards.get(&c.id))
+        .flatten()
         .filter(|s| !s.suspended)
         .filter(|s| matches!(s.state.kind(), PhaseKind::Review | PhaseKind::Relearning))
         .filter(|s| s.state.due_ms().is_some_and(|d| d < now))

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use anyhow::Context;
 
 use super::Db;
-use crate::domain::progress::{LoggedReview, PhaseKind, Rating, Source};
+use crate::domain::progress::{
+    Bucket, LoggedReview, PhaseKind, Rating, RecallCheck, Source, BUCKET_MS,
+};
 
 /// A learner member of the cohort (not removed).
 #[derive(Debug, Clone)]
@@ -18,9 +20,6 @@ pub struct Learner {
     /// Unix ms.
     pub joined_at: i64,
 }
-
-const MEMBERS: &str = "SELECT user_id FROM cohort_members
-    WHERE cohort_id = $1 AND role = 'learner' AND removed_at IS NULL";
 
 /// The cohort's learners who have not been removed, by email.
 pub async fn learners(db: &Db, cohort_id: i64) -> anyhow::Result<Vec<Learner>> {
@@ -76,48 +75,151 @@ pub async fn standings(db: &Db, cohort_id: i64) -> anyhow::Result<Standings> {
     })
 }
 
-/// The learners' answers (not undone) since `since`, by learner, oldest first; the caller
-/// keeps those in scope and after joining.
-pub async fn reviews_since(
+/// What the dashboard counts a learner's activity from, in the instructor scope.
+#[derive(Debug, Default)]
+pub struct ActivityRows {
+    /// Rollup buckets of wholly assigned decks, from the first quarter hour that started after
+    /// the learner joined.
+    pub buckets: Vec<Bucket>,
+    /// The recall checks that go with those buckets.
+    pub checks: Vec<RecallCheck>,
+    /// Reviews counted one by one: on decks assigned only in part (the caller keeps those of
+    /// the assigned topics), and on the wholly assigned decks between joining and the first
+    /// whole quarter hour after it.
+    pub reviews: Vec<LoggedReview>,
+}
+
+/// The learner members' activity since `since` (Unix ms), by learner, for `whole` decks (read
+/// from the rollups) and `partial` decks (read from the review log); `only` limits it to one
+/// learner. The rollups make a month of a large cohort a few hundred thousand small rows
+/// rather than every answer with its card state.
+pub async fn activity_since(
     db: &Db,
     cohort_id: i64,
     since: i64,
-) -> anyhow::Result<HashMap<i64, Vec<LoggedReview>>> {
-    type Row = (i64, String, i64, String, i64, i64, String, Option<i64>);
-    // One JSON row rather than one row each: a cohort's month can be 100,000 answers, and
-    // each row would be its own hand-off from SQLite's thread.
+    whole: &[String],
+    partial: &[String],
+    only: Option<i64>,
+) -> anyhow::Result<HashMap<i64, ActivityRows>> {
+    let whole = serde_json::to_string(whole)?;
+    let partial_json = serde_json::to_string(partial)?;
+    let mut by_learner: HashMap<i64, ActivityRows> = HashMap::new();
+
     let json: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT json_group_array(json_array(user_id, item_id, rating, source, reviewed_at,
-                    duration_ms, phase_before, scheduled))
-         FROM (SELECT user_id, item_id, rating, source, reviewed_at, duration_ms, phase_before,
-                      state_before ->> '$.phase.scheduled_days' AS scheduled
-               FROM reviews
-               WHERE user_id IN ({MEMBERS}) AND undone_at IS NULL AND reviewed_at >= $2
-               ORDER BY user_id, reviewed_at, id)"
+        "SELECT json_group_array(json_array(r.user_id, r.bucket, r.source, r.rating, r.answers,
+                    r.young_recalls, r.mature_recalls))
+         FROM review_rollups r {MEMBER_JOIN} AND m.user_id = r.user_id
+         WHERE r.bucket >= $2 / {BUCKET_MS} AND r.bucket * {BUCKET_MS} >= m.joined_at
+           AND r.deck_id IN (SELECT value FROM json_each($3))"
     ))
     .bind(cohort_id)
     .bind(since)
+    .bind(&whole)
+    .bind(only)
     .fetch_one(&db.read)
     .await
-    .context("Failed to load the cohort's reviews")?;
-    let rows: Vec<Row> = super::json_rows(json)?;
-    let mut by_learner: HashMap<i64, Vec<LoggedReview>> = HashMap::new();
-    for (user_id, item_id, rating, source, reviewed_at, duration_ms, phase, days) in rows {
-        by_learner.entry(user_id).or_default().push(LoggedReview {
-            item_id,
-            rating: u8::try_from(rating)
-                .ok()
-                .and_then(|r| Rating::try_from(r).ok())
-                .unwrap_or(Rating::Good),
+    .context("Failed to load the cohort's rollups")?;
+    let rows: Vec<(i64, i64, String, i64, u32, u32, u32)> = super::json_rows(json)?;
+    for (user_id, bucket, source, rating, answers, young_recalls, mature_recalls) in rows {
+        by_learner.entry(user_id).or_default().buckets.push(Bucket {
+            bucket,
             source: Source::from_name(&source),
-            reviewed_at,
-            phase_before: PhaseKind::from_name(&phase),
-            scheduled_days_before: days.and_then(|d| u32::try_from(d).ok()),
-            duration_ms,
+            rating: super::rating(rating)?,
+            answers,
+            young_recalls,
+            mature_recalls,
         });
+    }
+
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(json_array(c.user_id, c.reviewed_at, c.previous_at, c.mature,
+                    c.passed))
+         FROM recall_checks c {MEMBER_JOIN} AND c.user_id = m.user_id
+         WHERE c.reviewed_at >= $2 AND c.reviewed_at >= {FIRST_WHOLE_BUCKET}
+           AND c.deck_id IN (SELECT value FROM json_each($3))"
+    ))
+    .bind(cohort_id)
+    .bind(since)
+    .bind(&whole)
+    .bind(only)
+    .fetch_one(&db.read)
+    .await
+    .context("Failed to load the cohort's recall checks")?;
+    let rows: Vec<(i64, i64, i64, i64, i64)> = super::json_rows(json)?;
+    for (user_id, reviewed_at, previous_at, mature, passed) in rows {
+        by_learner
+            .entry(user_id)
+            .or_default()
+            .checks
+            .push(RecallCheck {
+                reviewed_at,
+                previous_at,
+                mature: mature != 0,
+                passed: passed != 0,
+            });
+    }
+
+    // Reviews: the partly assigned decks since `since`, and the wholly assigned ones in the
+    // quarter hour the learner joined. Each is a range of the (user, time) index.
+    let mut ranges = vec![(
+        format!("r.reviewed_at < {FIRST_WHOLE_BUCKET}"),
+        whole.clone(),
+    )];
+    if !partial.is_empty() {
+        ranges.push(("1".to_owned(), partial_json));
+    }
+    for (until, decks) in ranges {
+        let json: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT json_group_array(json_array(r.user_id, r.item_id, r.rating, r.source,
+                        r.reviewed_at, r.duration_ms, r.phase_before,
+                        r.state_before ->> '$.phase.scheduled_days'))
+             FROM reviews r {MEMBER_JOIN} AND r.user_id = m.user_id
+             WHERE r.reviewed_at >= max($2, m.joined_at) AND {until} AND r.undone_at IS NULL
+               AND substr(r.item_id, 1, instr(r.item_id, '/') - 1)
+                   IN (SELECT value FROM json_each($3))"
+        ))
+        .bind(cohort_id)
+        .bind(since)
+        .bind(&decks)
+        .bind(only)
+        .fetch_one(&db.read)
+        .await
+        .context("Failed to load the cohort's reviews")?;
+        type Row = (i64, String, i64, String, i64, i64, String, Option<i64>);
+        let rows: Vec<Row> = super::json_rows(json)?;
+        for (user_id, item_id, rating, source, reviewed_at, duration_ms, phase, days) in rows {
+            by_learner
+                .entry(user_id)
+                .or_default()
+                .reviews
+                .push(LoggedReview {
+                    item_id,
+                    rating: u8::try_from(rating)
+                        .ok()
+                        .and_then(|r| Rating::try_from(r).ok())
+                        .unwrap_or(Rating::Good),
+                    source: Source::from_name(&source),
+                    reviewed_at,
+                    phase_before: PhaseKind::from_name(&phase),
+                    scheduled_days_before: days.and_then(|d| u32::try_from(d).ok()),
+                    duration_ms,
+                });
+        }
+    }
+    for rows in by_learner.values_mut() {
+        rows.reviews.sort_by_key(|r| r.reviewed_at);
     }
     Ok(by_learner)
 }
+
+/// Joins the cohort's learner members (`$1`), or one of them (`$4`, when not null), as `m`;
+/// each query adds how its table matches `m.user_id`.
+const MEMBER_JOIN: &str = "JOIN cohort_members m ON m.cohort_id = $1
+    AND m.role = 'learner' AND m.removed_at IS NULL
+    AND ($4 IS NULL OR m.user_id = $4)";
+
+/// The start of the first quarter hour that began after member `m` joined.
+const FIRST_WHOLE_BUCKET: &str = "((m.joined_at + 899999) / 900000) * 900000";
 
 /// The id of member `m`'s first closed quiz attempt on one of the decks in `$2` since joining.
 const FIRST_ATTEMPT: &str =

@@ -30,6 +30,33 @@ impl CohortScope {
         CohortScope(covered.into_iter().collect())
     }
 
+    /// The decks assigned whole (by an assignment without chosen topics), sorted.
+    pub fn whole_decks(&self) -> Vec<String> {
+        let mut decks: Vec<String> = self
+            .0
+            .iter()
+            .filter(|c| c.topics.is_empty())
+            .map(|c| c.deck.clone())
+            .collect();
+        decks.sort();
+        decks.dedup();
+        decks
+    }
+
+    /// The decks assigned only in part (some topics), sorted.
+    pub fn partial_decks(&self) -> Vec<String> {
+        let whole = self.whole_decks();
+        let mut decks: Vec<String> = self
+            .0
+            .iter()
+            .filter(|c| !whole.contains(&c.deck))
+            .map(|c| c.deck.clone())
+            .collect();
+        decks.sort();
+        decks.dedup();
+        decks
+    }
+
     /// Whether a card of `deck` and `topic` is in scope.
     pub fn covers(&self, deck: &str, topic: &str) -> bool {
         self.0
@@ -51,7 +78,11 @@ pub struct Activity {
 
 /// Activity figures from reviews (undone ones left out), by the learner's study days.
 pub fn activity(reviews: &[LoggedReview], calendar: &StudyCalendar, now: i64) -> Activity {
-    let log = DailyLog::from_reviews(reviews, calendar);
+    activity_of(&DailyLog::from_reviews(reviews, calendar), calendar, now)
+}
+
+/// Activity figures from a learner's daily totals (built from reviews or rollups).
+pub fn activity_of(log: &DailyLog, calendar: &StudyCalendar, now: i64) -> Activity {
     let today = calendar.day_of(now);
     let reviews_7d = log
         .days()
@@ -61,7 +92,7 @@ pub fn activity(reviews: &[LoggedReview], calendar: &StudyCalendar, now: i64) ->
     let studied_today = log.days().any(|(day, t)| day == today && t.answers > 0);
     Activity {
         reviews_7d,
-        true_retention_30d: retention_of(&log, today).month.total.rate,
+        true_retention_30d: retention_of(log, today).month.total.rate,
         studied_today,
     }
 }
@@ -80,12 +111,11 @@ pub struct DayAnswers {
 /// Answers on each of the last `days` study days, oldest first, today last; days without
 /// answers count 0.
 pub fn recent_days(
-    reviews: &[LoggedReview],
+    log: &DailyLog,
     calendar: &StudyCalendar,
     now: i64,
     days: i64,
 ) -> Vec<DayAnswers> {
-    let log = DailyLog::from_reviews(reviews, calendar);
     let totals: std::collections::HashMap<i64, _> = log.days().collect();
     let today = calendar.day_of(now);
     (today - days + 1..=today)
@@ -513,7 +543,12 @@ mod tests {
         let quiet = activity(&reviews[..3], &calendar, NOW);
         assert!(!quiet.studied_today);
 
-        let days = recent_days(&reviews, &calendar, NOW, 7);
+        let days = recent_days(
+            &DailyLog::from_reviews(&reviews, &calendar),
+            &calendar,
+            NOW,
+            7,
+        );
         assert_eq!(days.len(), 7, "every day, quiet ones too");
         assert_eq!(
             days[6].date,

@@ -2254,3 +2254,63 @@ async fn an_instructor_drills_down_into_one_learner_within_the_cohorts_scope() {
     let resp = instructor.call(&app, Method::GET, &path, Value::Null).await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+/// With a whole deck assigned, figures come from the review rollups: answers in the quarter
+/// hour a learner joined count only from the moment they joined, and later ones all count.
+#[tokio::test]
+async fn whole_deck_figures_count_from_the_moment_of_joining() {
+    let synth = tradeoff::simulate::synthetic_deck("synth", 8, 1);
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &synth).unwrap()).await;
+    // 10:05 UTC on a quarter-hour grid: the join falls inside the 10:00–10:15 bucket.
+    app.clock.set(1_796_119_500_000);
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Cohort").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let ada = User::new(&app, "ada@example.org").await;
+    ada.json(&app, Method::PUT, "/api/v1/me/decks/synth", json!({}))
+        .await;
+    answer_next(&app, &ada, "?deck=synth").await; // 10:05, before joining
+    app.clock.advance(60_000);
+    ada.json(
+        &app,
+        Method::POST,
+        "/api/v1/cohorts/join",
+        json!({"code": cohort["join_code"]}),
+    )
+    .await;
+    let now = app.clock.now();
+    instructor
+        .json(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cohorts/{id}/assignments"),
+            json!({"title": "All", "deck": "synth", "topics": [], "opens_at": now - 1000,
+                   "due_at": now + 7 * 86_400_000, "rules": {"study_all": true}}),
+        )
+        .await;
+    app.clock.advance(60_000);
+    answer_next(&app, &ada, "?deck=synth").await; // 10:07, same quarter hour, after joining
+    app.clock.advance(30 * 60_000);
+    answer_next(&app, &ada, "?deck=synth").await; // 10:37, a later quarter hour
+    answer_next(&app, &ada, "?deck=synth").await;
+    let v = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/learners/{}", ada.id),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(v["learner"]["reviews_7d"], 3, "{}", v["learner"]);
+    let d = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}/dashboard"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(d["learners"][0]["reviews_7d"], 3);
+    assert_eq!(d["learners"][0]["studied_today"], true);
+}

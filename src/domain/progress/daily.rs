@@ -166,6 +166,20 @@ impl DailyLog {
         log
     }
 
+    /// Both logs' totals, day by day (for answers counted from different sources, e.g. rollups
+    /// for some decks and reviews for others).
+    pub fn merged(mut self, other: DailyLog) -> DailyLog {
+        for (day, t) in other.days {
+            let mine = self.days.entry(day).or_default();
+            mine.answers += t.answers;
+            for (a, b) in mine.study_ratings.iter_mut().zip(t.study_ratings) {
+                *a += b;
+            }
+            mine.recall = mine.recall.merged(t.recall);
+        }
+        self
+    }
+
     /// The totals of study day `day` (zero when nothing was answered).
     pub fn day(&self, day: i64) -> DayTotals {
         self.days.get(&day).copied().unwrap_or_default()
