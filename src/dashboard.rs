@@ -246,7 +246,8 @@ async fn build(
     .await?;
 
     let mut rows = Vec::with_capacity(learners.len());
-    let mut card_rows: HashMap<&str, Vec<CardRow>> = HashMap::new();
+    let mut card_rows: HashMap<&str, Vec<CardRow>, foldhash::fast::RandomState> =
+        HashMap::default();
     for learner in learners {
         let day = crate::study::day(state, learner.user_id).await?;
         let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
@@ -557,7 +558,7 @@ pub fn grid_csv(d: &Dashboard) -> anyhow::Result<Vec<u8>> {
         for a in &open {
             match l.assignments.iter().find(|o| o.assignment_id == a.id) {
                 Some(o) => {
-                    row.push(status_word(o.status).to_owned());
+                    row.push(o.status.as_str().to_owned());
                     row.push(format!("{:.4}", o.progress));
                     row.push(iso(d.due_of(l.user_id, a)));
                 }
@@ -568,17 +569,6 @@ pub fn grid_csv(d: &Dashboard) -> anyhow::Result<Vec<u8>> {
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn status_word(s: crate::domain::assignment::Status) -> &'static str {
-    use crate::domain::assignment::Status;
-    match s {
-        Status::NotStarted => "not_started",
-        Status::InProgress => "in_progress",
-        Status::Complete => "complete",
-        Status::Late => "late",
-        Status::Missing => "missing",
-    }
 }
 
 fn iso(ms: i64) -> String {

@@ -1183,7 +1183,8 @@ async fn load_learner(
     .await
     .context("Failed to load the learner's cards")?;
     let rows: Vec<CardRow> = super::json_rows(json)?;
-    let mut cards = std::collections::HashMap::with_capacity(rows.len());
+    let mut cards =
+        crate::domain::queue::CardMap::with_capacity_and_hasher(rows.len(), Default::default());
     for (item_id, state, version, suspended, buried_until, leech, new_priority, last_answer_at) in
         rows
     {

@@ -216,6 +216,19 @@ pub enum Status {
     Missing,
 }
 
+impl Status {
+    /// The status as the API and the CSVs spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not_started",
+            Status::InProgress => "in_progress",
+            Status::Complete => "complete",
+            Status::Late => "late",
+            Status::Missing => "missing",
+        }
+    }
+}
+
 /// The status at `now`, from when the rules first held (if they have) and the learner's due
 /// date: completing at `due - 1` is on time, at `due` late.
 pub fn status(completed_at: Option<i64>, due_at: i64, progress: f64, now: i64) -> Status {

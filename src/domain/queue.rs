@@ -126,10 +126,15 @@ pub struct LoggedAnswer {
 }
 
 /// Everything the queue knows of one learner.
+/// A learner's stored card rows by item id. Read for every card of a queue or a dashboard
+/// row, so it uses a fast hasher (ids are the catalogue's own, not attacker-chosen keys).
+pub type CardMap = HashMap<String, StoredState, foldhash::fast::RandomState>;
+
 #[derive(Debug, Clone, Default, PartialEq)]
+
 pub struct LearnerCards {
     /// Stored rows by item id; a card with no row is new.
-    pub cards: HashMap<String, StoredState>,
+    pub cards: CardMap,
     /// Decks in the study set, each with its chosen topics (empty: all).
     pub study_set: HashMap<String, Vec<String>>,
     /// Answers since [`LearnerCards::since`], oldest first.

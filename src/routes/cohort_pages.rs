@@ -189,8 +189,10 @@ pub async fn cohort_page(
         .iter()
         .filter(|l| !l.at_risk.is_empty())
         .collect();
+    let grid = grid_rows(&d);
     page.me(&who)
         .with("d", &d)
+        .with("grid", &grid)
         .with("at_risk", &at_risk)
         .with("members", &members)
         .with("decks", &deck_choices)
@@ -536,5 +538,68 @@ fn template_choices() -> Vec<serde_json::Value> {
     crate::domain::template::TEMPLATES
         .iter()
         .map(|t| serde_json::json!({"id": t.id, "title": t.title, "weeks": t.weeks.len()}))
+        .collect()
+}
+
+/// One learner's row of the page's grid and heatmap, laid out in Rust: the template then
+/// prints cells instead of searching each learner's outcomes for every column.
+#[derive(serde::Serialize)]
+struct GridRow<'d> {
+    user_id: i64,
+    email: &'d str,
+    cells: Vec<GridCell>,
+    /// (heat level 0–4, percent) per topic column.
+    heat: Vec<(u8, u8)>,
+}
+
+#[derive(serde::Serialize)]
+struct GridCell {
+    assignment_id: i64,
+    /// "not_open", "none" (the assignment does not apply to them) or "cell".
+    state: &'static str,
+    status: &'static str,
+    percent: u8,
+    progress: f64,
+    off_track: bool,
+}
+
+fn percent(v: f64) -> u8 {
+    (v.clamp(0.0, 1.0) * 100.0).round() as u8
+}
+
+fn grid_rows(d: &dashboard::Dashboard) -> Vec<GridRow<'_>> {
+    use crate::domain::assignment::Status;
+    d.learners
+        .iter()
+        .map(|l| GridRow {
+            user_id: l.user_id,
+            email: &l.email,
+            cells: d
+                .assignments
+                .iter()
+                .map(|a| {
+                    let found = l.assignments.iter().find(|o| o.assignment_id == a.id);
+                    let (state, outcome) = match found {
+                        _ if a.opens_at > d.generated_at => ("not_open", None),
+                        None => ("none", None),
+                        Some(o) => ("cell", Some(o)),
+                    };
+                    GridCell {
+                        assignment_id: a.id,
+                        state,
+                        status: outcome.map_or("", |o| o.status.as_str()),
+                        percent: outcome.map_or(0, |o| percent(o.progress)),
+                        progress: outcome.map_or(0.0, |o| o.progress),
+                        off_track: outcome
+                            .is_some_and(|o| !o.on_track && o.status != Status::Missing),
+                    }
+                })
+                .collect(),
+            heat: l
+                .topic_mastery
+                .iter()
+                .map(|v| ((v.clamp(0.0, 1.0) * 4.0).round() as u8, percent(*v)))
+                .collect(),
+        })
         .collect()
 }
