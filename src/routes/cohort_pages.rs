@@ -184,14 +184,15 @@ pub async fn cohort_page(
             })
         })
         .collect();
-    let at_risk: Vec<&dashboard::LearnerRow> = d
+    let view = PageDashboard::of(&d);
+    let at_risk: Vec<&LearnerLine> = view
         .learners
         .iter()
         .filter(|l| !l.at_risk.is_empty())
         .collect();
     let grid = grid_rows(&d);
     page.me(&who)
-        .with("d", &d)
+        .with("d", &view)
         .with("grid", &grid)
         .with("at_risk", &at_risk)
         .with("members", &members)
@@ -602,4 +603,63 @@ fn grid_rows(d: &dashboard::Dashboard) -> Vec<GridRow<'_>> {
                 .collect(),
         })
         .collect()
+}
+
+/// The dashboard as the page reads it: the grid and heatmap cells come from [`grid_rows`], so
+/// the learners' outcomes and topic means are not handed to the template twice.
+#[derive(serde::Serialize)]
+struct PageDashboard<'d> {
+    cohort: &'d crate::cohorts::CohortView,
+    assignments: &'d [crate::db::assignments::Assignment],
+    learners: Vec<LearnerLine<'d>>,
+    topics: &'d [dashboard::TopicColumn],
+    hardest_cards: &'d [crate::domain::dashboard::HardCard],
+    hardest_questions: &'d [crate::domain::dashboard::ItemStats],
+    feedback_waiting: u32,
+    at_risk_rule: &'d crate::domain::cohort::AtRiskRule,
+    generated_at: i64,
+}
+
+/// A learner's figures for the learners table and the at-risk list.
+#[derive(serde::Serialize)]
+struct LearnerLine<'d> {
+    user_id: i64,
+    email: &'d str,
+    last_active_at: Option<i64>,
+    reviews_7d: u32,
+    true_retention_30d: Option<f64>,
+    overdue: u32,
+    mastery: f64,
+    studied_today: bool,
+    at_risk: &'d [crate::domain::dashboard::RiskReason],
+}
+
+impl<'d> PageDashboard<'d> {
+    fn of(d: &'d dashboard::Dashboard) -> Self {
+        PageDashboard {
+            cohort: &d.cohort,
+            assignments: &d.assignments,
+            learners: d
+                .learners
+                .iter()
+                .map(|l| LearnerLine {
+                    user_id: l.user_id,
+                    email: &l.email,
+                    last_active_at: l.last_active_at,
+                    reviews_7d: l.reviews_7d,
+                    true_retention_30d: l.true_retention_30d,
+                    overdue: l.overdue,
+                    mastery: l.mastery,
+                    studied_today: l.studied_today,
+                    at_risk: &l.at_risk,
+                })
+                .collect(),
+            topics: &d.topics,
+            hardest_cards: &d.hardest_cards,
+            hardest_questions: &d.hardest_questions,
+            feedback_waiting: d.feedback_waiting,
+            at_risk_rule: &d.at_risk_rule,
+            generated_at: d.generated_at,
+        }
+    }
 }
