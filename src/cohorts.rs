@@ -147,9 +147,7 @@ pub async fn create(
             .await?
             .map_err(|_| anyhow::anyhow!("a new cohort's course has two weeks of one title"))?;
     }
-    if !course.is_empty() {
-        crate::assignments::add_opened_to_study_sets(state).await?;
-    }
+    // A new cohort has no learners yet: joining adds its open assignments to their study sets.
     access(state, who, id).await
 }
 
