@@ -784,3 +784,61 @@ explanation = "The request's context carries it."
     );
     assert!(!results.contains('`'), "no raw backticks anywhere");
 }
+
+/// A long quiz on the shipped deck is balanced: every kind the deck has is in it, authored
+/// questions outnumber generated ones, and "Which of these is true of Go?" comes at most twice.
+#[tokio::test]
+async fn a_long_quiz_draws_every_kind_authored_questions_first_and_a_stem_at_most_twice() {
+    let app = app().await;
+    let l = learner(&app, "ada@example.org").await;
+    let pool = app.raw_db().await;
+    for _ in 0..5 {
+        let a = start(
+            &app,
+            &l,
+            json!({"deck": "nodejs-vs-go", "count": 60, "mode": "practice"}),
+        )
+        .await;
+        let id = a["id"].as_i64().unwrap();
+        let stored: String = sqlx::query_scalar("SELECT questions FROM quiz_attempts WHERE id = ?")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let questions: Vec<Value> = serde_json::from_str(&stored).unwrap();
+        assert_eq!(questions.len(), 60);
+        let ids: Vec<&str> = questions
+            .iter()
+            .map(|q| q["question_id"].as_str().unwrap())
+            .collect();
+        let generated = ids.iter().filter(|id| id.contains('~')).count();
+        assert!(generated <= 30, "{generated} of 60 generated");
+        let kinds: std::collections::BTreeSet<&str> = questions
+            .iter()
+            .map(|q| q["kind"].as_str().unwrap())
+            .collect();
+        for kind in [
+            "single",
+            "multi",
+            "true_false",
+            "which_one",
+            "short_answer",
+            "ordering",
+        ] {
+            assert!(kinds.contains(kind), "no {kind} question in {kinds:?}");
+        }
+        let mut stems = std::collections::HashMap::new();
+        for id in &ids {
+            let prompt: String = sqlx::query_scalar(
+                "SELECT json_extract(content, '$.prompt') FROM deck_items WHERE id = ?",
+            )
+            .bind(format!("nodejs-vs-go/{id}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            *stems.entry(prompt).or_insert(0) += 1;
+        }
+        let most = stems.values().max().copied().unwrap_or(0);
+        assert!(most <= 2, "a stem {most} times");
+    }
+}

@@ -9,9 +9,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::draw::{quiz_rng, sample_to_front, shuffle};
+use super::draw::{quiz_rng, shuffle, QuizRng};
 use super::present::{present, PresentationError, PresentedQuestion};
-use crate::domain::deck::Question;
+use crate::domain::deck::{GeneratedKind, Question, QuestionKind};
+
+/// The same question stem (e.g. "Which of these is true of **Go**?") appears at most this
+/// many times in one quiz.
+pub const MAX_STEM_REPEATS: usize = 2;
 
 /// A question that may go into a quiz, with what presenting it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +85,8 @@ pub enum BuildError {
 }
 
 /// Draws a quiz from `pool` as `spec` asks, at random without repeats, every question
-/// presented with its own shuffle. Deterministic in `seed`.
+/// presented with its own shuffle. Deterministic in `seed`. Each draw (the quiz, or each topic
+/// with [`Count::PerTopic`]) is [`balanced`].
 ///
 /// A question appears once even if the pool lists it twice (same deck and id). With
 /// [`Count::PerTopic`], topics are grouped by id across decks. Questions come out shuffled
@@ -106,9 +111,9 @@ pub fn build_quiz(pool: &[QuizItem], spec: &QuizSpec, seed: u64) -> Result<Built
     let mut rng = quiz_rng(seed);
     let (chosen, requested, short_topics) = match spec.count {
         Count::Total(n) => {
-            let taken = sample_to_front(&mut candidates, n, &mut rng);
-            candidates.truncate(taken);
-            (candidates, n, Vec::new())
+            let mut chosen = balanced(candidates, n, &mut rng);
+            shuffle(&mut chosen, &mut rng);
+            (chosen, n, Vec::new())
         }
         Count::PerTopic(n) => {
             let mut by_topic: BTreeMap<&str, Vec<&QuizItem>> = BTreeMap::new();
@@ -126,15 +131,15 @@ pub fn build_quiz(pool: &[QuizItem], spec: &QuizSpec, seed: u64) -> Result<Built
             let mut chosen = Vec::new();
             let mut short = Vec::new();
             for topic in &topics {
-                let mut items = by_topic.remove(topic).unwrap_or_default();
-                let taken = sample_to_front(&mut items, n, &mut rng);
-                if taken < n {
+                let items = by_topic.remove(topic).unwrap_or_default();
+                let taken = balanced(items, n, &mut rng);
+                if taken.len() < n {
                     short.push(TopicShortfall {
                         topic: (*topic).to_owned(),
-                        available: taken,
+                        available: taken.len(),
                     });
                 }
-                chosen.extend_from_slice(&items[..taken]);
+                chosen.extend(taken);
             }
             shuffle(&mut chosen, &mut rng);
             (chosen, n.saturating_mul(topics.len()), short)
@@ -149,6 +154,74 @@ pub fn build_quiz(pool: &[QuizItem], spec: &QuizSpec, seed: u64) -> Result<Built
         requested,
         short_topics,
     })
+}
+
+/// Picks `n` of `items` (fewer if they run out), at random but balanced:
+/// - every kind of question among them first, one each while room remains (an authored one of
+///   the kind when there is one), the kinds in random order;
+/// - then authored questions;
+/// - then generated ones, which make up at most half of the draw unless too few authored
+///   questions exist to fill the other half;
+/// - and no stem more than [`MAX_STEM_REPEATS`] times.
+pub fn balanced<'p>(
+    mut items: Vec<&'p QuizItem>,
+    n: usize,
+    rng: &mut QuizRng,
+) -> Vec<&'p QuizItem> {
+    shuffle(&mut items, rng);
+    let generated = |item: &QuizItem| GeneratedKind::parse_item_id(&item.question.id).is_some();
+    // Authored first, each group in its shuffled order.
+    items.sort_by_key(|item| generated(item));
+    let authored = items.iter().filter(|i| !generated(i)).count();
+    let generated_cap = (n / 2).max(n.saturating_sub(authored));
+
+    let mut chosen: Vec<&QuizItem> = Vec::new();
+    let mut used = vec![false; items.len()];
+    let mut stems: BTreeMap<String, usize> = BTreeMap::new();
+    let mut generated_count = 0;
+    let mut take = |i: usize, chosen: &mut Vec<&'p QuizItem>, used: &mut [bool]| -> bool {
+        let item = items[i];
+        let stem = normalized(&item.question.prompt);
+        let is_generated = generated(item);
+        if used[i]
+            || chosen.len() >= n
+            || stems.get(&stem).copied().unwrap_or(0) >= MAX_STEM_REPEATS
+            || (is_generated && generated_count >= generated_cap)
+        {
+            return false;
+        }
+        used[i] = true;
+        *stems.entry(stem).or_default() += 1;
+        generated_count += usize::from(is_generated);
+        chosen.push(item);
+        true
+    };
+    // One of each kind, in the order the kinds first come up (authored ones come first).
+    let mut kinds: Vec<QuestionKind> = Vec::new();
+    for item in &items {
+        let kind = item.question.answer.kind();
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    shuffle(&mut kinds, rng);
+    let kind_of: Vec<QuestionKind> = items.iter().map(|i| i.question.answer.kind()).collect();
+    for kind in kinds {
+        let mut of_kind = (0..items.len()).filter(|&i| kind_of[i] == kind);
+        of_kind.any(|i| take(i, &mut chosen, &mut used));
+    }
+    for i in 0..items.len() {
+        take(i, &mut chosen, &mut used);
+    }
+    chosen
+}
+
+/// A prompt as compared for sameness: words joined by one space, lower case.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn key(item: &QuizItem) -> (&str, &str) {
@@ -286,6 +359,98 @@ mod tests {
             build_quiz(&pool, &spec, 11),
             build_quiz(&reversed, &spec, 11)
         );
+    }
+
+    fn item(id: &str, prompt: &str, answer: Answer) -> QuizItem {
+        let mut q = question(id, "t", answer);
+        q.prompt = prompt.to_owned();
+        QuizItem {
+            deck_id: "d".to_owned(),
+            question: q,
+            subjects: strings(&["A", "B"]),
+        }
+    }
+
+    fn single() -> Answer {
+        Answer::Single {
+            choices: strings(&["a", "b"]),
+            answer: 0,
+        }
+    }
+
+    #[test]
+    fn authored_questions_come_first_every_kind_is_drawn_and_a_stem_at_most_twice() {
+        let mut pool: Vec<QuizItem> = (0..10)
+            .map(|i| item(&format!("q{i}"), &format!("Authored {i}?"), single()))
+            .collect();
+        pool.push(item(
+            "q-order",
+            "Put these in order.",
+            Answer::Ordering {
+                items: strings(&["x", "y"]),
+            },
+        ));
+        for i in 0..20 {
+            pool.push(item(
+                &format!("f{i}~mc"),
+                "Which of these is true of **A**?",
+                single(),
+            ));
+            pool.push(item(
+                &format!("f{i}~tf"),
+                &format!("True or false? Claim {i}."),
+                Answer::TrueFalse { answer: true },
+            ));
+        }
+        for seed in 0..40 {
+            let quiz = build_quiz(&pool, &spec(&[], Count::Total(14)), seed).unwrap();
+            let ids = ids(&quiz);
+            assert_eq!(ids.len(), 14);
+            assert!(ids.contains(&"q-order"), "seed {seed}: every kind: {ids:?}");
+            let authored = ids.iter().filter(|id| !id.contains('~')).count();
+            assert_eq!(authored, 11, "seed {seed}: all authored first: {ids:?}");
+            let mc = ids.iter().filter(|id| id.ends_with("~mc")).count();
+            assert!(mc <= MAX_STEM_REPEATS, "seed {seed}: one stem {mc} times");
+        }
+    }
+
+    #[test]
+    fn generated_questions_fill_at_most_half_unless_authored_ones_run_out() {
+        let mut pool: Vec<QuizItem> = (0..12)
+            .map(|i| item(&format!("q{i}"), &format!("Authored {i}?"), single()))
+            .collect();
+        pool.extend((0..30).map(|i| {
+            item(
+                &format!("f{i}~tf"),
+                &format!("True or false? Claim {i}."),
+                Answer::TrueFalse { answer: true },
+            )
+        }));
+        let generated = |quiz: &BuiltQuiz| ids(quiz).iter().filter(|id| id.contains('~')).count();
+        // 20 asked, 12 authored: 10 generated would be half, but only 8 are needed.
+        let quiz = build_quiz(&pool, &spec(&[], Count::Total(20)), 3).unwrap();
+        assert_eq!((quiz.questions.len(), generated(&quiz)), (20, 8));
+        // 30 asked: 12 authored leave 18 to fill, more than half, so the quiz is still full.
+        let quiz = build_quiz(&pool, &spec(&[], Count::Total(30)), 3).unwrap();
+        assert_eq!((quiz.questions.len(), generated(&quiz)), (30, 18));
+        // 10 asked: all authored, with one true/false for the kind.
+        let quiz = build_quiz(&pool, &spec(&[], Count::Total(10)), 3).unwrap();
+        assert_eq!(generated(&quiz), 1);
+    }
+
+    #[test]
+    fn a_stem_repeated_everywhere_gives_a_short_quiz_rather_than_a_third_copy() {
+        let pool: Vec<QuizItem> = (0..10)
+            .map(|i| {
+                item(
+                    &format!("f{i}~mc"),
+                    "Which of these is true of **A**?",
+                    single(),
+                )
+            })
+            .collect();
+        let quiz = build_quiz(&pool, &spec(&[], Count::Total(5)), 1).unwrap();
+        assert_eq!((quiz.questions.len(), quiz.shortfall()), (2, 3));
     }
 
     #[test]
