@@ -49,6 +49,10 @@ pub struct QuizRequest {
     /// Topic ids; empty for the whole deck.
     #[serde(default)]
     pub topics: Vec<String>,
+    /// Question kinds to draw (`single`, `multi`, `true_false`, `which_one`, `short_answer`,
+    /// `ordering`); empty for every kind.
+    #[serde(default)]
+    pub kinds: Vec<crate::domain::deck::QuestionKind>,
     /// How many questions (in all, or per topic with `per_topic`).
     pub count: u32,
     #[serde(default)]
@@ -136,6 +140,7 @@ pub async fn create(state: &AppState, user_id: i64, req: QuizRequest) -> Result<
             owner_id: user_id,
             deck_id: &req.deck,
             topics: &req.topics,
+            kinds: &req.kinds,
             question_count: req.count,
             per_topic: req.per_topic,
             mode: req.mode.as_str(),
@@ -178,6 +183,7 @@ pub async fn for_assignment(
                     owner_id: user_id,
                     deck_id: &a.deck,
                     topics: &a.topics,
+                    kinds: &[],
                     question_count: rule.questions,
                     per_topic: false,
                     mode: Mode::Exam.as_str(),
@@ -227,6 +233,7 @@ async fn start(state: &AppState, user_id: i64, quiz: &Quiz, pool: Pool) -> Resul
     items.sort_by(|a, b| a.question.id.cmp(&b.question.id));
     let spec = QuizSpec {
         topics: quiz.topics.clone(),
+        kinds: quiz.kinds.clone(),
         count: if quiz.per_topic {
             Count::PerTopic(quiz.question_count as usize)
         } else {

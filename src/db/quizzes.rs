@@ -21,6 +21,8 @@ pub struct Quiz {
     pub deck_id: String,
     /// Topic ids; empty means the whole deck.
     pub topics: Vec<String>,
+    /// Question kinds to draw; empty means every kind.
+    pub kinds: Vec<crate::domain::deck::QuestionKind>,
     /// Total number of questions, or per topic when `per_topic` is true.
     pub question_count: u32,
     pub per_topic: bool,
@@ -35,11 +37,13 @@ pub struct Quiz {
 
 fn quiz_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Quiz> {
     let topics: String = r.try_get("topics")?;
+    let kinds: String = r.try_get("kinds")?;
     Ok(Quiz {
         id: r.try_get("id")?,
         owner_id: r.try_get("owner_id")?,
         deck_id: r.try_get("deck_id")?,
         topics: serde_json::from_str(&topics).context("Stored topics are not valid")?,
+        kinds: serde_json::from_str(&kinds).context("Stored kinds are not valid")?,
         question_count: r.try_get::<i64, _>("question_count")? as u32,
         per_topic: r.try_get("per_topic")?,
         mode: r.try_get("mode")?,
@@ -58,6 +62,7 @@ pub struct NewQuiz<'a> {
     pub owner_id: i64,
     pub deck_id: &'a str,
     pub topics: &'a [String],
+    pub kinds: &'a [crate::domain::deck::QuestionKind],
     pub question_count: u32,
     pub per_topic: bool,
     pub mode: &'a str,
@@ -74,8 +79,8 @@ pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
         .fetch_one(
             sqlx::query(
                 "INSERT INTO quizzes (owner_id, deck_id, topics, question_count, per_topic, mode,
-             time_limit_s, attempts_allowed, feed_schedule, created_at, assignment_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
+             time_limit_s, attempts_allowed, feed_schedule, created_at, assignment_id, kinds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *",
             )
             .bind(q.owner_id)
             .bind(q.deck_id.to_owned())
@@ -87,7 +92,8 @@ pub async fn create_quiz(db: &Db, q: &NewQuiz<'_>) -> anyhow::Result<Quiz> {
             .bind(q.attempts_allowed.map(i64::from))
             .bind(q.feed_schedule)
             .bind(q.now)
-            .bind(q.assignment_id),
+            .bind(q.assignment_id)
+            .bind(serde_json::to_string(q.kinds)?),
         )
         .await
         .context("Failed to create quiz")?;

@@ -391,6 +391,18 @@ pub async fn create_form(
             .filter(|(k, _)| k == "topic")
             .map(|(_, v)| v.clone())
             .collect(),
+        kinds: f
+            .iter()
+            .filter(|(k, _)| k == "kind")
+            .map(|(_, v)| {
+                crate::domain::deck::QuestionKind::parse(v).ok_or_else(|| {
+                    AppError::bad_request(
+                        "invalid_quiz",
+                        format!("There is no question kind \"{v}\"."),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
         count: number("count")?.unwrap_or(10),
         per_topic: get("per_topic").is_some(),
         mode,

@@ -842,3 +842,96 @@ async fn a_long_quiz_draws_every_kind_authored_questions_first_and_a_stem_at_mos
         assert!(most <= 2, "a stem {most} times");
     }
 }
+
+/// A learner can ask for some kinds only, in JSON and on the form; a kind that does not exist
+/// is refused with a clear 400 and creates nothing.
+#[tokio::test]
+async fn a_quiz_of_chosen_kinds_has_only_those_kinds() {
+    let app = app().await;
+    let l = learner(&app, "ada@example.org").await;
+    let pool = app.raw_db().await;
+    let kinds_of = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            let stored: String =
+                sqlx::query_scalar("SELECT questions FROM quiz_attempts WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            let questions: Vec<Value> = serde_json::from_str(&stored).unwrap();
+            questions
+                .iter()
+                .map(|q| q["kind"].as_str().unwrap().to_owned())
+                .collect::<std::collections::BTreeSet<_>>()
+        }
+    };
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 8, "mode": "practice",
+               "kinds": ["ordering", "short_answer"]}),
+    )
+    .await;
+    let kinds = kinds_of(a["id"].as_i64().unwrap()).await;
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["ordering", "short_answer"]
+    );
+    let before = app.count("SELECT COUNT(*) FROM quizzes").await;
+    let resp = l
+        .post(
+            &app,
+            "/api/v1/attempts",
+            json!({"deck": "nodejs-vs-go", "count": 5, "mode": "practice", "kinds": ["essay"]}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT COUNT(*) FROM quizzes").await, before);
+
+    // The form's kind checkboxes do the same.
+    let html = l
+        .client
+        .get(app.url("/quizzes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="kind" value="ordering""#));
+    let token = crate::helpers::csrf_from(&html).unwrap();
+    let form = |kind: &str| {
+        vec![
+            ("csrf_token", token.clone()),
+            ("deck", "nodejs-vs-go".to_owned()),
+            ("count", "4".to_owned()),
+            ("mode", "practice".to_owned()),
+            ("kind", kind.to_owned()),
+        ]
+    };
+    let resp = l
+        .client
+        .post(app.url("/quizzes"))
+        .form(&form("which_one"))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM quiz_attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds_of(id).await.into_iter().collect::<Vec<_>>(),
+        ["which_one"]
+    );
+    let resp = l
+        .client
+        .post(app.url("/quizzes"))
+        .form(&form("essay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}

@@ -37,6 +37,9 @@ impl QuizItem {
 pub struct QuizSpec {
     /// Topic ids (matched against each question's `topic`); empty means every topic.
     pub topics: Vec<String>,
+    /// Question kinds to draw; empty means every kind.
+    #[serde(default)]
+    pub kinds: Vec<QuestionKind>,
     pub count: Count,
 }
 
@@ -100,6 +103,7 @@ pub fn build_quiz(pool: &[QuizItem], spec: &QuizSpec, seed: u64) -> Result<Built
     let mut candidates: Vec<&QuizItem> = pool
         .iter()
         .filter(|item| spec.topics.is_empty() || spec.topics.iter().any(|t| t == item.topic()))
+        .filter(|item| spec.kinds.is_empty() || spec.kinds.contains(&item.question.answer.kind()))
         .collect();
     // Pool order must not matter: sort by identity (stable, so a duplicate keeps its first).
     candidates.sort_by(|a, b| key(a).cmp(&key(b)));
@@ -254,6 +258,7 @@ mod tests {
     fn spec(topics: &[&str], count: Count) -> QuizSpec {
         QuizSpec {
             topics: strings(topics),
+            kinds: Vec::new(),
             count,
         }
     }
@@ -530,7 +535,7 @@ mod tests {
         ) {
             let pool = generated_pool(&sizes);
             let count = if per_topic { Count::PerTopic(total % 5 + 1) } else { Count::Total(total) };
-            let spec = QuizSpec { topics: Vec::new(), count };
+            let spec = QuizSpec { topics: Vec::new(), kinds: Vec::new(), count };
             let first = build_quiz(&pool, &spec, seed);
             let second = build_quiz(&pool, &spec, seed);
             prop_assert_eq!(&first, &second);

@@ -25,7 +25,7 @@
 //!     question: question.clone(),
 //!     subjects: vec!["Node.js".into(), "Go".into()],
 //! }];
-//! let spec = QuizSpec { topics: vec![], count: Count::Total(10) };
+//! let spec = QuizSpec { topics: vec![], kinds: vec![], count: Count::Total(10) };
 //! let quiz = build_quiz(&pool, &spec, 42).unwrap();
 //! assert_eq!(quiz.shortfall(), 9);
 //!
