@@ -14,8 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  quizTopics();
   studyKeys();
 });
+
+// Quiz form: show only the chosen deck's topics (without JS every deck's are listed, and the
+// server ignores none of them, so a hidden deck's ticks are disabled rather than sent).
+function quizTopics() {
+  for (const form of document.querySelectorAll("form[data-quiz-form]")) {
+    const deck = form.querySelector("select[name=deck]");
+    if (!deck) continue;
+    const sync = () => {
+      for (const set of form.querySelectorAll("fieldset[data-deck]")) {
+        const shown = set.dataset.deck === deck.value;
+        set.hidden = !shown;
+        for (const input of set.querySelectorAll("input")) input.disabled = !shown;
+      }
+    };
+    deck.addEventListener("change", sync);
+    sync();
+  }
+}
 
 // Study: Space/Enter reveals, 1-4 grade, U undoes. Without JS the same actions are links
 // and buttons.

@@ -53,7 +53,12 @@ async fn answer_shown_question(c: &Client) {
 #[ignore = "needs Chromium; .ci/run runs it with --ignored"]
 async fn a_five_question_practice_quiz_end_to_end() {
     let app = TestApp::spawn_with(|s| {
-        std::fs::write(s.decks.join("nodejs-vs-go.toml"), SHIPPED).unwrap()
+        std::fs::write(s.decks.join("nodejs-vs-go.toml"), SHIPPED).unwrap();
+        std::fs::write(
+            s.decks.join("l4-vs-l7.toml"),
+            include_str!("../../decks/l4-vs-l7.toml"),
+        )
+        .unwrap();
     })
     .await;
     let base = app.address.clone();
@@ -68,6 +73,30 @@ async fn a_five_question_practice_quiz_end_to_end() {
         click_and_wait(&c, "#my-study form[action$='/study'] button[type=submit]").await;
 
         c.goto(&format!("{base}/quizzes")).await.unwrap();
+        // Only the chosen deck's topics show; choosing another deck swaps them.
+        let shown = || async {
+            c.find_all(Locator::Css("fieldset[data-deck]:not([hidden])"))
+                .await
+                .unwrap()
+                .len()
+        };
+        assert_eq!(shown().await, 1);
+        c.execute(
+            "const s = document.querySelector('select[name=deck]'); s.value = 'nodejs-vs-go'; \
+             s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+        assert_eq!(shown().await, 1);
+        let visible = c
+            .find(Locator::Css("fieldset[data-deck]:not([hidden])"))
+            .await
+            .unwrap()
+            .attr("data-deck")
+            .await
+            .unwrap();
+        assert_eq!(visible.as_deref(), Some("nodejs-vs-go"));
         let count = c.find(Locator::Css("input[name=count]")).await.unwrap();
         count.clear().await.unwrap();
         count.send_keys("5").await.unwrap();
