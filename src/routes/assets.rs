@@ -16,13 +16,28 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/app.js"),
     ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../static/favicon.svg"),
+    ),
 ];
 
 #[get("/static/{file}")]
 pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, AppError> {
+    serve(file.as_str())
+}
+
+/// Browsers that ignore the page's icon link still ask for `/favicon.ico`: give them the icon.
+#[get("/favicon.ico")]
+pub async fn favicon() -> Result<HttpResponse, AppError> {
+    serve("favicon.svg")
+}
+
+fn serve(file: &str) -> Result<HttpResponse, AppError> {
     let (_, mime, body) = ASSETS
         .iter()
-        .find(|(name, _, _)| *name == file.as_str())
+        .find(|(name, _, _)| *name == file)
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(*mime)

@@ -111,6 +111,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.service(home::index)
         .service(health::healthz)
         .service(assets::asset)
+        .service(assets::favicon)
         .service(accounts::register_page)
         .service(accounts::register_submit)
         .service(accounts::reset_page)

@@ -77,6 +77,7 @@ impl Page {
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("Templates are not registered"))?;
         let mut ctx = Context::new();
+        ctx.insert("section", section_of(req.path()));
         if let Some(CsrfToken(t)) = req.extensions().get::<CsrfToken>() {
             ctx.insert("csrf_token", t);
         }
@@ -124,6 +125,22 @@ impl Page {
             resp.cookie(session::removal(&self.state, FLASH_COOKIE));
         }
         Ok(resp.body(body))
+    }
+}
+
+/// The menu entry a page belongs to, so the menu can mark it (`aria-current="page"`).
+fn section_of(path: &str) -> &'static str {
+    let mut parts = path.trim_start_matches('/').split('/');
+    match (parts.next().unwrap_or(""), parts.next().unwrap_or("")) {
+        ("", _) => "home",
+        ("study", _) => "study",
+        ("quizzes" | "attempts", _) => "quizzes",
+        ("stats", _) => "stats",
+        ("decks" | "cards" | "prompts", _) => "decks",
+        ("cohorts" | "join" | "assignments", _) => "cohorts",
+        ("admin", "users") => "admin-users",
+        ("admin", "decks") => "admin-decks",
+        _ => "",
     }
 }
 
@@ -188,7 +205,24 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{safe_next, section_of};
+
+    #[test]
+    fn pages_belong_to_their_menu_entry() {
+        for (path, section) in [
+            ("/", "home"),
+            ("/study", "study"),
+            ("/attempts/7", "quizzes"),
+            ("/decks/nodejs-vs-go", "decks"),
+            ("/cards/d/x", "decks"),
+            ("/cohorts/1/learners/3", "cohorts"),
+            ("/join/ABCDEFGH", "cohorts"),
+            ("/admin/users", "admin-users"),
+            ("/settings", ""),
+        ] {
+            assert_eq!(section_of(path), section, "{path}");
+        }
+    }
 
     #[test]
     fn next_stays_on_this_site() {

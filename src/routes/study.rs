@@ -55,7 +55,25 @@ impl StudyQuery {
                 let (scope, title) = crate::assignments::study_scope(state, who, id).await?;
                 Ok((scope, Some(title)))
             }
-            None => Ok((self.scope(), None)),
+            None => {
+                let scope = self.scope();
+                if let Some(deck) = &scope.deck {
+                    // A deck or topic that does not exist is not an empty queue.
+                    let decks = crate::db::decks::live(&state.db).await?;
+                    let known = decks
+                        .iter()
+                        .find(|d| &d.id == deck)
+                        .ok_or(AppError::NotFound)?;
+                    if scope
+                        .topic
+                        .as_ref()
+                        .is_some_and(|t| known.topic(t).is_none())
+                    {
+                        return Err(AppError::NotFound);
+                    }
+                }
+                Ok((scope, None))
+            }
         }
     }
 
@@ -347,7 +365,7 @@ pub async fn undo_form(
     responses(
         (status = 200, description = "The next card, or none with when the next is due", body = NextCard),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "`assignment` is not one of the caller's open assignments", body = ErrorBody),
+        (status = 404, description = "`assignment` is not one of the caller's open assignments, or `deck` (or its `topic`) does not exist", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]

@@ -10,6 +10,7 @@ mod csrf;
 mod decks;
 mod export;
 mod helpers;
+mod layout;
 mod openapi;
 mod optimizer;
 mod progress;

@@ -877,3 +877,28 @@ async fn desired_retention_reads_back_exactly_as_entered_so_the_form_saves_as_lo
         "the form shows 0.9"
     );
 }
+
+/// A deck or topic that does not exist is a 404, on the page and in JSON, not an empty queue.
+#[tokio::test]
+async fn studying_a_deck_or_topic_that_does_not_exist_is_not_found() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    for path in [
+        "/api/v1/study/next?deck=nope",
+        "/api/v1/study/next?deck=nodejs-vs-go&topic=nope",
+        "/study?deck=nope",
+        "/study?deck=nodejs-vs-go&topic=nope",
+    ] {
+        let resp = ada.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    for path in [
+        "/api/v1/study/next?deck=nodejs-vs-go",
+        "/api/v1/study/next?deck=nodejs-vs-go&topic=concurrency",
+        "/study?deck=nodejs-vs-go&topic=concurrency",
+        "/study?deck=",
+    ] {
+        let resp = ada.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    }
+}
