@@ -304,8 +304,14 @@ pub async fn quizzes_page(
                 (Some(s), Some(m)) if m > 0.0 => Some((s / m * 100.0).round()),
                 _ => None,
             };
+            // A retired deck is not listed any more: its id stands in for the title.
+            let deck_title = decks
+                .iter()
+                .find(|d| d.id == a.deck_id)
+                .map_or(a.deck_id.as_str(), |d| d.title.as_str());
             serde_json::json!({
-                "id": a.id, "quiz_id": a.quiz_id, "deck": a.deck_id, "mode": a.mode,
+                "id": a.id, "quiz_id": a.quiz_id, "deck": a.deck_id, "deck_title": deck_title,
+                "mode": a.mode,
                 "started": super::local_time(a.started_at, tz), "open": a.closed_at.is_none(),
                 "percent": pct, "answered": a.answered, "questions": a.questions,
             })

@@ -935,3 +935,30 @@ async fn a_quiz_of_chosen_kinds_has_only_those_kinds() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }
+
+/// The quiz history names each quiz's deck by its title.
+#[tokio::test]
+async fn the_quiz_history_shows_deck_titles() {
+    let app = app().await;
+    let l = learner(&app, "ada@example.org").await;
+    start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 2, "mode": "practice"}),
+    )
+    .await;
+    let html = l
+        .client
+        .get(app.url("/quizzes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<td>Node.js vs Go for backend services</td>"),
+        "the history names the deck by its title"
+    );
+    assert!(!html.contains("<td>nodejs-vs-go</td>"));
+}
