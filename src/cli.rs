@@ -268,6 +268,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let state = open_state(cli.settings).await?;
             let user = find_user(&state, &email).await?;
+            if db::decks::find_live(&state.db, &deck).await?.is_none() {
+                bail!(
+                    "There is no deck `{deck}` in this database. Decks are loaded when the \
+                     server starts or by `tradeoff decks sync`; run one of them first."
+                );
+            }
             let loaded = crate::simulate::load(&state, user.id, &deck, cards, days, seed)
                 .await
                 .map_err(explain)?;

@@ -719,3 +719,40 @@ async fn demo_builds_a_cohort_whose_instructor_can_sign_in_and_refuses_a_databas
         "histories were written: {d}"
     );
 }
+
+#[test]
+fn simulate_on_a_deck_not_loaded_says_how_to_load_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let add = tradeoff(
+        &[
+            "user",
+            "add",
+            "--email",
+            "sim@example.org",
+            "--role",
+            "learner",
+        ],
+        &data,
+        "a-long-password-1\n",
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let out = tradeoff(
+        &[
+            "simulate",
+            "--email",
+            "sim@example.org",
+            "--deck",
+            "nodejs-vs-go",
+        ],
+        &data,
+        "",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tradeoff decks sync"), "{err}");
+}

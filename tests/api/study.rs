@@ -902,3 +902,32 @@ async fn studying_a_deck_or_topic_that_does_not_exist_is_not_found() {
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
     }
 }
+
+/// "Reset to new" asks first (the page's script shows the question before the form is sent).
+#[tokio::test]
+async fn reset_to_new_asks_for_confirmation() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let html = ada
+        .client
+        .get(app.url("/cards/nodejs-vs-go/cpu-bound-blocks-loop"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = html
+        .split("<form")
+        .find(|f| f.contains(r#"value="reset""#))
+        .expect("a reset form");
+    assert!(
+        form.contains("data-confirm=\"Reset this card to new?"),
+        "{form}"
+    );
+    let suspend = html
+        .split("<form")
+        .find(|f| f.contains(r#"value="suspend""#))
+        .expect("a suspend form");
+    assert!(!suspend.contains("data-confirm"), "only reset asks");
+}
