@@ -571,6 +571,8 @@ pub struct Results {
     pub closed_by: String,
     pub score: f64,
     pub max_score: f64,
+    /// Attempts of this quiz still allowed (`None`: no limit).
+    pub attempts_left: Option<u32>,
     pub items: Vec<ResultItem>,
 }
 
@@ -611,6 +613,13 @@ pub async fn results(state: &AppState, user_id: i64, attempt_id: i64) -> Result<
             points: answer.map_or(0.0, |a| a.score),
         });
     }
+    let attempts_left = match loaded.quiz.attempts_allowed {
+        Some(allowed) => {
+            let used = store::attempts_used(&state.db, loaded.quiz.id, user_id).await?;
+            Some(u32::try_from(i64::from(allowed) - used).unwrap_or(0))
+        }
+        None => None,
+    };
     Ok(Results {
         attempt: loaded.attempt.id,
         quiz: loaded.quiz.id,
@@ -621,6 +630,7 @@ pub async fn results(state: &AppState, user_id: i64, attempt_id: i64) -> Result<
             .attempt
             .max_score
             .unwrap_or(loaded.presented.len() as f64),
+        attempts_left,
         items,
     })
 }

@@ -15,8 +15,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   quizTopics();
+  examClock();
   studyKeys();
 });
+
+// Exam clock: count the time left down as m:ss. The server is the authority: an answer after
+// the deadline is refused and the attempt closes, so at zero the page reloads to show that.
+function examClock() {
+  const clock = document.querySelector("[data-seconds-left] [data-clock]");
+  if (!clock) return;
+  const end = Date.now() + Number(clock.parentElement.dataset.secondsLeft) * 1000;
+  const tick = () => {
+    const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    clock.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    if (left === 0) {
+      window.clearInterval(timer);
+      window.setTimeout(() => window.location.reload(), 1500);
+    }
+  };
+  const timer = window.setInterval(tick, 1000);
+  tick();
+}
 
 // Quiz form: show only the chosen deck's topics (without JS every deck's are listed, and the
 // server ignores none of them, so a hidden deck's ticks are disabled rather than sent).

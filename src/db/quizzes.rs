@@ -193,6 +193,16 @@ pub async fn start_attempt(
     .await
 }
 
+/// How many attempts of a quiz the learner has started.
+pub async fn attempts_used(db: &Db, quiz_id: i64, user_id: i64) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2")
+        .bind(quiz_id)
+        .bind(user_id)
+        .fetch_one(&db.read)
+        .await
+        .context("Failed to count attempts")
+}
+
 /// The caller's attempt; another user's attempt is reported as missing.
 pub async fn find_attempt(db: &Db, user_id: i64, id: i64) -> anyhow::Result<Option<Attempt>> {
     let row = sqlx::query("SELECT * FROM quiz_attempts WHERE id = $1 AND user_id = $2")

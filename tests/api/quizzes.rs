@@ -962,3 +962,41 @@ async fn the_quiz_history_shows_deck_titles() {
     );
     assert!(!html.contains("<td>nodejs-vs-go</td>"));
 }
+
+/// An exam's time left reads as m:ss (the page script counts it down), and once its last
+/// attempt is used the results no longer offer to take it again.
+#[tokio::test]
+async fn the_exam_clock_reads_minutes_and_no_retake_is_offered_after_the_last_attempt() {
+    let app = app().await;
+    let l = learner(&app, "ada@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "quizdeck", "count": 1, "mode": "exam", "time_limit_s": 600,
+               "attempts_allowed": 1}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let page = |path: String| {
+        let (client, url) = (l.client.clone(), app.url(&path));
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(format!("/attempts/{id}")).await;
+    assert!(
+        html.contains(r#"data-seconds-left="600""#)
+            && html.contains("<span data-clock>10:00</span> left"),
+        "{html}"
+    );
+    app.clock.advance(65_000);
+    let html = page(format!("/attempts/{id}")).await;
+    assert!(html.contains("<span data-clock>8:55</span> left"), "{html}");
+    let resp = l
+        .post(&app, &format!("/api/v1/attempts/{id}/submit"), json!({}))
+        .await;
+    assert!(resp.status().is_success());
+    let results = l.get(&app, &format!("/api/v1/attempts/{id}/results")).await;
+    assert_eq!(results["attempts_left"], 0);
+    let html = page(format!("/attempts/{id}/results")).await;
+    assert!(html.contains(r#"data-attempts-left="0""#), "{html}");
+    assert!(!html.contains("Take this quiz again"));
+}
