@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::assignments::{Outcome, Standing};
 use crate::auth::identity::Identity;
+use crate::clock::iso_utc as iso;
 use crate::cohorts;
 use crate::db::{self, assignments::Assignment};
 use crate::domain::cohort::AtRiskRule;
@@ -569,12 +570,6 @@ pub fn grid_csv(d: &Dashboard) -> anyhow::Result<Vec<u8>> {
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
 }
 
 /// Per learner and question, every graded answer of the learners' closed quiz attempts on the

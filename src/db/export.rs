@@ -11,6 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::Db;
+use crate::clock::iso_utc;
 
 /// One answer from the review log, undone ones included.
 #[derive(Serialize)]
@@ -24,6 +25,8 @@ pub struct ReviewRow {
     duration_ms: i64,
     phase_before: String,
     undone: bool,
+    /// `reviewed_at` as ISO 8601 in UTC (added after the Unix ms columns, which keep their place).
+    reviewed_at_iso: String,
 }
 
 fn review_row(r: &SqliteRow) -> anyhow::Result<ReviewRow> {
@@ -37,6 +40,7 @@ fn review_row(r: &SqliteRow) -> anyhow::Result<ReviewRow> {
         duration_ms: r.try_get("duration_ms")?,
         phase_before: r.try_get("phase_before")?,
         undone: r.try_get::<Option<i64>, _>("undone_at")?.is_some(),
+        reviewed_at_iso: iso_utc(r.try_get("reviewed_at")?),
     })
 }
 
@@ -60,6 +64,9 @@ pub struct CardRow {
     buried_until: Option<i64>,
     leech: bool,
     version: i64,
+    due_iso: Option<String>,
+    last_review_at_iso: Option<String>,
+    buried_until_iso: Option<String>,
 }
 
 fn card_row(r: &SqliteRow) -> anyhow::Result<CardRow> {
@@ -77,6 +84,9 @@ fn card_row(r: &SqliteRow) -> anyhow::Result<CardRow> {
         buried_until: r.try_get("buried_until")?,
         leech: r.try_get("leech")?,
         version: r.try_get("version")?,
+        due_iso: r.try_get::<Option<i64>, _>("due")?.map(iso_utc),
+        last_review_at_iso: r.try_get::<Option<i64>, _>("last_review_at")?.map(iso_utc),
+        buried_until_iso: r.try_get::<Option<i64>, _>("buried_until")?.map(iso_utc),
     })
 }
 
@@ -97,6 +107,8 @@ pub struct AttemptRow {
     score: Option<f64>,
     max_score: Option<f64>,
     answered: i64,
+    started_at_iso: String,
+    closed_at_iso: Option<String>,
 }
 
 fn attempt_row(r: &SqliteRow) -> anyhow::Result<AttemptRow> {
@@ -111,6 +123,8 @@ fn attempt_row(r: &SqliteRow) -> anyhow::Result<AttemptRow> {
         score: r.try_get("score")?,
         max_score: r.try_get("max_score")?,
         answered: r.try_get("answered")?,
+        started_at_iso: iso_utc(r.try_get("started_at")?),
+        closed_at_iso: r.try_get::<Option<i64>, _>("closed_at")?.map(iso_utc),
     })
 }
 

@@ -63,6 +63,33 @@ async fn the_export_holds_my_reviews_cards_and_attempts_and_nobody_elses() {
         lines[0]
     );
     assert_eq!(lines.len(), 4, "a header and three reviews");
+    // Times also come as ISO 8601 in UTC, in extra columns after the existing ones.
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header.last(), Some(&"reviewed_at_iso"));
+    let at = header.iter().position(|h| *h == "reviewed_at").unwrap();
+    let first: Vec<&str> = lines[1].split(',').collect();
+    let ms: i64 = first[at].parse().unwrap();
+    assert_eq!(
+        first.last().copied(),
+        Some(tradeoff::clock::iso_utc(ms).as_str())
+    );
+    assert!(first.last().unwrap().ends_with('Z'));
+    for (table, column) in [
+        ("cards", "last_review_at_iso"),
+        ("attempts", "started_at_iso"),
+    ] {
+        let text = ada
+            .client
+            .get(app.url(&format!("/api/v1/me/export/{table}.csv")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(header.split(',').any(|h| h == column), "{table}: {header}");
+    }
     for table in ["cards", "attempts"] {
         let resp = ada
             .client
