@@ -133,6 +133,37 @@ const ATTEMPTS_SQL: &str = "SELECT a.id, a.quiz_id, q.deck_id, q.mode, a.started
         (SELECT COUNT(*) FROM quiz_answers x WHERE x.attempt_id = a.id) AS answered
         FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id WHERE a.user_id = $1 ORDER BY a.id";
 
+/// One answer to a trade-off prompt, with the learner's self-grade once given.
+#[derive(Serialize)]
+pub struct PromptAnswerRow {
+    id: i64,
+    prompt: String,
+    answer: String,
+    /// The rubric points the learner ticked (indexes), once graded.
+    ticked: Option<serde_json::Value>,
+    score: Option<f64>,
+    answered_at: i64,
+    graded_at: Option<i64>,
+    answered_at_iso: String,
+}
+
+fn prompt_answer_row(r: &SqliteRow) -> anyhow::Result<PromptAnswerRow> {
+    let ticked: Option<String> = r.try_get("ticked")?;
+    Ok(PromptAnswerRow {
+        id: r.try_get("id")?,
+        prompt: r.try_get("item_id")?,
+        answer: r.try_get("answer")?,
+        ticked: ticked.map(|t| serde_json::from_str(&t)).transpose()?,
+        score: r.try_get("score")?,
+        answered_at: r.try_get("answered_at")?,
+        graded_at: r.try_get("graded_at")?,
+        answered_at_iso: iso_utc(r.try_get("answered_at")?),
+    })
+}
+
+const PROMPT_ANSWERS_SQL: &str = "SELECT id, item_id, answer, ticked, score, answered_at, graded_at
+        FROM prompt_answers WHERE user_id = $1 ORDER BY id";
+
 /// The learner's rows of one query, decoded one by one as they arrive.
 fn rows<'a, T>(
     db: &'a Db,
@@ -158,6 +189,11 @@ pub fn reviews(db: &Db, user_id: i64) -> BoxStream<'_, anyhow::Result<ReviewRow>
 /// The learner's card states, by card id.
 pub fn cards(db: &Db, user_id: i64) -> BoxStream<'_, anyhow::Result<CardRow>> {
     rows(db, CARDS_SQL, user_id, card_row)
+}
+
+/// The learner's answers to trade-off prompts, in the order they were given.
+pub fn prompt_answers(db: &Db, user_id: i64) -> BoxStream<'_, anyhow::Result<PromptAnswerRow>> {
+    rows(db, PROMPT_ANSWERS_SQL, user_id, prompt_answer_row)
 }
 
 /// The learner's quiz attempts, in the order they were started.

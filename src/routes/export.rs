@@ -114,7 +114,7 @@ async fn json_rows<T: Serialize>(
     tag = "me",
     operation_id = "export_json",
     responses(
-        (status = 200, description = "`{\"exported_at\", \"user\", \"reviews\": [...], \"cards\": [...], \"attempts\": [...]}`", content_type = "application/json"),
+        (status = 200, description = "`{\"exported_at\", \"user\", \"reviews\": [...], \"cards\": [...], \"attempts\": [...], \"prompt_answers\": [...]}`", content_type = "application/json"),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
@@ -145,6 +145,8 @@ pub async fn export_json(
             json_rows(export::cards(&db, user.id), &tx, &mut buf).await?;
             buf.extend_from_slice(b"],\"attempts\":[");
             json_rows(export::attempts(&db, user.id), &tx, &mut buf).await?;
+            buf.extend_from_slice(b"],\"prompt_answers\":[");
+            json_rows(export::prompt_answers(&db, user.id), &tx, &mut buf).await?;
             buf.extend_from_slice(b"]}");
             send(&tx, &mut buf).await
         },

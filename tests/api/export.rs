@@ -22,6 +22,14 @@ async fn the_export_holds_my_reviews_cards_and_attempts_and_nobody_elses() {
         )
         .await;
     assert_eq!(attempt.status(), StatusCode::CREATED);
+    let answered = ada
+        .post(
+            &app,
+            "/api/v1/prompts/nodejs-vs-go/p-cpu-in-node/answers",
+            json!({"answer": "Move the rendering to a worker thread.\n\n- it is CPU-bound"}),
+        )
+        .await;
+    assert!(answered.status().is_success(), "{}", answered.status());
 
     let resp = ada
         .client
@@ -43,6 +51,13 @@ async fn the_export_holds_my_reviews_cards_and_attempts_and_nobody_elses() {
     );
     assert_eq!(doc["cards"].as_array().unwrap().len(), 3);
     assert_eq!(doc["attempts"].as_array().unwrap().len(), 1);
+    let prompts = doc["prompt_answers"].as_array().unwrap();
+    assert_eq!(prompts.len(), 1, "the prompt answer is exported");
+    assert_eq!(prompts[0]["prompt"], "nodejs-vs-go/p-cpu-in-node");
+    assert_eq!(
+        prompts[0]["answer"], "Move the rendering to a worker thread.\n\n- it is CPU-bound",
+        "kept exactly, line breaks included"
+    );
 
     let csv = ada
         .client
