@@ -10,6 +10,7 @@ mod helpers;
 
 mod cohorts;
 mod progress;
+mod prompts;
 mod quiz;
 mod study;
 
