@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/prompt_answer.html"),
     ),
     ("cohorts.html", include_str!("../templates/cohorts.html")),
+    ("prompts.html", include_str!("../templates/prompts.html")),
     ("cohort.html", include_str!("../templates/cohort.html")),
     (
         "cohort_learner.html",

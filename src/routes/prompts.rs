@@ -85,6 +85,73 @@ async fn grade(
         .ok_or(AppError::NotFound)
 }
 
+/// One trade-off prompt in the list, with whether the caller has answered it.
+#[derive(Serialize, ToSchema)]
+pub struct PromptEntry {
+    /// `deck/item`: open it at `/prompts/{id}`.
+    pub id: String,
+    pub deck: String,
+    pub deck_title: String,
+    pub topic: String,
+    /// Markdown.
+    pub prompt: String,
+    pub answered: bool,
+}
+
+async fn prompt_list(state: &AppState, who: &Identity) -> Result<Vec<PromptEntry>, AppError> {
+    let decks = db::decks::live(&state.db).await?;
+    let answered = db::prompts::answered_by(&state.db, &[who.user.id])
+        .await?
+        .remove(&who.user.id)
+        .unwrap_or_default();
+    let mut list = Vec::new();
+    for deck in decks.iter() {
+        for p in &deck.prompts {
+            let id = qualified_id(&deck.id, &p.id);
+            list.push(PromptEntry {
+                answered: answered.contains(&id),
+                id,
+                deck: deck.id.clone(),
+                deck_title: deck.title.clone(),
+                topic: deck
+                    .topic(&p.topic)
+                    .map_or(p.topic.clone(), |t| t.title.clone()),
+                prompt: p.prompt.clone(),
+            });
+        }
+    }
+    Ok(list)
+}
+
+/// Every trade-off prompt of the loaded decks, with whether the caller has answered each.
+#[utoipa::path(
+    tag = "prompts",
+    operation_id = "list_prompts",
+    responses(
+        (status = 200, description = "The prompts, deck by deck", body = [PromptEntry]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/prompts")]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<web::Json<Vec<PromptEntry>>, AppError> {
+    Ok(web::Json(prompt_list(&state, &who).await?))
+}
+
+/// The prompts list: every deck's trade-off prompts, answered ones marked.
+#[get("/prompts")]
+pub async fn list_page(
+    page: Page,
+    state: web::Data<AppState>,
+    who: Identity,
+) -> Result<HttpResponse, AppError> {
+    let list = prompt_list(&state, &who).await?;
+    page.me(&who).with("prompts", &list).render("prompts.html")
+}
+
 #[get("/prompts/{deck}/{item}")]
 pub async fn prompt_page(
     page: Page,

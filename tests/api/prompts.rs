@@ -208,3 +208,58 @@ async fn the_html_flow_writes_reveals_and_grades() {
         .unwrap();
     assert!(html.contains("data-score"), "graded");
 }
+
+/// The prompts list (menu entry "Prompts") shows every deck's prompts and marks the ones
+/// the learner has answered, on the page and in JSON.
+#[tokio::test]
+async fn the_prompts_list_shows_every_prompt_and_which_are_answered() {
+    let app = app_with_deck().await;
+    let ada = Learner::new(&app, "ada@example.org").await;
+    let list = ada.get(&app, "/api/v1/prompts").await;
+    let list = list.as_array().unwrap();
+    assert!(
+        list.len() >= 4,
+        "the shipped deck has prompts: {}",
+        list.len()
+    );
+    assert!(list.iter().all(|p| p["answered"] == false));
+    let first = list[0]["id"].as_str().unwrap().to_owned();
+    let resp = ada
+        .post(
+            &app,
+            &format!("/api/v1/prompts/{first}/answers"),
+            json!({"answer": "Because it blocks the loop."}),
+        )
+        .await;
+    assert!(resp.status().is_success());
+    let list = ada.get(&app, "/api/v1/prompts").await;
+    let answered: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["answered"] == true)
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(answered, [first.as_str()]);
+    let html = ada
+        .client
+        .get(app.url("/prompts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Tera escapes `/` inside values as `&#x2F;`, which browsers read back as `/`.
+    let link = format!(r#"href="/prompts/{}""#, first.replace('/', "&#x2F;"));
+    assert!(html.contains(&link), "{link}");
+    assert!(html.contains(r#"<a href="/prompts" aria-current="page">Prompts</a>"#));
+    assert_eq!(html.matches(" · answered").count(), 1);
+    let anon = app
+        .script()
+        .get(app.url("/api/v1/prompts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+}
