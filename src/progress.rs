@@ -10,10 +10,10 @@ use crate::db::progress::LogFrom;
 use crate::domain::progress::{
     card_counts, difficulty_histogram, forecast, heatmap_of, interval_histogram, quiz_trend,
     ratings_of, retention_of, retrievability_histogram, stability_histogram, streak_of,
-    today_summary, topic_progress, weakest_topics, CardCounts, CardSnapshot, DailyLog, DayRatings,
-    ForecastDay, Heatmap, Histogram, LoggedReview, QuizPoint, QuizResult, Streak, StudyCalendar,
-    TodaySummary, TopicAnswer, TopicCards, TopicProgress, TrueRetention, Window,
-    DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
+    today_summary, topic_progress, weakest_begun_topics, weakest_topics, CardCounts, CardSnapshot,
+    DailyLog, DayRatings, ForecastDay, Heatmap, Histogram, LoggedReview, QuizPoint, QuizResult,
+    Streak, StudyCalendar, TodaySummary, TopicAnswer, TopicCards, TopicProgress, TrueRetention,
+    Window, DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -202,6 +202,14 @@ pub fn stats(i: &Inputs, range: &str, deck: Option<String>) -> Result<Stats, App
 /// Weakest topics first.
 pub fn weakest(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
     weakest_topics(
+        &topic_progress(&i.topics, &i.cards, &i.topic_answers),
+        limit,
+    )
+}
+
+/// The weakest topics the learner has begun (for "Weakest topics" on the home page).
+pub fn weakest_begun(i: &Inputs, limit: usize) -> Vec<TopicProgress> {
+    weakest_begun_topics(
         &topic_progress(&i.topics, &i.cards, &i.topic_answers),
         limit,
     )

@@ -146,7 +146,7 @@ pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> 
         streak: s.current,
         time_studied_ms: t.time_studied_ms,
         reviews_today: t.reviews,
-        weakest_topics: progress::weakest(&inputs, 3),
+        weakest_topics: progress::weakest_begun(&inputs, 3),
     })
 }
 

@@ -295,3 +295,31 @@ fn round(v: serde_json::Value) -> serde_json::Value {
         other => other,
     }
 }
+
+/// Before any review, the statistics say why true retention is empty, and the home page lists
+/// no "weakest" topics at 0 %; once a topic is begun it can be listed.
+#[tokio::test]
+async fn a_new_learner_sees_why_figures_are_empty_and_no_weakest_topics_at_zero() {
+    let app = crate::study::app_with_deck().await;
+    let ada = crate::study::Learner::new(&app, "ada@example.org").await;
+    let page = |path: &'static str| {
+        let (client, url) = (ada.client.clone(), app.url(path));
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let stats = page("/stats").await;
+    assert!(stats.contains(r#"data-empty="retention""#), "says why");
+    assert!(
+        !page("/").await.contains("Weakest topics"),
+        "no topic is weak before study"
+    );
+    let next = ada.next(&app).await;
+    let card = next["card"]["id"].as_str().unwrap().to_owned();
+    let resp = ada
+        .answer(&app, &card, 3, next["version"].as_i64().unwrap())
+        .await;
+    assert!(resp.status().is_success());
+    assert!(
+        page("/").await.contains("Weakest topics"),
+        "a begun topic is listed"
+    );
+}

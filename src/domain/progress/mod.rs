@@ -68,6 +68,6 @@ pub use retention::{
 };
 pub use streak::{streak, streak_of, Streak};
 pub use topics::{
-    topic_progress, weakest_first, weakest_topics, TopicAnswer, TopicProgress, TopicQuiz,
-    RECENT_QUIZ_ANSWERS,
+    topic_progress, weakest_begun_topics, weakest_first, weakest_topics, TopicAnswer,
+    TopicProgress, TopicQuiz, RECENT_QUIZ_ANSWERS,
 };

@@ -183,6 +183,13 @@ pub fn weakest_topics(progress: &[TopicProgress], limit: usize) -> Vec<TopicProg
     weakest
 }
 
+/// The `limit` weakest topics the learner has begun, weakest first: a topic never studied is
+/// not weak, just not started (it would always show 0 %), so "weakest topics" leaves it out.
+pub fn weakest_begun_topics(progress: &[TopicProgress], limit: usize) -> Vec<TopicProgress> {
+    let begun: Vec<TopicProgress> = progress.iter().filter(|t| t.studied > 0).cloned().collect();
+    weakest_topics(&begun, limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,7 +315,7 @@ mod tests {
             topic: id.to_owned(),
             title: id.to_owned(),
             total_cards: 10,
-            studied: 0,
+            studied: 3,
             mastery,
             coverage,
             quiz: None,
@@ -322,6 +329,10 @@ mod tests {
                 total_cards: 0,
                 ..with("empty", 0.0, 0.0)
             },
+            TopicProgress {
+                studied: 0,
+                ..with("not begun", 0.0, 0.0)
+            },
         ];
         let weakest: Vec<String> = weakest_topics(&progress, 3)
             .into_iter()
@@ -329,6 +340,14 @@ mod tests {
             .collect();
         assert_eq!(
             weakest,
+            ["not begun", "weak and uncovered", "weak but covered"]
+        );
+        let begun: Vec<String> = weakest_begun_topics(&progress, 3)
+            .into_iter()
+            .map(|topic| topic.topic)
+            .collect();
+        assert_eq!(
+            begun,
             ["weak and uncovered", "weak but covered", "middling"]
         );
     }
