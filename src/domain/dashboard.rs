@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::domain::cohort::AtRiskRule;
-use crate::domain::progress::{retention_of, DailyLog, LoggedReview, StudyCalendar, Window};
+use crate::domain::progress::{retention_of, DailyLog, StudyCalendar, Window};
 
 const DAY_MS: i64 = 86_400_000;
 /// A question whose discrimination is below this is likely flawed (Moodle's own warning level).
@@ -76,12 +76,8 @@ pub struct Activity {
     pub studied_today: bool,
 }
 
-/// Activity figures from reviews (undone ones left out), by the learner's study days.
-pub fn activity(reviews: &[LoggedReview], calendar: &StudyCalendar, now: i64) -> Activity {
-    activity_of(&DailyLog::from_reviews(reviews, calendar), calendar, now)
-}
-
-/// Activity figures from a learner's daily totals (built from reviews or rollups).
+/// Activity figures from a learner's daily totals (built from reviews or rollups; undone
+/// answers left out), by their study days.
 pub fn activity_of(log: &DailyLog, calendar: &StudyCalendar, now: i64) -> Activity {
     let today = calendar.day_of(now);
     let reviews_7d = log
@@ -337,7 +333,7 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::progress::{PhaseKind, Rating, Source};
+    use crate::domain::progress::{LoggedReview, PhaseKind, Rating, Source};
 
     const NOW: i64 = 1_760_000_000_000;
 
@@ -536,11 +532,15 @@ mod tests {
             review(today - DAY_MS, PhaseKind::Review, Rating::Good),
             review(today + 1, PhaseKind::New, Rating::Good),
         ];
-        let a = activity(&reviews, &calendar, NOW);
+        let a = activity_of(&DailyLog::from_reviews(&reviews, &calendar), &calendar, NOW);
         assert_eq!(a.reviews_7d, 3);
         assert!(a.studied_today);
         assert_eq!(a.true_retention_30d, Some(2.0 / 3.0));
-        let quiet = activity(&reviews[..3], &calendar, NOW);
+        let quiet = activity_of(
+            &DailyLog::from_reviews(&reviews[..3], &calendar),
+            &calendar,
+            NOW,
+        );
         assert!(!quiet.studied_today);
 
         let days = recent_days(
