@@ -140,6 +140,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Moves the server's clock to noon UTC of today: hours away from any test learner's day
+    /// boundary (04:00 in Europe/Berlin is 02:00 or 03:00 UTC), for a test that needs a card
+    /// due in ten minutes to be due today whenever the suite runs.
+    pub fn at_midday(&self) {
+        const DAY_MS: i64 = 86_400_000;
+        let now = self.clock.now();
+        self.clock.set(now - now.rem_euclid(DAY_MS) + DAY_MS / 2);
+    }
+
     /// The CSRF token embedded in the page at `path`.
     pub async fn csrf(&self, client: &Client, path: &str) -> String {
         let html = client

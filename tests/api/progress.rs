@@ -8,6 +8,7 @@ use crate::study::{app_with_deck, Learner};
 #[tokio::test]
 async fn studying_moves_the_stats_mastery_and_today_as_predicted() {
     let app = app_with_deck().await;
+    app.at_midday();
     let ada = Learner::new(&app, "ada@example.org").await;
     let total_cards = app
         .count("SELECT COUNT(*) FROM deck_items WHERE kind = 'card' AND retired_at IS NULL")

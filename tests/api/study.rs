@@ -731,6 +731,7 @@ async fn a_card_forgotten_eight_times_is_flagged_as_a_leech() {
 #[tokio::test]
 async fn the_home_page_shows_what_to_study_today() {
     let app = app_with_deck().await;
+    app.at_midday();
     let ada = Learner::new(&app, "ada@example.org").await;
     let home = ada
         .client
