@@ -236,6 +236,25 @@ impl Memory {
     }
 }
 
+/// The CPU time a process has used so far (user + system), from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
+    // kernel counts them in clock ticks, 100 a second on Linux.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// Microseconds of server CPU per counted unit between two `cpu_seconds` readings.
+fn cpu_per(before: Option<f64>, after: Option<f64>, units: u64) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) if units > 0 => format!("{:.0}", (a - b) * 1e6 / units as f64),
+        _ => "na".into(),
+    }
+}
+
 fn show_memory(memory: Option<Memory>) -> (String, String) {
     match memory {
         Some(m) => (format!("{:.1}", m.peak_mb), format!("{:.1}", m.now_mb)),
@@ -558,10 +577,14 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
+    let cpu = || server.as_ref().and_then(|s| cpu_seconds(s.child.id()));
+    let cpu_before = cpu();
     let (statics, static_secs) = phase(&clients, &base, args.seconds, static_loop).await;
     let static_rps = statics.ok as f64 / static_secs;
+    let cpu_between = cpu();
+    let static_cpu_us = cpu_per(cpu_before, cpu_between, statics.ok);
     println!(
-        "static: GET /static/app.js on {} connections for {:.1} s: {} responses, {static_rps:.0} req/s; errors: {} non-2xx, {} transport",
+        "static: GET /static/app.js on {} connections for {:.1} s: {} responses, {static_rps:.0} req/s, {static_cpu_us} µs of server CPU each; errors: {} non-2xx, {} transport",
         clients.len(),
         static_secs,
         statics.ok,
@@ -574,11 +597,12 @@ async fn main() {
 
     let (mut answers, answer_secs) = phase(&clients, &base, args.seconds, answer_loop).await;
     let answers_per_s = answers.ok as f64 / answer_secs;
+    let answer_cpu_us = cpu_per(cpu_between, cpu(), answers.ok);
     answers.latencies.sort_unstable();
     let p50 = percentile_ms(&answers.latencies, 0.50);
     let p99 = percentile_ms(&answers.latencies, 0.99);
     println!(
-        "answer: next + answer on {} connections for {:.1} s: {} answers, {answers_per_s:.0} answers/s, p50 {p50:.2} ms, p99 {p99:.2} ms; errors: {} non-2xx, {} transport",
+        "answer: next + answer on {} connections for {:.1} s: {} answers, {answers_per_s:.0} answers/s, p50 {p50:.2} ms, p99 {p99:.2} ms, {answer_cpu_us} µs of server CPU per answer (its next included); errors: {} non-2xx, {} transport",
         clients.len(),
         answer_secs,
         answers.ok,
@@ -609,7 +633,7 @@ async fn main() {
     }
     let errors = statics.refused + statics.transport + answers.refused + answers.transport;
     println!(
-        "learners={} seconds={} signups={} static_rps={static_rps:.0} answers_per_s={answers_per_s:.0} ratio_pct={ratio_pct:.1} answer_p50_ms={p50:.2} answer_p99_ms={p99:.2} errors={errors} static_errors={} answer_errors={} server_peak_rss_mb={peak} server_rss_mb={now}",
+        "learners={} seconds={} signups={} static_rps={static_rps:.0} answers_per_s={answers_per_s:.0} ratio_pct={ratio_pct:.1} answer_p50_ms={p50:.2} answer_p99_ms={p99:.2} static_cpu_us={static_cpu_us} answer_cpu_us={answer_cpu_us} errors={errors} static_errors={} answer_errors={} server_peak_rss_mb={peak} server_rss_mb={now}",
         args.learners,
         args.seconds,
         args.signups,

@@ -5,6 +5,8 @@
 //! the one seam in `db::study`. HTTP lives in `routes`.
 
 use crate::db::study::{self as store, AnswerRecord, CardAction, Draw, Scope, StoredState};
+use std::sync::Arc;
+
 use crate::db::{self, decks::StoredItem};
 use crate::domain::progress::Source;
 use crate::domain::scheduler::{
@@ -124,7 +126,7 @@ pub async fn today_counts(
 
 /// A card ready to show.
 pub struct Shown {
-    pub item: StoredItem,
+    pub item: Arc<StoredItem>,
     pub stored: StoredState,
     pub next: NextStates,
     /// False when this is study ahead: the answer is logged but does not reschedule.
@@ -208,7 +210,7 @@ fn is_due(card: &CardState, day: &Day) -> bool {
     }
 }
 
-async fn live_card(state: &AppState, item_id: &str) -> Result<StoredItem, AppError> {
+async fn live_card(state: &AppState, item_id: &str) -> Result<Arc<StoredItem>, AppError> {
     match db::decks::live_item(&state.db, item_id).await? {
         Some(item) if item.kind == "card" => Ok(item),
         _ => Err(AppError::NotFound),
@@ -414,7 +416,7 @@ pub async fn save_settings(
 
 /// Everything the card info page shows.
 pub struct CardInfo {
-    pub item: StoredItem,
+    pub item: Arc<StoredItem>,
     pub stored: StoredState,
     pub history: Vec<store::ReviewEntry>,
     /// The predicted probability of recall now, for a studied card.

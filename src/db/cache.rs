@@ -215,9 +215,9 @@ pub struct Caches {
     /// Deck id → its counts (generated items included).
     pub summaries: Cached<String, crate::domain::deck::DeckSummary>,
     /// Item id → the live item, if any.
-    pub items: Cached<String, Option<super::decks::StoredItem>>,
+    pub items: Cached<String, Option<Arc<super::decks::StoredItem>>>,
     /// Every live card of the catalogue, by id.
-    pub cards: Cached<(), Arc<Vec<crate::domain::queue::CatalogCard>>>,
+    pub cards: Cached<(), Arc<crate::domain::queue::Catalog>>,
     /// Deck id → the deck and its questions, for quizzes.
     pub pools: Cached<String, Arc<super::decks::DeckPool>>,
     /// User id → whether they are a learner in any cohort (most accounts are not, and their

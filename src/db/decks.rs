@@ -384,13 +384,13 @@ pub async fn any_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
 }
 
 /// One item by its qualified id, if it exists and is not retired.
-pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>> {
+pub async fn live_item(db: &Db, id: &str) -> anyhow::Result<Option<std::sync::Arc<StoredItem>>> {
     let cache = &db.cache.items;
     if let Some(hit) = cache.get(id) {
         return Ok(hit);
     }
     let epoch = cache.epoch();
-    let item = load_live_item(db, id).await?;
+    let item = load_live_item(db, id).await?.map(std::sync::Arc::new);
     cache.put(epoch, id.to_owned(), item.clone());
     Ok(item)
 }
@@ -408,9 +408,7 @@ async fn load_live_item(db: &Db, id: &str) -> anyhow::Result<Option<StoredItem>>
 }
 
 /// Every live card of the catalogue, as the study queue sees them; kept until the next sync.
-pub async fn live_cards(
-    db: &Db,
-) -> anyhow::Result<std::sync::Arc<Vec<crate::domain::queue::CatalogCard>>> {
+pub async fn live_cards(db: &Db) -> anyhow::Result<std::sync::Arc<crate::domain::queue::Catalog>> {
     let cache = &db.cache.cards;
     if let Some(hit) = cache.get(&()) {
         return Ok(hit);
@@ -425,7 +423,7 @@ pub async fn live_cards(
     .await
     .context("Failed to list the catalogue's cards")?;
     let rows: Vec<(String, String, String, i64)> = super::json_rows(json)?;
-    let cards = std::sync::Arc::new(
+    let cards = std::sync::Arc::new(crate::domain::queue::Catalog::new(
         rows.into_iter()
             .map(
                 |(id, deck_id, topic, position)| crate::domain::queue::CatalogCard {
@@ -436,7 +434,7 @@ pub async fn live_cards(
                 },
             )
             .collect(),
-    );
+    ));
     cache.put(epoch, (), std::sync::Arc::clone(&cards));
     Ok(cards)
 }

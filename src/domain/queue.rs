@@ -30,6 +30,37 @@ pub struct CatalogCard {
     pub position: i64,
 }
 
+/// The catalogue's live cards in order, with the runs of consecutive cards of one deck, so a
+/// queue visits only the decks of the learner's study set (a library has many decks and a
+/// study set a few).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    cards: Vec<CatalogCard>,
+    /// Each run of consecutive cards of one deck: the deck and where the run lies in `cards`.
+    runs: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl Catalog {
+    pub fn new(cards: Vec<CatalogCard>) -> Catalog {
+        let mut runs: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        for (i, card) in cards.iter().enumerate() {
+            match runs.last_mut() {
+                Some((deck, range)) if *deck == card.deck_id => range.end = i + 1,
+                _ => runs.push((card.deck_id.clone(), i..i + 1)),
+            }
+        }
+        Catalog { cards, runs }
+    }
+}
+
+impl std::ops::Deref for Catalog {
+    type Target = [CatalogCard];
+
+    fn deref(&self) -> &[CatalogCard] {
+        &self.cards
+    }
+}
+
 /// A card's stored state for one learner. A card never answered has none (version 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StoredState {
@@ -164,42 +195,33 @@ impl LearnerCards {
     /// The cards in `scope` now: a live card of a deck in the study set (and of a chosen
     /// topic, when the deck has chosen topics), narrowed by the scope, not suspended and not
     /// buried past now.
-    pub fn in_scope<'a>(
-        &'a self,
-        catalog: &'a [CatalogCard],
-        scope: &Scope,
-        now: i64,
-    ) -> InScope<'a> {
-        let mut cards = Vec::with_capacity(catalog.len());
-        // The catalogue comes deck by deck, so the study set is looked up once per deck.
-        let mut deck: Option<(&str, Option<&Vec<String>>)> = None;
-        for card in catalog {
-            let topics = match deck {
-                Some((id, topics)) if id == card.deck_id => topics,
-                _ => {
-                    let topics = self.study_set.get(&card.deck_id);
-                    deck = Some((&card.deck_id, topics));
-                    topics
-                }
+    pub fn in_scope<'a>(&'a self, catalog: &'a Catalog, scope: &Scope, now: i64) -> InScope<'a> {
+        let mut cards = Vec::new();
+        for (deck, range) in &catalog.runs {
+            let Some(topics) = self.study_set.get(deck) else {
+                continue;
             };
-            let Some(topics) = topics else { continue };
-            let chosen = topics.is_empty() || topics.contains(&card.topic);
-            let narrowed = scope.deck.as_ref().is_none_or(|d| *d == card.deck_id)
-                && scope.topic.as_ref().is_none_or(|t| *t == card.topic)
-                && (scope.topics.is_empty() || scope.topics.contains(&card.topic));
-            if !(chosen && narrowed) {
+            if scope.deck.as_ref().is_some_and(|d| d != deck) {
                 continue;
             }
-            let row = self.cards.get(&card.id).copied();
-            let stored = row.unwrap_or(StoredState::NEW);
-            if stored.suspended || stored.buried_until.is_some_and(|b| b > now) {
-                continue;
+            for card in &catalog.cards[range.clone()] {
+                let chosen = topics.is_empty() || topics.contains(&card.topic);
+                let narrowed = scope.topic.as_ref().is_none_or(|t| *t == card.topic)
+                    && (scope.topics.is_empty() || scope.topics.contains(&card.topic));
+                if !(chosen && narrowed) {
+                    continue;
+                }
+                let row = self.cards.get(&card.id).copied();
+                let stored = row.unwrap_or(StoredState::NEW);
+                if stored.suspended || stored.buried_until.is_some_and(|b| b > now) {
+                    continue;
+                }
+                cards.push(Scoped {
+                    card,
+                    stored,
+                    has_row: row.is_some(),
+                });
             }
-            cards.push(Scoped {
-                card,
-                stored,
-                has_row: row.is_some(),
-            });
         }
         InScope {
             cards,
@@ -355,7 +377,11 @@ mod tests {
         difficulty: 5.0,
     };
 
-    fn catalog(ids: &[&str]) -> Vec<CatalogCard> {
+    fn catalog(ids: &[&str]) -> Catalog {
+        Catalog::new(cards(ids))
+    }
+
+    fn cards(ids: &[&str]) -> Vec<CatalogCard> {
         ids.iter()
             .enumerate()
             .map(|(i, id)| CatalogCard {

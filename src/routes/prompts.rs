@@ -19,7 +19,11 @@ pub const MAX_ANSWER_CHARS: usize = 10_000;
 
 /// A prompt that can be answered now.
 async fn prompt(state: &AppState, id: &str) -> Result<Prompt, AppError> {
-    prompt_from(db::decks::live_item(&state.db, id).await?)
+    prompt_from(
+        db::decks::live_item(&state.db, id)
+            .await?
+            .map(std::sync::Arc::unwrap_or_clone),
+    )
 }
 
 /// A prompt for showing an earlier answer, even if it was removed from its deck since.
