@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod auth;
+pub mod cards;
 pub mod cli;
 pub mod clock;
 pub mod cohorts;

@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("cohorts.html", include_str!("../templates/cohorts.html")),
     ("prompts.html", include_str!("../templates/prompts.html")),
+    ("cards.html", include_str!("../templates/cards.html")),
     ("cohort.html", include_str!("../templates/cohort.html")),
     (
         "cohort_learner.html",

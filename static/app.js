@@ -14,6 +14,12 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  // The card browser: one box ticks every card of the page.
+  for (const all of document.querySelectorAll("input[data-select-all]")) {
+    all.addEventListener("change", () => {
+      for (const box of all.form.querySelectorAll('input[name="cards"]')) box.checked = all.checked;
+    });
+  }
   quizTopics();
   examClock();
   studyKeys();

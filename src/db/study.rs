@@ -749,6 +749,31 @@ pub enum CardAction {
     Reset,
 }
 
+impl CardAction {
+    pub const ALL: [CardAction; 5] = [
+        CardAction::Suspend,
+        CardAction::Unsuspend,
+        CardAction::Bury,
+        CardAction::Unbury,
+        CardAction::Reset,
+    ];
+
+    /// The name the forms and the JSON use.
+    pub fn name(self) -> &'static str {
+        match self {
+            CardAction::Suspend => "suspend",
+            CardAction::Unsuspend => "unsuspend",
+            CardAction::Bury => "bury",
+            CardAction::Unbury => "unbury",
+            CardAction::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CardAction> {
+        Self::ALL.into_iter().find(|a| a.name() == s)
+    }
+}
+
 /// Applies a card action; returns the new version.
 pub async fn act_on_card(
     db: &Db,
@@ -758,36 +783,41 @@ pub async fn act_on_card(
     now: i64,
     next_day_start: i64,
 ) -> anyhow::Result<i64> {
-    let item_id = item_id.to_owned();
+    let versions = act_on_cards(
+        db,
+        user_id,
+        vec![item_id.to_owned()],
+        action,
+        now,
+        next_day_start,
+    )
+    .await?;
+    versions
+        .into_iter()
+        .next()
+        .context("An action on one card returned no version")
+}
+
+/// Applies a card action to each of `item_ids` in one write (all or none); returns their new
+/// versions, in order.
+pub async fn act_on_cards(
+    db: &Db,
+    user_id: i64,
+    item_ids: Vec<String>,
+    action: CardAction,
+    now: i64,
+    next_day_start: i64,
+) -> anyhow::Result<Vec<i64>> {
     db.write_then(
         move |tx| {
             Box::pin(async move {
-                let stored = card_state_in(&mut *tx, user_id, &item_id).await?;
-                let state = match action {
-                    CardAction::Reset => CardState::NEW,
-                    _ => stored.state,
-                };
-                // The read and the write share the writer's transaction, so this cannot be stale.
-                if !write_state(&mut *tx, user_id, &item_id, &state, stored.version, now).await? {
-                    anyhow::bail!("The card changed while an action was applied");
+                let mut versions = Vec::with_capacity(item_ids.len());
+                for item_id in &item_ids {
+                    versions.push(
+                        act_in(&mut *tx, user_id, item_id, action, now, next_day_start).await?,
+                    );
                 }
-                let flags = match action {
-                    CardAction::Suspend => "suspended = 1",
-                    CardAction::Unsuspend => "suspended = 0",
-                    CardAction::Bury => "buried_until = $3",
-                    CardAction::Unbury => "buried_until = NULL",
-                    CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
-                };
-                sqlx::query(&format!(
-                "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
-            ))
-                .bind(user_id)
-                .bind(&item_id)
-                .bind(next_day_start)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to update card flags")?;
-                Ok(stored.version + 1)
+                Ok(versions)
             })
         },
         move |c| {
@@ -795,6 +825,42 @@ pub async fn act_on_card(
         },
     )
     .await
+}
+
+async fn act_in(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    item_id: &str,
+    action: CardAction,
+    now: i64,
+    next_day_start: i64,
+) -> anyhow::Result<i64> {
+    let stored = card_state_in(&mut *tx, user_id, item_id).await?;
+    let state = match action {
+        CardAction::Reset => CardState::NEW,
+        _ => stored.state,
+    };
+    // The read and the write share the writer's transaction, so this cannot be stale.
+    if !write_state(&mut *tx, user_id, item_id, &state, stored.version, now).await? {
+        anyhow::bail!("The card changed while an action was applied");
+    }
+    let flags = match action {
+        CardAction::Suspend => "suspended = 1",
+        CardAction::Unsuspend => "suspended = 0",
+        CardAction::Bury => "buried_until = $3",
+        CardAction::Unbury => "buried_until = NULL",
+        CardAction::Reset => "new_priority = 0, leech = 0, buried_until = NULL",
+    };
+    sqlx::query(&format!(
+        "UPDATE card_states SET {flags} WHERE user_id = $1 AND item_id = $2 AND $3 = $3"
+    ))
+    .bind(user_id)
+    .bind(item_id)
+    .bind(next_day_start)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to update card flags")?;
+    Ok(stored.version + 1)
 }
 
 /// One logged answer, for a card's history.

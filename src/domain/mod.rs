@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod assignment;
+pub mod browse;
 pub mod cohort;
 pub mod dashboard;
 pub mod deck;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod cards;
 pub mod cohort_pages;
 pub mod cohorts;
 pub mod decks;
@@ -102,6 +103,8 @@ pub fn api(cfg: &mut ApiConfig) {
         .service(study::api_next)
         .service(study::api_answer)
         .service(study::api_undo)
+        .service(cards::api_browse)
+        .service(cards::api_actions)
         .service(study::api_card)
         .service(study::api_card_action)
         .service(openapi::spec);
@@ -172,6 +175,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .service(study::study_page)
         .service(study::answer_form)
         .service(study::undo_form)
+        .service(cards::browse_page)
+        .service(cards::actions_form)
         .service(study::card_page)
         .service(study::card_action_form);
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod cards;
 mod cli;
 mod cohorts;
 mod crash;
