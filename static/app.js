@@ -20,6 +20,10 @@ document.addEventListener("DOMContentLoaded", () => {
       for (const box of all.form.querySelectorAll('input[name="cards"]')) box.checked = all.checked;
     });
   }
+  // A year heatmap wider than a phone opens on its latest weeks, at the right.
+  for (const heatmap of document.querySelectorAll("figure.chart-heatmap")) {
+    heatmap.scrollLeft = heatmap.scrollWidth;
+  }
   quizTopics();
   examClock();
   studyKeys();

@@ -113,6 +113,33 @@ async fn home_and_statistics_show_charts_with_data() {
         ] {
             assert_fits_phone(&c, &format!("{base}{path}"), &shots.join(shot)).await;
         }
+        // Chart text stays readable (the charts scroll sideways rather than shrink), and the
+        // heatmap opens on its latest weeks.
+        let (label_px, heatmap_scrolled): (f64, bool) = serde_json::from_value(
+            c.execute(
+                "const t = document.querySelector('figure.chart-bar svg text'); \
+                 const h = document.querySelector('figure.chart-heatmap'); \
+                 return [t.getBoundingClientRect().height, \
+                         h.scrollWidth <= h.clientWidth || h.scrollLeft > 0];",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(label_px >= 9.0, "an axis label is {label_px:.1} px tall on a phone");
+        assert!(heatmap_scrolled, "the heatmap shows its latest weeks first");
+        let clipped = c
+            .execute(
+                "const card = document.getElementById('mastery').getBoundingClientRect(); \
+                 const links = [...document.querySelectorAll('#mastery a[href^=\"/study\"]')]; \
+                 return [links.length, links.filter(a => a.getBoundingClientRect().right > card.right).length];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(clipped[0].as_u64().unwrap() > 0, "each topic links to study");
+        assert_eq!(clipped[1], 0, "no topic's study link is clipped on a phone");
         c.execute(
             "document.getElementById('retention').scrollIntoView()",
             vec![],
