@@ -164,8 +164,20 @@ pub async fn prompt_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (deck, item) = path.into_inner();
-    let id = qualified_id(&deck, &item);
-    let p = prompt(&state, &id).await?;
+    render_prompt(page, &state, &who, &deck, &item, None).await
+}
+
+/// The prompt page; with a refused answer's message and its text, to write on from there.
+async fn render_prompt(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    deck: &str,
+    item: &str,
+    refused: Option<(&AppError, &str)>,
+) -> Result<HttpResponse, AppError> {
+    let id = qualified_id(deck, item);
+    let p = prompt(state, &id).await?;
     let previous: Vec<serde_json::Value> = db::prompts::for_prompt(&state.db, who.user.id, &id)
         .await?
         .iter()
@@ -174,12 +186,24 @@ pub async fn prompt_page(
                                "percent": a.score.map(|s| (s * 100.0).round())})
         })
         .collect();
-    page.me(&who)
+    let mut page = page
+        .me(who)
         .with("id", &id)
         .with("deck", &deck)
         .with("prompt", &Text::of(&p.prompt))
-        .with("previous", &previous)
-        .render("prompt.html")
+        .with("previous", &previous);
+    let status = match refused {
+        Some((error, typed)) => {
+            page = page
+                .with("answer_error", &error.public_message())
+                .with("typed", &typed);
+            actix_web::ResponseError::status_code(error)
+        }
+        None => actix_web::http::StatusCode::OK,
+    };
+    let mut resp = page.render("prompt.html")?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -190,6 +214,7 @@ pub struct WriteRequest {
 
 #[post("/prompts/{deck}/{item}")]
 pub async fn write_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     path: web::Path<(String, String)>,
@@ -200,7 +225,10 @@ pub async fn write_form(
     prompt(&state, &id).await?;
     let text = match checked_answer(&form.answer) {
         Ok(t) => t,
-        Err(e) => return Ok(redirect_with_error(&state, &format!("/prompts/{id}"), &e)),
+        // The page again with the text as written: a long answer is never lost.
+        Err(e) => {
+            return render_prompt(page, &state, &who, &deck, &item, Some((&e, &form.answer))).await
+        }
     };
     let saved = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
     // An assigned prompt counts towards study_all.

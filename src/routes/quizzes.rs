@@ -294,9 +294,19 @@ pub async fn quizzes_page(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    let decks = super::decks::deck_infos(&state).await?;
+    quizzes_page_with(page, &state, &who, None).await
+}
+
+/// The quizzes page; with a refused new-quiz form's message and its fields as entered.
+async fn quizzes_page_with(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    refused: Option<(&str, serde_json::Value)>,
+) -> Result<HttpResponse, AppError> {
+    let decks = super::decks::deck_infos(state).await?;
     let history = db::quizzes::history(&state.db, who.user.id).await?;
-    let tz = crate::study::timezone(&state, who.user.id).await?;
+    let tz = crate::study::timezone(state, who.user.id).await?;
     let rows: Vec<serde_json::Value> = history
         .iter()
         .map(|a| {
@@ -322,11 +332,15 @@ pub async fn quizzes_page(
         .rev()
         .filter_map(|a| Some(a.score? / a.max_score.filter(|m| *m > 0.0)?))
         .collect();
-    page.me(&who)
+    let mut page = page
+        .me(who)
         .with("decks", &decks)
         .with("attempts", &rows)
-        .with("trend", &trend(&scores))
-        .render("quizzes.html")
+        .with("trend", &trend(&scores));
+    if let Some((message, entered)) = refused {
+        page = page.with("quiz_error", &message).with("entered", &entered);
+    }
+    page.render("quizzes.html")
 }
 
 /// The score trend over closed attempts, oldest first: the last five against the five before.
@@ -360,72 +374,129 @@ fn trend(scores: &[f64]) -> Option<String> {
     })
 }
 
+/// The new-quiz form as sent: `deck`, `topic` and `kind` (each repeated), `count`,
+/// `per_topic`, `mode`, `time_limit_min`, `attempts_allowed` and `feed`.
+struct QuizForm(Vec<(String, String)>);
+
+impl QuizForm {
+    /// The form's fields, to show a refused form again as it was filled in.
+    fn entered(&self) -> serde_json::Value {
+        let f = &self.0;
+        let get = |k: &str| f.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v);
+        let all = |k: &str| -> Vec<&str> {
+            f.iter()
+                .filter(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        serde_json::json!({
+            "deck": get("deck"), "topics": all("topic"), "kinds": all("kind"),
+            "count": get("count"), "per_topic": !get("per_topic").is_empty(),
+            "mode": get("mode"), "time_limit_min": get("time_limit_min"),
+            "attempts_allowed": get("attempts_allowed"), "feed": !get("feed").is_empty(),
+        })
+    }
+}
+
+impl TryFrom<&QuizForm> for QuizRequest {
+    type Error = AppError;
+
+    fn try_from(form: &QuizForm) -> Result<QuizRequest, AppError> {
+        let f = &form.0;
+        let get = |k: &str| {
+            f.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        // What each number must be, said as the form asks for it.
+        let wanted = |k: &str| match k {
+            "count" => format!("Ask for 1 to {} questions.", crate::quiz::MAX_QUESTIONS),
+            "time_limit_min" => {
+                "The time limit is a whole number of minutes, from 1 to 240.".into()
+            }
+            "attempts_allowed" => "Allow between 1 and 100 attempts.".into(),
+            _ => format!("`{k}` must be a whole number."),
+        };
+        let number = |k: &str| -> Result<Option<u32>, AppError> {
+            match get(k).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| AppError::bad_request("invalid_quiz", wanted(k))),
+            }
+        };
+        let mode = match get("mode").as_deref() {
+            Some("exam") => Mode::Exam,
+            Some("practice") | None => Mode::Practice,
+            Some(_) => {
+                return Err(AppError::bad_request(
+                    "invalid_quiz",
+                    "Mode is practice or exam.",
+                ))
+            }
+        };
+        Ok(QuizRequest {
+            deck: get("deck").unwrap_or_default(),
+            topics: f
+                .iter()
+                .filter(|(k, _)| k == "topic")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            kinds: f
+                .iter()
+                .filter(|(k, _)| k == "kind")
+                .map(|(_, v)| {
+                    crate::domain::deck::QuestionKind::parse(v).ok_or_else(|| {
+                        AppError::bad_request(
+                            "invalid_quiz",
+                            format!("There is no question kind \"{v}\"."),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            count: number("count")?.unwrap_or(10),
+            per_topic: get("per_topic").is_some(),
+            mode,
+            time_limit_s: if mode == Mode::Exam {
+                number("time_limit_min")?.map(|m| m.saturating_mul(60))
+            } else {
+                None
+            },
+            attempts_allowed: if mode == Mode::Exam {
+                number("attempts_allowed")?
+            } else {
+                None
+            },
+            feed_schedule: get("feed").is_some(),
+        })
+    }
+}
+
 #[post("/quizzes")]
 pub async fn create_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let f = form.into_inner();
-    let get = |k: &str| {
-        f.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_owned())
+    let form = QuizForm(form.into_inner());
+    let created = match QuizRequest::try_from(&form) {
+        Ok(req) => quiz::create(&state, who.user.id, req).await,
+        Err(e) => Err(e),
     };
-    let number = |k: &str| -> Result<Option<u32>, AppError> {
-        match get(k).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                AppError::bad_request("invalid_quiz", format!("`{k}` must be a whole number."))
-            }),
+    match created {
+        Ok(id) => Ok(redirect(&format!("/attempts/{id}"))),
+        // The form again, filled in as it was sent, with what to change.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let message = e.public_message();
+            let mut resp =
+                quizzes_page_with(page, &state, &who, Some((&message, form.entered()))).await?;
+            *resp.status_mut() = actix_web::ResponseError::status_code(&e);
+            Ok(resp)
         }
-    };
-    let mode = match get("mode").as_deref() {
-        Some("exam") => Mode::Exam,
-        Some("practice") | None => Mode::Practice,
-        Some(_) => {
-            return Err(AppError::bad_request(
-                "invalid_quiz",
-                "Mode is practice or exam.",
-            ))
-        }
-    };
-    let req = QuizRequest {
-        deck: get("deck").unwrap_or_default(),
-        topics: f
-            .iter()
-            .filter(|(k, _)| k == "topic")
-            .map(|(_, v)| v.clone())
-            .collect(),
-        kinds: f
-            .iter()
-            .filter(|(k, _)| k == "kind")
-            .map(|(_, v)| {
-                crate::domain::deck::QuestionKind::parse(v).ok_or_else(|| {
-                    AppError::bad_request(
-                        "invalid_quiz",
-                        format!("There is no question kind \"{v}\"."),
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        count: number("count")?.unwrap_or(10),
-        per_topic: get("per_topic").is_some(),
-        mode,
-        time_limit_s: if mode == Mode::Exam {
-            number("time_limit_min")?.map(|m| m.saturating_mul(60))
-        } else {
-            None
-        },
-        attempts_allowed: if mode == Mode::Exam {
-            number("attempts_allowed")?
-        } else {
-            None
-        },
-        feed_schedule: get("feed").is_some(),
-    };
-    let id = quiz::create(&state, who.user.id, req).await?;
-    Ok(redirect(&format!("/attempts/{id}")))
+        Err(e) => Err(e),
+    }
 }
 
 #[post("/quizzes/{id}/retake")]
@@ -455,23 +526,88 @@ pub async fn attempt_page(
     id: web::Path<i64>,
     q: web::Query<FeedbackQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = quiz::load(&state, who.user.id, *id).await?;
+    render_attempt(page, &state, &who, *id, q.feedback, None).await
+}
+
+/// An answer the attempt page refused: the message, and what was entered, to show again.
+struct Refused {
+    message: String,
+    entered: serde_json::Value,
+}
+
+impl Refused {
+    /// `choices` (for single, multi and which-one), `value`, `text` and `ranks` (by item), as
+    /// the form sent them.
+    fn of(error: &AppError, f: &[(String, String)]) -> Refused {
+        let get = |k: &str| f.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v);
+        let choices: Vec<usize> = f
+            .iter()
+            .filter(|(k, _)| k == "choice" || k == "option")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+        let mut ranks: Vec<String> = Vec::new();
+        for (k, v) in f {
+            if let Some(i) = k
+                .strip_prefix("rank_")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                // Items are few; an absurd index is not worth a huge vector.
+                if i < 100 {
+                    if ranks.len() <= i {
+                        ranks.resize(i + 1, String::new());
+                    }
+                    ranks[i] = v.trim().to_owned();
+                }
+            }
+        }
+        Refused {
+            message: error.public_message(),
+            entered: serde_json::json!({
+                "choices": choices, "value": get("value"), "text": get("text"), "ranks": ranks,
+            }),
+        }
+    }
+}
+
+/// The attempt page at its current question, with the feedback on the answer at
+/// `feedback_at` (practice), or with a refused answer shown again (status 400).
+async fn render_attempt(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    feedback_at: Option<usize>,
+    refused: Option<Refused>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = quiz::load(state, who.user.id, id).await?;
     if !loaded.is_open() {
-        return Ok(redirect(&format!("/attempts/{}/results", *id)));
+        return Ok(redirect(&format!("/attempts/{id}/results")));
     }
     let current = loaded.current();
     let question = current.map(|p| loaded.public(p)).transpose()?;
     // Practice: the feedback on the answer just given.
-    let feedback = match (loaded.mode(), q.feedback) {
+    let feedback = match (loaded.mode(), feedback_at) {
         (Mode::Practice, Some(pos)) => quiz::feedback(&loaded, pos),
         _ => None,
     };
-    page.me(&who)
-        .with("attempt", &view(&state, &loaded))
+    let mut page = page
+        .me(who)
+        .with("attempt", &view(state, &loaded))
         .with("question", &question)
         .with("position", &current)
-        .with("feedback", &feedback)
-        .render("attempt.html")
+        .with("feedback", &feedback);
+    let status = match &refused {
+        Some(r) => {
+            page = page
+                .with("answer_error", &r.message)
+                .with("entered", &r.entered);
+            actix_web::http::StatusCode::BAD_REQUEST
+        }
+        None => actix_web::http::StatusCode::OK,
+    };
+    let mut resp = page.render("attempt.html")?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 /// Turns the answer form into a response: `choice` (repeated for multi), `value`, `option`,
@@ -535,6 +671,7 @@ fn form_response(kind: &str, f: &[(String, String)]) -> Result<Response, AppErro
 
 #[post("/attempts/{id}/answer")]
 pub async fn answer_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     id: web::Path<i64>,
@@ -545,23 +682,31 @@ pub async fn answer_form(
     let position: usize = get("position")
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| AppError::bad_request("invalid_response", "Missing question position."))?;
-    let response = form_response(&get("kind").unwrap_or_default(), &f)?;
     let back = format!("/attempts/{}", *id);
-    match quiz::answer(
-        &state,
-        who.user.id,
-        *id,
-        position,
-        get("question").as_deref(),
-        &response,
-    )
-    .await
-    {
+    let answered = match form_response(&get("kind").unwrap_or_default(), &f) {
+        Ok(response) => {
+            quiz::answer(
+                &state,
+                who.user.id,
+                *id,
+                position,
+                get("question").as_deref(),
+                &response,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match answered {
         Ok(done) if done.feedback.is_some() => Ok(redirect(&format!("{back}?feedback={position}"))),
         Ok(_) => Ok(redirect(&back)),
-        Err(e @ (AppError::Conflict { .. } | AppError::BadRequest { .. })) => {
-            Ok(redirect_with_error(&state, &back, &e))
+        // The question again, with the message and the answer as it was entered.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let refused = Refused::of(&e, &f);
+            render_attempt(page, &state, &who, *id, None, Some(refused)).await
         }
+        // Another tab moved the attempt on: the page as it now stands.
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_with_error(&state, &back, &e)),
         Err(e) => Err(e),
     }
 }

@@ -21,9 +21,24 @@ pub async fn render_settings(
     who: &Identity,
     extra: Option<(&str, &str)>,
 ) -> Result<HttpResponse, AppError> {
+    let study = serde_json::to_value(StudySettings::from(
+        &db::study::settings(&state.db, who.user.id).await?,
+    ))
+    .map_err(anyhow::Error::from)?;
+    settings_with_study(page, state, who, extra, study).await
+}
+
+/// The settings page with the study form showing `study` (the stored settings, or what was
+/// just typed into a refused form).
+async fn settings_with_study(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    extra: Option<(&str, &str)>,
+    study: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
     let sessions = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
     let tokens = db::tokens::list_for_user(&state.db, who.user.id).await?;
-    let study = StudySettings::from(&db::study::settings(&state.db, who.user.id).await?);
     let fsrs = fsrs_status(state, who.user.id).await?;
     let mut page = page
         .me(who)
@@ -385,14 +400,114 @@ impl StudySettings {
     }
 }
 
+/// The study form as typed: every field a string, so a refused form is shown again exactly
+/// as it was sent.
+struct StudyForm(std::collections::BTreeMap<String, String>);
+
+impl StudyForm {
+    const FIELDS: [&'static str; 8] = [
+        "desired_retention",
+        "new_cards_per_day",
+        "max_reviews_per_day",
+        "timezone",
+        "day_start_hour",
+        "learning_steps",
+        "relearning_steps",
+        "max_interval_days",
+    ];
+
+    /// Every field, empty when it was not sent (the page shows each one).
+    fn of(pairs: Vec<(String, String)>) -> StudyForm {
+        let mut fields: std::collections::BTreeMap<String, String> = Self::FIELDS
+            .iter()
+            .map(|f| ((*f).to_owned(), String::new()))
+            .collect();
+        for (key, value) in pairs {
+            if let Some(field) = fields.get_mut(&key) {
+                *field = value;
+            }
+        }
+        StudyForm(fields)
+    }
+
+    fn text(&self, field: &str) -> &str {
+        self.0.get(field).map_or("", |v| v.trim())
+    }
+}
+
+impl TryFrom<&StudyForm> for StudySettings {
+    type Error = AppError;
+
+    /// Reads each field, saying for each one that cannot be read what it must be (retention
+    /// and steps are checked after, as the JSON API's are, by `Settings::try_from`).
+    fn try_from(form: &StudyForm) -> Result<StudySettings, AppError> {
+        use crate::domain::scheduler::{
+            setting_label as label, DEFAULT_MAX_INTERVAL_DAYS, MAX_DAILY_LIMIT,
+            MAX_DESIRED_RETENTION, MIN_DESIRED_RETENTION,
+        };
+        let mut problems = Vec::new();
+        let mut whole = |field: &str, range: std::ops::RangeInclusive<u32>, unit: &str| {
+            let read = form.text(field).parse::<u32>().ok();
+            read.filter(|n| range.contains(n)).unwrap_or_else(|| {
+                problems.push(format!(
+                    "{} must be a whole number{unit} from {} to {}.",
+                    label(field),
+                    range.start(),
+                    range.end()
+                ));
+                0
+            })
+        };
+        let new_cards_per_day = whole("new_cards_per_day", 0..=MAX_DAILY_LIMIT, "");
+        let max_reviews_per_day = whole("max_reviews_per_day", 0..=MAX_DAILY_LIMIT, "");
+        let day_start_hour = whole("day_start_hour", 0..=23, "") as u8;
+        let max_interval_days = whole(
+            "max_interval_days",
+            1..=DEFAULT_MAX_INTERVAL_DAYS,
+            " of days",
+        );
+        let desired_retention = form
+            .text("desired_retention")
+            .parse::<f64>()
+            .ok()
+            .filter(|r| r.is_finite())
+            .unwrap_or_else(|| {
+                problems.push(format!(
+                    "Desired retention must be a number from {MIN_DESIRED_RETENTION:.2} to {MAX_DESIRED_RETENTION:.2}."
+                ));
+                0.0
+            });
+        if form.text("timezone").is_empty() {
+            problems.push("Timezone is needed: an IANA name such as Europe/Berlin or UTC.".into());
+        }
+        if !problems.is_empty() {
+            return Err(AppError::bad_request(
+                "invalid_settings",
+                problems.join(" "),
+            ));
+        }
+        Ok(StudySettings {
+            desired_retention,
+            new_cards_per_day,
+            max_reviews_per_day,
+            timezone: form.text("timezone").to_owned(),
+            day_start_hour,
+            learning_steps: form.text("learning_steps").to_owned(),
+            relearning_steps: form.text("relearning_steps").to_owned(),
+            max_interval_days,
+        })
+    }
+}
+
 #[post("/settings/study")]
 pub async fn save_study_settings(
     page: Page,
     state: web::Data<AppState>,
     who: Identity,
-    form: web::Form<StudySettings>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let result = match form.into_inner().into_input() {
+    let form = StudyForm::of(form.into_inner());
+    let result = match StudySettings::try_from(&form).and_then(StudySettings::into_input) {
         Ok(input) => crate::study::save_settings(&state, who.user.id, input).await,
         Err(e) => Err(e),
     };
@@ -403,8 +518,15 @@ pub async fn save_study_settings(
             "success",
             "Study settings saved.",
         )),
+        // Shown again as typed, with what each refused field must be.
         Err(e @ AppError::BadRequest { .. }) => {
-            settings_with_error(page, &state, &who, "study_error", e).await
+            let typed = serde_json::to_value(&form.0).map_err(anyhow::Error::from)?;
+            let message = e.public_message();
+            let mut resp =
+                settings_with_study(page, &state, &who, Some(("study_error", &message)), typed)
+                    .await?;
+            *resp.status_mut() = e.status_code();
+            Ok(resp)
         }
         Err(e) => Err(e),
     }

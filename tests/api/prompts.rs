@@ -263,3 +263,32 @@ async fn the_prompts_list_shows_every_prompt_and_which_are_answered() {
         .unwrap();
     assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// A refused answer comes back on the prompt page with the text as written (#13 item 5: a
+/// long answer must never be lost to a bare error page).
+#[tokio::test]
+async fn a_refused_prompt_answer_keeps_the_text_written() {
+    let app = app().await;
+    let client = app.signed_in("ada@example.org").await;
+    let page = client
+        .get(app.url("/prompts/fixture/p-loop"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_from(&page).unwrap();
+    let long = format!("Worker threads, because {}", "x".repeat(10_001));
+    let resp = client
+        .post(app.url("/prompts/fixture/p-loop"))
+        .form(&[("csrf_token", csrf.as_str()), ("answer", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Answers can be at most 10000 characters."));
+    assert!(html.contains(&long), "the text is in the textarea again");
+    assert_eq!(app.count("SELECT COUNT(*) FROM prompt_answers").await, 0);
+}

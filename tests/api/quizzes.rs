@@ -1000,3 +1000,121 @@ async fn the_exam_clock_reads_minutes_and_no_retake_is_offered_after_the_last_at
     assert!(html.contains(r#"data-attempts-left="0""#), "{html}");
     assert!(!html.contains("Take this quiz again"));
 }
+
+/// A refused answer shows the same question again with the message and the answer as it was
+/// entered, not a bare error page (#13 item 5: duplicate ranks lost the input).
+#[tokio::test]
+async fn a_refused_answer_shows_the_question_again_with_the_input_kept() {
+    let app = app().await;
+    let l = learner(&app, "ivy@example.org").await;
+    let a = start(
+        &app,
+        &l,
+        json!({"deck": "nodejs-vs-go", "count": 1, "mode": "practice", "kinds": ["ordering"]}),
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap();
+    let now = current(&app, &l, id).await;
+    assert_eq!(now["question"]["kind"], "ordering");
+    let items = now["question"]["items"].as_array().unwrap().len();
+    assert!(items >= 3);
+    let page = l
+        .client
+        .get(app.url(&format!("/attempts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form: Vec<(String, String)> = vec![
+        (
+            "csrf_token".into(),
+            crate::helpers::csrf_from(&page).unwrap(),
+        ),
+        ("position".into(), "0".into()),
+        ("kind".into(), "ordering".into()),
+        (
+            "question".into(),
+            now["question"]["id"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    // Every item ranked 1 except the last, ranked 2.
+    for i in 0..items {
+        let rank = if i + 1 == items { "2" } else { "1" };
+        form.push((format!("rank_{i}"), rank.into()));
+    }
+    let resp = l
+        .client
+        .post(app.url(&format!("/attempts/{id}/answer")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("data-answer-error"),
+        "the message is on the form"
+    );
+    assert!(html.contains("Number the items 1, 2, 3… using each number once."));
+    assert!(
+        html.contains("data-question="),
+        "the question is shown again"
+    );
+    assert!(html.contains(r#"name="rank_0" min="1""#));
+    let kept = html.matches(r#"required value="1""#).count();
+    assert_eq!(kept, items - 1, "the ranks typed are kept");
+    assert!(html.contains(r#"required value="2""#));
+    assert_eq!(app.count("SELECT COUNT(*) FROM quiz_answers").await, 0);
+}
+
+/// A refused new-quiz form comes back filled in as it was sent, with what to change.
+#[tokio::test]
+async fn a_refused_quiz_form_is_shown_again_as_filled_in_with_what_to_change() {
+    let app = app().await;
+    let l = learner(&app, "max@example.org").await;
+    let html = l
+        .client
+        .get(app.url("/quizzes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf_from(&html).unwrap();
+    let resp = l
+        .client
+        .post(app.url("/quizzes"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("deck", "nodejs-vs-go"),
+            ("topic", "concurrency"),
+            ("kind", "ordering"),
+            ("count", "-3"),
+            ("mode", "exam"),
+            ("time_limit_min", "20"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Ask for 1 to 200 questions."), "{page}");
+    for kept in [
+        r#"<option value="nodejs-vs-go" selected>"#,
+        r#"value="concurrency" checked"#,
+        r#"value="ordering" checked"#,
+        r#"name="count" min="1" max="200" value="-3""#,
+        r#"<option value="exam" selected>"#,
+        r#"placeholder="none" value="20""#,
+    ] {
+        assert!(page.contains(kept), "kept: {kept}");
+    }
+    assert!(
+        !page.contains(r#"name="feed" checked"#),
+        "an unticked box stays unticked"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM quizzes").await, 0);
+}

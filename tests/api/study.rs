@@ -932,3 +932,100 @@ async fn reset_to_new_asks_for_confirmation() {
         .expect("a suspend form");
     assert!(!suspend.contains("data-confirm"), "only reset asks");
 }
+
+/// A refused study-settings form comes back with what was typed and a message that says what
+/// each field must be; nothing stored changes. The page as loaded saves.
+#[tokio::test]
+async fn a_refused_settings_form_is_shown_again_as_typed_with_what_each_field_must_be() {
+    let app = app_with_deck().await;
+    let browser = app.signed_in("bob@example.org").await;
+    let page = |c: &reqwest::Client| {
+        let c = c.clone();
+        let url = app.url("/settings");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(&browser).await;
+    let csrf = crate::helpers::csrf_from(&html).unwrap();
+    let mut form = vec![
+        ("csrf_token", csrf.as_str()),
+        ("desired_retention", "0.9"),
+        ("new_cards_per_day", "-3"),
+        ("max_reviews_per_day", "200"),
+        ("timezone", "Europe/Paris"),
+        ("day_start_hour", "30"),
+        ("learning_steps", "1m 10m"),
+        ("relearning_steps", "10m"),
+        ("max_interval_days", "36500"),
+    ];
+    let resp = browser
+        .post(app.url("/settings/study"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let refused = resp.text().await.unwrap();
+    assert!(
+        refused.contains("New cards per day must be a whole number from 0 to 9999."),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("The study day&#x27;s start hour must be a whole number from 0 to 23.")
+    );
+    for kept in [
+        r#"name="new_cards_per_day" min="0" max="9999" value="-3""#,
+        r#"name="timezone" value="Europe&#x2F;Paris""#,
+        r#"name="day_start_hour" min="0" max="23" value="30""#,
+    ] {
+        assert!(refused.contains(kept), "kept: {kept}");
+    }
+    let stored: Value = browser
+        .get(app.url("/api/v1/me/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["new_cards_per_day"], 20, "nothing stored changed");
+    assert_eq!(stored["timezone"], "Europe/Berlin");
+
+    // A value in the wrong range is named too, and a fixed form saves.
+    form[2] = ("new_cards_per_day", "10000");
+    form[5] = ("day_start_hour", "4");
+    let resp = browser
+        .post(app.url("/settings/study"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("New cards per day must be a whole number from 0 to 9999."));
+    form[2] = ("new_cards_per_day", "15");
+    let resp = browser
+        .post(app.url("/settings/study"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let stored: Value = browser
+        .get(app.url("/api/v1/me/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stored["new_cards_per_day"].clone(),
+            stored["timezone"].clone()
+        ),
+        (json!(15), json!("Europe/Paris"))
+    );
+}

@@ -35,8 +35,8 @@ pub use label::interval_label;
 pub use next_states::{NextStates, RatingOutcome};
 pub use rating::{InvalidRating, Rating};
 pub use settings::{
-    format_steps, parse_steps, InvalidSetting, Settings, SettingsError, SettingsInput,
-    DEFAULT_DAY_START_HOUR, DEFAULT_DESIRED_RETENTION, DEFAULT_LEARNING_STEPS_SECS,
+    format_steps, label as setting_label, parse_steps, InvalidSetting, Settings, SettingsError,
+    SettingsInput, DEFAULT_DAY_START_HOUR, DEFAULT_DESIRED_RETENTION, DEFAULT_LEARNING_STEPS_SECS,
     DEFAULT_MAX_INTERVAL_DAYS, DEFAULT_MAX_REVIEWS_PER_DAY, DEFAULT_NEW_CARDS_PER_DAY,
     DEFAULT_RELEARNING_STEPS_SECS, DEFAULT_TIMEZONE, MAX_DAILY_LIMIT, MAX_DESIRED_RETENTION,
     MAX_STEPS, MAX_STEP_SECS, MIN_DESIRED_RETENTION,

@@ -71,14 +71,29 @@ impl Default for SettingsInput {
     }
 }
 
+/// How a setting is named on the form, for messages.
+pub fn label(field: &str) -> &'static str {
+    match field {
+        "desired_retention" => "Desired retention",
+        "new_cards_per_day" => "New cards per day",
+        "max_reviews_per_day" => "Maximum reviews per day",
+        "timezone" => "Timezone",
+        "day_start_hour" => "The study day's start hour",
+        "learning_steps" => "Learning steps",
+        "relearning_steps" => "Relearning steps",
+        "max_interval_days" => "Maximum interval",
+        _ => "A setting",
+    }
+}
+
 /// One rejected setting.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum InvalidSetting {
     /// Retention out of range.
-    #[error("desired retention must be between 0.70 and 0.99 (got {0})")]
+    #[error("Desired retention must be a number from 0.70 to 0.99 (got {0})")]
     DesiredRetention(f32),
     /// A step list is too long.
-    #[error("{field} may have at most {MAX_STEPS} steps (got {count})")]
+    #[error("{} may have at most {MAX_STEPS} steps (got {count})", label(field))]
     TooManySteps {
         /// `learning_steps` or `relearning_steps`.
         field: &'static str,
@@ -86,7 +101,10 @@ pub enum InvalidSetting {
         count: usize,
     },
     /// A step is zero or too long.
-    #[error("each of the {field} must be between 1 second and 30 days (step {position} is {secs} seconds)")]
+    #[error(
+        "{}: each step must be from 1 second to 30 days (step {position} is {secs} seconds)",
+        label(field)
+    )]
     StepLength {
         /// `learning_steps` or `relearning_steps`.
         field: &'static str,
@@ -96,22 +114,25 @@ pub enum InvalidSetting {
         secs: u32,
     },
     /// Steps text could not be read.
-    #[error("cannot read step {token:?}: write steps like `1m 10m 1h 1d` (s, m, h or d)")]
+    #[error("Cannot read the step {token:?}: write steps like `1m 10m 1h 1d` (s, m, h or d)")]
     StepSyntax {
         /// The unreadable piece.
         token: String,
     },
     /// Maximum interval out of range.
-    #[error("maximum interval must be between 1 and 36500 days (got {0})")]
+    #[error("Maximum interval must be a whole number of days from 1 to 36500 (got {0})")]
     MaxInterval(u32),
     /// Day start hour out of range.
-    #[error("the day must start at an hour from 0 to 23 (got {0})")]
+    #[error("The study day's start hour must be a whole number from 0 to 23 (got {0})")]
     DayStartHour(u8),
     /// Unknown timezone.
-    #[error("unknown timezone {0:?}: use an IANA name such as Europe/Berlin or UTC")]
+    #[error("Unknown timezone {0:?}: use an IANA name such as Europe/Berlin or UTC")]
     Timezone(String),
     /// A daily limit out of range.
-    #[error("{field} must be at most {MAX_DAILY_LIMIT} (got {value})")]
+    #[error(
+        "{} must be a whole number from 0 to {MAX_DAILY_LIMIT} (got {value})",
+        label(field)
+    )]
     DailyLimit {
         /// `new_cards_per_day` or `max_reviews_per_day`.
         field: &'static str,
