@@ -60,7 +60,7 @@ pub async fn run(state: &AppState, user_id: i64) -> Result<ParamsRow, AppError> 
         Err(crate::domain::optimizer::OptimizerError::NotEnoughReviews { found, needed }) => {
             return Err(AppError::conflict(
                 "not_enough_reviews",
-                format!("Personal parameters need {needed} reviews on separate days; you have {found} so far."),
+                format!("Personal parameters need {needed} reviews that come on a later day than the card's previous review; you have {found} so far (answers to learning steps on the same day do not count)."),
             ))
         }
         Err(e) => return Err(AppError::Internal(anyhow::anyhow!("Optimizer failed: {e}"))),

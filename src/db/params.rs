@@ -132,6 +132,23 @@ pub async fn study_review_count(db: &Db, user_id: i64) -> anyhow::Result<i64> {
     .context("Failed to count reviews")
 }
 
+/// How many of the learner's study reviews a fit can learn from: each card's study reviews
+/// after its first, on a later day than the one before (`domain::optimizer`'s rule; answers
+/// to learning steps on the same day do not count).
+pub async fn fit_review_count(db: &Db, user_id: i64) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (
+             SELECT elapsed_days,
+                    ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY reviewed_at, id) AS nth
+             FROM reviews WHERE user_id = $1 AND source = 'study' AND undone_at IS NULL)
+         WHERE nth > 1 AND elapsed_days > 0",
+    )
+    .bind(user_id)
+    .fetch_one(&db.read)
+    .await
+    .context("Failed to count the reviews a fit can use")
+}
+
 /// The learner's study reviews as (card, rating, elapsed days, time), ordered by time.
 pub async fn study_reviews(db: &Db, user_id: i64) -> anyhow::Result<Vec<(String, u8, u32, i64)>> {
     let rows = sqlx::query(

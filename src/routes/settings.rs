@@ -580,8 +580,11 @@ pub struct FsrsStatus {
     personal: bool,
     #[serde(flatten)]
     last_fit: crate::db::params::ParamsRow,
-    /// Study reviews so far, and how many a first fit needs.
+    /// Study reviews so far.
     reviews: i64,
+    /// Of those, the ones a fit can learn from (on a later day than the card's previous
+    /// review); a first fit needs `needed` of them.
+    usable: i64,
     needed: usize,
 }
 
@@ -591,6 +594,7 @@ async fn fsrs_status(state: &AppState, user_id: i64) -> Result<FsrsStatus, AppEr
         personal: last_fit.parameters.is_some(),
         last_fit,
         reviews: db::params::study_review_count(&state.db, user_id).await?,
+        usable: db::params::fit_review_count(&state.db, user_id).await?,
         needed: crate::domain::optimizer::MIN_REVIEWS,
     })
 }

@@ -96,7 +96,10 @@ pub struct Today {
     streak: u32,
     /// Milliseconds spent answering cards today.
     time_studied_ms: i64,
+    /// Answers today, from study and from quizzes.
     reviews_today: u32,
+    /// Of `reviews_today`, those given in quizzes; the daily charts count the others.
+    quiz_answers_today: u32,
     #[schema(value_type = Vec<Object>)]
     weakest_topics: Vec<TopicProgress>,
 }
@@ -146,6 +149,7 @@ pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> 
         streak: s.current,
         time_studied_ms: t.time_studied_ms,
         reviews_today: t.reviews,
+        quiz_answers_today: t.quiz_answers,
         weakest_topics: progress::weakest_begun(&inputs, 3),
     })
 }

@@ -105,3 +105,56 @@ async fn the_optimizer_fits_a_long_history_and_keeps_only_better_parameters() {
         .as_f64()
         .is_some());
 }
+
+/// The settings page counts the reviews a fit can use exactly as the optimizer does, so
+/// "you have N so far" agrees with the figure next to the button (#13 item 10: it said 0
+/// next to "Study reviews 28").
+#[tokio::test]
+async fn the_reviews_a_fit_can_use_agree_with_what_the_optimizer_finds() {
+    let deck = tradeoff::simulate::synthetic_deck("synthetic", 40, 2);
+    let app =
+        TestApp::spawn_with(|s| std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap())
+            .await;
+    let ada = Learner::new_without_deck(&app, "ada@example.org").await;
+    let out = Command::new(BIN)
+        .args([
+            "simulate",
+            "--email",
+            "ada@example.org",
+            "--deck",
+            "synthetic",
+            "--cards",
+            "40",
+            "--days",
+            "12",
+            "--seed",
+            "7",
+        ])
+        .env("TRADEOFF_DATA_DIR", &app.settings.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = ada.get(&app, "/api/v1/me/fsrs").await;
+    let (reviews, usable) = (
+        status["reviews"].as_i64().unwrap(),
+        status["usable"].as_i64().unwrap(),
+    );
+    assert!(
+        usable > 0 && usable < reviews,
+        "{reviews} reviews, {usable} usable"
+    );
+    let early = ada
+        .post(&app, "/api/v1/me/fsrs/optimize", serde_json::json!({}))
+        .await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    let body: Value = early.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("you have {usable} so far")),
+        "{message}"
+    );
+}

@@ -760,6 +760,8 @@ async fn the_home_page_shows_what_to_study_today() {
         home.contains("19 new") && home.contains("1 learning"),
         "{home}"
     );
+    // Card answers are counted apart from quiz answers, as the daily chart counts them.
+    assert!(home.contains("studied today: 1 card answer, "), "{home}");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::daily::DailyLog;
-use super::{LoggedReview, StudyCalendar, StudyDay, Window};
+use super::{LoggedReview, Source, StudyCalendar, StudyDay, Window};
 
 /// Answers on one study day, by button.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -62,6 +62,8 @@ pub fn ratings_of(
 pub struct TodaySummary {
     /// Answers given today, from any source.
     pub reviews: u32,
+    /// Of those, the ones given in quizzes (the daily charts count only the others).
+    pub quiz_answers: u32,
     /// Distinct cards answered today.
     pub cards: u32,
     /// Time spent on today's answers (ms).
@@ -82,6 +84,7 @@ pub fn today_summary(
             continue;
         }
         summary.reviews += 1;
+        summary.quiz_answers += u32::from(review.source == Source::Quiz);
         summary.time_studied_ms = summary
             .time_studied_ms
             .saturating_add(review.duration_ms.max(0));
@@ -151,6 +154,7 @@ mod tests {
             summary,
             TodaySummary {
                 reviews: 3,
+                quiz_answers: 1,
                 cards: 2,
                 time_studied_ms: 25_000
             }
