@@ -3,19 +3,15 @@
 //! - Handlers and extractors return [`AppError`]. Its variants name what went wrong for the
 //!   *user*; an `Internal` error wraps the cause with `anyhow` context.
 //! - [`AppError`] renders the JSON form `{"error": {"code", "message"}}`. The
-//!   [`render_errors`] middleware turns any error response outside `/api/` into an HTML page
+//!   `routes::page::render_errors` middleware turns any error response outside `/api/` into an HTML page
 //!   (and an unauthenticated page view into a redirect to `/login`).
 //! - The full error chain goes to the log (`tracing::error!` with `{:?}`); the user only ever
 //!   sees the public message. Nothing secret is put into an error message.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-
-use crate::templates::Templates;
 
 /// Everything a request can fail with, from the user's point of view.
 #[derive(thiserror::Error)]
@@ -207,92 +203,4 @@ pub fn sentence(s: &str) -> String {
 
 pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
-}
-
-/// Renders error responses for people: HTML pages outside `/api/`, a redirect to the login
-/// page for anonymous page views, and the JSON form for errors that did not come from
-/// [`AppError`] (actix's own extractor errors) inside `/api/`.
-pub async fn render_errors(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let path = req.path().to_owned();
-    let query = req.query_string().to_owned();
-    let res = next.call(req).await?;
-    let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(res.map_into_left_body());
-    }
-    let app_error = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>());
-    if is_api_path(&path) {
-        if app_error.is_some() || res.response().error().is_none() {
-            return Ok(res.map_into_left_body());
-        }
-        let message = res
-            .response()
-            .error()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: "bad_request".into(),
-                message,
-            },
-        };
-        let (req, _) = res.into_parts();
-        let resp = HttpResponse::build(status).json(body);
-        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
-    }
-
-    // A handler that rendered its own page with an error status (a form shown again with
-    // its errors) attached no error: leave that page alone.
-    if res.response().error().is_none() {
-        return Ok(res.map_into_left_body());
-    }
-    if matches!(app_error, Some(AppError::Unauthenticated)) {
-        let target = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
-        let location = format!(
-            "/login?{}",
-            serde_urlencoded::to_string([("next", target.as_str())]).unwrap_or_default()
-        );
-        let (req, _) = res.into_parts();
-        let resp = HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, location))
-            .finish();
-        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
-    }
-
-    let message = match app_error {
-        Some(e) => e.public_message(),
-        None => match res.response().error() {
-            Some(e) if status.is_client_error() => e.to_string(),
-            _ => status
-                .canonical_reason()
-                .unwrap_or("Something went wrong")
-                .to_string(),
-        },
-    };
-    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
-    let (req, _) = res.into_parts();
-    let html = req
-        .app_data::<web::Data<Templates>>()
-        .map(|t| t.error_page(status, &message, &req));
-    let mut builder = HttpResponse::build(status);
-    if let Some(v) = retry_after {
-        builder.insert_header((header::RETRY_AFTER, v));
-    }
-    let resp = match html {
-        Some(Ok(body)) => builder.content_type("text/html; charset=utf-8").body(body),
-        _ => builder
-            .content_type("text/plain; charset=utf-8")
-            .body(message),
-    };
-    Ok(ServiceResponse::new(req, resp).map_into_right_body())
 }

@@ -635,8 +635,23 @@ pub async fn results(state: &AppState, user_id: i64, attempt_id: i64) -> Result<
     })
 }
 
-/// Practice feedback for an answered position, rebuilt from what was stored.
-pub fn feedback(loaded: &Loaded, position: usize) -> Option<serde_json::Value> {
+/// Practice feedback on one answered question, rebuilt from what was stored.
+pub struct StoredFeedback {
+    /// From 0.
+    pub position: usize,
+    /// The question as it was shown.
+    pub question: PublicQuestion,
+    /// Its prompt and explanation, as Markdown.
+    pub prompt: String,
+    pub explanation: String,
+    pub response: Response,
+    pub correct: crate::domain::quiz::CorrectAnswer,
+    pub full_marks: bool,
+    pub score: f64,
+}
+
+/// The feedback on the answer at `position`, if it was answered.
+pub fn feedback(loaded: &Loaded, position: usize) -> Option<StoredFeedback> {
     let stored = loaded
         .answers
         .iter()
@@ -644,14 +659,14 @@ pub fn feedback(loaded: &Loaded, position: usize) -> Option<serde_json::Value> {
     let (p, q) = loaded.question(position).ok()?;
     let response: Response = serde_json::from_str(&stored.response).ok()?;
     let graded = grade(q, p, &response, &near_misses(&loaded.pool.deck, q)).ok()?;
-    let public = p.public(q).ok()?;
-    Some(serde_json::json!({
-        "position": position + 1,
-        "prompt": crate::markdown::render(&q.prompt),
-        "full_marks": graded.full_marks,
-        "score": format!("{:.2}", stored.score),
-        "yours": crate::routes::quizzes::describe_response(&public, &response),
-        "right": crate::routes::quizzes::describe_correct(&public, &graded.correct_answer),
-        "explanation": crate::markdown::render(&q.explanation),
-    }))
+    Some(StoredFeedback {
+        position,
+        question: p.public(q).ok()?,
+        prompt: q.prompt.clone(),
+        explanation: q.explanation.clone(),
+        response,
+        correct: graded.correct_answer,
+        full_marks: graded.full_marks,
+        score: stored.score,
+    })
 }

@@ -219,13 +219,12 @@ pub fn table(out: &ScheduleOut) -> String {
         "{:>3}  {:<20}  {:<6}  {:>7}  {:>8}  {:<10}  {:>10}  {:>6}  {:>10}  {:<20}\n",
         "#", "at", "rating", "elapsed", "R before", "state", "stability", "diff", "interval", "due"
     ));
-    let names = ["", "Again", "Hard", "Good", "Easy"];
     for (i, s) in out.reviews.iter().enumerate() {
         t.push_str(&format!(
             "{:>3}  {:<20}  {:<6}  {:>6}d  {:>8}  {:<10}  {:>10.4}  {:>6.3}  {:>10}  {:<20}\n",
             i + 1,
             s.at,
-            names[s.rating as usize],
+            crate::domain::scheduler::Rating::try_from(s.rating).map_or("?", |r| r.name()),
             s.elapsed_days,
             s.retrievability_before
                 .map_or("-".into(), |r| format!("{:.1}%", r * 100.0)),
@@ -237,15 +236,16 @@ pub fn table(out: &ScheduleOut) -> String {
         ));
     }
     t.push_str("\nNext answer:\n");
-    for (name, o) in [
-        ("Again", &out.next.again),
-        ("Hard", &out.next.hard),
-        ("Good", &out.next.good),
-        ("Easy", &out.next.easy),
+    use crate::domain::scheduler::Rating;
+    for (rating, o) in [
+        (Rating::Again, &out.next.again),
+        (Rating::Hard, &out.next.hard),
+        (Rating::Good, &out.next.good),
+        (Rating::Easy, &out.next.easy),
     ] {
         t.push_str(&format!(
             "  {:<6} {:<10} stability {:>10.4}  difficulty {:>6.3}  interval {}\n",
-            name,
+            rating.name(),
             o.state,
             o.stability,
             o.difficulty,

@@ -15,7 +15,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::render_errors;
+use crate::routes::page::render_errors;
 use crate::routes::{self, openapi};
 use crate::state::AppState;
 use crate::telemetry::trace_request;

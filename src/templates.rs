@@ -2,13 +2,8 @@
 //!
 //! Autoescaping is on for every template. Pages are rendered only through [`Templates`].
 
-use actix_web::http::StatusCode;
-use actix_web::HttpRequest;
 use anyhow::Context as _;
 use tera::{Context, Tera};
-
-use crate::auth::csrf::CsrfToken;
-use actix_web::HttpMessage;
 
 /// Every template, embedded so the binary runs from any working directory.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -90,26 +85,6 @@ impl Templates {
             }
             anyhow::anyhow!("Failed to render {name}: {why}")
         })
-    }
-
-    /// The HTML error page for a status and a message meant for people.
-    pub fn error_page(
-        &self,
-        status: StatusCode,
-        message: &str,
-        req: &HttpRequest,
-    ) -> anyhow::Result<String> {
-        let mut ctx = Context::new();
-        ctx.insert("status", &status.as_u16());
-        ctx.insert("reason", status.canonical_reason().unwrap_or("Error"));
-        ctx.insert("message", message);
-        if let Some(who) = crate::auth::identity::cached(req) {
-            ctx.insert("me", &crate::routes::page::Me::from(&who));
-        }
-        if let Some(CsrfToken(t)) = req.extensions().get::<CsrfToken>() {
-            ctx.insert("csrf_token", t);
-        }
-        self.render("error.html", &ctx)
     }
 }
 

@@ -6,7 +6,6 @@
 //! checks the role.
 
 use std::future::Future;
-use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::http::header;
@@ -15,7 +14,6 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use super::secrets::hash_token;
 use super::session::{self, SESSION_COOKIE};
 use crate::clock::MINUTE_MS;
-use crate::config::Settings;
 use crate::db::{self, users::User};
 use crate::domain::account::Role;
 use crate::error::AppError;
@@ -59,29 +57,7 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// The client's address: the peer, or the last `X-Forwarded-For` hop when the peer is the
-/// trusted proxy.
-pub fn client_ip(req: &HttpRequest, settings: &Settings) -> IpAddr {
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    if settings.trusted_proxy == Some(peer) {
-        // The last hop over every header line: a proxy may add its own line after a
-        // client's forged one.
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .next_back()
-            .and_then(|ip| ip.trim().parse().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    peer
-}
+pub use super::session::client_ip;
 
 async fn resolve(req: &HttpRequest) -> Result<Option<Identity>, AppError> {
     if let Some(Resolved(found)) = req.extensions().get::<Resolved>() {

@@ -51,7 +51,7 @@ pub async fn start(state: &AppState, req: &HttpRequest, user_id: i64) -> Result<
         .chars()
         .take(200)
         .collect();
-    let ip = super::identity::client_ip(req, &state.settings).to_string();
+    let ip = client_ip(req, &state.settings).to_string();
     db::sessions::insert(
         &state.db,
         db::sessions::NewSession {
@@ -92,4 +92,28 @@ pub async fn resolve(
         db::sessions::touch(db, &id_hash, now);
     }
     Ok(Some((user, id_hash)))
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop when the peer is the
+/// trusted proxy.
+pub fn client_ip(req: &HttpRequest, settings: &crate::config::Settings) -> std::net::IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    if settings.trusted_proxy == Some(peer) {
+        // The last hop over every header line: a proxy may add its own line after a
+        // client's forged one.
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|ip| ip.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer
 }

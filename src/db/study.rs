@@ -482,6 +482,10 @@ async fn write_state(
     Ok(!write_states(tx, &[row]).await?.is_empty())
 }
 
+/// Work the writer does with an answer's result once its batch committed (keeping a cache
+/// current), whether or not the caller still waits.
+pub type AnswerHook = Box<dyn FnOnce(&Result<Recorded, Stale>) + Send>;
+
 /// Applies an answer through the writer's next group commit. A stale version is refused.
 pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Recorded, Stale>> {
     let (user_id, after) = (a.user_id, a.after);
@@ -492,7 +496,7 @@ pub async fn record_answer(db: &Db, a: AnswerRecord) -> anyhow::Result<Result<Re
         reviewed_at: a.now,
     };
     let caches = db.cache.clone();
-    let keep_current: super::writer::AnswerHook = Box::new(move |result| match result {
+    let keep_current: AnswerHook = Box::new(move |result| match result {
         // The learner's next request sees their answer without reloading.
         Ok(recorded) => {
             let version = recorded.version;

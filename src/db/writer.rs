@@ -31,7 +31,7 @@ use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::script::Script;
-use super::study::{AnswerRecord, Recorded, Stale};
+use super::study::{AnswerHook, AnswerRecord, Recorded, Stale};
 
 /// The most commands one transaction takes; more wait for the next one.
 const MAX_BATCH: usize = 1024;
@@ -52,10 +52,6 @@ pub type AfterCommit = Box<dyn FnOnce() + Send>;
 
 /// The result of one answer: recorded, or stale (another answer moved the card on).
 pub type AnswerResult = anyhow::Result<Result<Recorded, Stale>>;
-
-/// Work the writer does with an answer's result once its batch committed (keeping a cache
-/// current), whether or not the caller still waits.
-pub type AnswerHook = Box<dyn FnOnce(&Result<Recorded, Stale>) + Send>;
 
 /// A typed command for the writer.
 pub enum Command {

@@ -6,7 +6,10 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::http::header;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -17,7 +20,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::identity::Identity;
 use crate::auth::secrets::constant_time_eq;
 use crate::auth::session;
-use crate::error::AppError;
+use crate::error::{is_api_path, AppError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
 use crate::templates::Templates;
 
@@ -203,6 +206,114 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".into(),
     }
+}
+
+/// Renders error responses for people: HTML pages outside `/api/`, a redirect to the login
+/// page for anonymous page views, and the JSON form for errors that did not come from
+/// [`AppError`] (actix's own extractor errors) inside `/api/`.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let path = req.path().to_owned();
+    let query = req.query_string().to_owned();
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_left_body());
+    }
+    let app_error = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>());
+    if is_api_path(&path) {
+        if app_error.is_some() || res.response().error().is_none() {
+            return Ok(res.map_into_left_body());
+        }
+        let message = res
+            .response()
+            .error()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: "bad_request".into(),
+                message,
+            },
+        };
+        let (req, _) = res.into_parts();
+        let resp = HttpResponse::build(status).json(body);
+        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
+    }
+
+    // A handler that rendered its own page with an error status (a form shown again with
+    // its errors) attached no error: leave that page alone.
+    if res.response().error().is_none() {
+        return Ok(res.map_into_left_body());
+    }
+    if matches!(app_error, Some(AppError::Unauthenticated)) {
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let location = format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", target.as_str())]).unwrap_or_default()
+        );
+        let (req, _) = res.into_parts();
+        let resp = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish();
+        return Ok(ServiceResponse::new(req, resp).map_into_right_body());
+    }
+
+    let message = match app_error {
+        Some(e) => e.public_message(),
+        None => match res.response().error() {
+            Some(e) if status.is_client_error() => e.to_string(),
+            _ => status
+                .canonical_reason()
+                .unwrap_or("Something went wrong")
+                .to_string(),
+        },
+    };
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let (req, _) = res.into_parts();
+    let html = req
+        .app_data::<web::Data<Templates>>()
+        .map(|t| error_page(t, status, &message, &req));
+    let mut builder = HttpResponse::build(status);
+    if let Some(v) = retry_after {
+        builder.insert_header((header::RETRY_AFTER, v));
+    }
+    let resp = match html {
+        Some(Ok(body)) => builder.content_type("text/html; charset=utf-8").body(body),
+        _ => builder
+            .content_type("text/plain; charset=utf-8")
+            .body(message),
+    };
+    Ok(ServiceResponse::new(req, resp).map_into_right_body())
+}
+
+/// The HTML error page for a status and a message meant for people.
+fn error_page(
+    templates: &Templates,
+    status: StatusCode,
+    message: &str,
+    req: &HttpRequest,
+) -> anyhow::Result<String> {
+    let mut ctx = Context::new();
+    ctx.insert("status", &status.as_u16());
+    ctx.insert("reason", status.canonical_reason().unwrap_or("Error"));
+    ctx.insert("message", message);
+    if let Some(who) = crate::auth::identity::cached(req) {
+        ctx.insert("me", &Me::from(&who));
+    }
+    if let Some(CsrfToken(t)) = req.extensions().get::<CsrfToken>() {
+        ctx.insert("csrf_token", t);
+    }
+    templates.render("error.html", &ctx)
 }
 
 #[cfg(test)]

@@ -587,7 +587,7 @@ async fn render_attempt(
     let question = current.map(|p| loaded.public(p)).transpose()?;
     // Practice: the feedback on the answer just given.
     let feedback = match (loaded.mode(), feedback_at) {
-        (Mode::Practice, Some(pos)) => quiz::feedback(&loaded, pos),
+        (Mode::Practice, Some(pos)) => quiz::feedback(&loaded, pos).map(|f| feedback_view(&f)),
         _ => None,
     };
     let mut page = page
@@ -789,6 +789,19 @@ fn yes_no(value: bool) -> String {
 }
 
 /// A response in words, for the results page.
+/// Practice feedback as the attempt page shows it.
+fn feedback_view(f: &quiz::StoredFeedback) -> serde_json::Value {
+    serde_json::json!({
+        "position": f.position + 1,
+        "prompt": crate::markdown::render(&f.prompt),
+        "full_marks": f.full_marks,
+        "score": format!("{:.2}", f.score),
+        "yours": describe_response(&f.question, &f.response),
+        "right": describe_correct(&f.question, &f.correct),
+        "explanation": crate::markdown::render(&f.explanation),
+    })
+}
+
 pub fn describe_response(q: &PublicQuestion, r: &Response) -> String {
     let list = shown_list(q);
     match r {

@@ -239,10 +239,15 @@ pub async fn study_page(
         format!("{back}?reveal=true")
     };
     let buttons: Vec<serde_json::Value> = match &next.intervals {
-        Some(i) => [(1, "Again", &i.again), (2, "Hard", &i.hard), (3, "Good", &i.good), (4, "Easy", &i.easy)]
-            .iter()
-            .map(|(rating, name, label)| serde_json::json!({"rating": rating, "name": name, "label": label}))
-            .collect(),
+        Some(i) => {
+            use crate::domain::scheduler::Rating;
+            [(Rating::Again, &i.again), (Rating::Hard, &i.hard), (Rating::Good, &i.good), (Rating::Easy, &i.easy)]
+                .iter()
+                .map(|(rating, label)| {
+                    serde_json::json!({"rating": rating.as_u8(), "name": rating.name(), "label": label})
+                })
+                .collect()
+        }
         None => Vec::new(),
     };
     page.me(&who)

@@ -9,8 +9,10 @@ use rand_chacha::rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::draw::permutation;
-use super::response::MAX_SHORT_ANSWER_CHARS;
 use crate::domain::deck::{Answer, Attribution, Question, QuestionKind};
+
+/// The longest short answer accepted, in characters (the form's limit, and grading's).
+pub const MAX_SHORT_ANSWER_CHARS: usize = 500;
 
 /// One question as it was shown in an attempt. Stored as JSON with the attempt; grading maps
 /// the learner's presented positions back to the deck's answer key through it.

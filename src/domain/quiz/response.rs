@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::present::{Arrangement, PresentedQuestion};
 use crate::domain::deck::QuestionKind;
 
-/// The longest short answer accepted, in characters.
-pub const MAX_SHORT_ANSWER_CHARS: usize = 500;
+pub use super::present::MAX_SHORT_ANSWER_CHARS;
 
 /// A learner's answer to one presented question. Every index is a *presented* position
 /// (what the learner saw), never a deck index.

@@ -28,6 +28,16 @@ impl Rating {
     pub fn as_u8(self) -> u8 {
         self as u8
     }
+
+    /// The button's name: Again, Hard, Good or Easy.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rating::Again => "Again",
+            Rating::Hard => "Hard",
+            Rating::Good => "Good",
+            Rating::Easy => "Easy",
+        }
+    }
 }
 
 /// A number outside 1-4 was offered as a rating.
