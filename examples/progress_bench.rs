@@ -79,7 +79,7 @@ async fn main() {
     std::fs::create_dir_all(&decks).unwrap();
     std::fs::write(
         decks.join("synthetic.toml"),
-        tradeoff::simulate::synthetic_deck("synthetic", cards, 8),
+        tradeoff::cli::simulate::synthetic_deck("synthetic", cards, 8),
     )
     .unwrap();
     let mut settings = Settings::with_data_dir(dir.path().join("data"));
@@ -119,7 +119,7 @@ async fn main() {
     let user_id = me["id"].as_i64().unwrap();
 
     let started = Instant::now();
-    let loaded = tradeoff::simulate::load(&state, user_id, "synthetic", cards, days, 1)
+    let loaded = tradeoff::cli::simulate::load(&state, user_id, "synthetic", cards, days, 1)
         .await
         .unwrap();
     eprintln!(
@@ -132,12 +132,12 @@ async fn main() {
     if std::env::var("BENCH_SPLIT").is_ok() {
         for _ in 0..3 {
             let t = Instant::now();
-            let inputs = tradeoff::progress::inputs(&state, user_id, None)
+            let inputs = tradeoff::service::progress::inputs(&state, user_id, None)
                 .await
                 .unwrap();
             let loaded_ms = t.elapsed().as_secs_f64() * 1000.0;
             let t = Instant::now();
-            let stats = tradeoff::progress::stats(&inputs, "1y", None).unwrap();
+            let stats = tradeoff::service::progress::stats(&inputs, "1y", None).unwrap();
             let figures_ms = t.elapsed().as_secs_f64() * 1000.0;
             let t = Instant::now();
             let json = serde_json::to_string(&stats).unwrap();

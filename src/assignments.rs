@@ -364,7 +364,7 @@ async fn standings(
     if open.is_empty() {
         return Ok((Vec::new(), Pace::default()));
     }
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     let catalog = db::decks::live_cards(&state.db).await?;
     let (prompts, answered) = if open.iter().any(|la| la.assignment.prompts) {
         (

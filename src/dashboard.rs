@@ -250,7 +250,7 @@ async fn build(
     let mut card_rows: HashMap<&str, Vec<CardRow>, foldhash::fast::RandomState> =
         HashMap::default();
     for learner in learners {
-        let day = crate::study::day(state, learner.user_id).await?;
+        let day = crate::service::study::day(state, learner.user_id).await?;
         let calendar = StudyCalendar::new(day.settings.timezone(), day.settings.day_start_hour());
         let cards = db::study::learner_cards(&state.db, learner.user_id, day.start).await?;
         let cards = cards.lock().unwrap_or_else(|e| e.into_inner());
@@ -405,7 +405,7 @@ async fn warm_learners(state: &AppState, ids: &[i64]) -> Result<(), AppError> {
     use futures_util::StreamExt;
     let loads: Vec<Result<(), AppError>> = futures_util::stream::iter(ids)
         .map(|&id| async move {
-            let day = crate::study::day(state, id).await?;
+            let day = crate::service::study::day(state, id).await?;
             db::study::learner_cards(&state.db, id, day.start).await?;
             Ok(())
         })

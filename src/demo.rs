@@ -14,13 +14,13 @@ use chrono::Datelike;
 use futures_util::StreamExt;
 use rand::{Rng, SeedableRng};
 
+use crate::cli::simulate::{replay_history, History};
 use crate::db;
 use crate::domain::account::{Email, Password, Role};
 use crate::domain::assignment::AssignmentSpec;
 use crate::domain::cohort::{local_date, AtRiskRule, CohortSettings, JoinCode};
 use crate::domain::optimizer::FORGETFUL_LEARNER;
 use crate::domain::scheduler::FSRS6_DEFAULT_PARAMETERS;
-use crate::simulate::{replay_history, History};
 use crate::state::AppState;
 
 const DAY: i64 = crate::clock::DAY_MS;
@@ -313,10 +313,10 @@ async fn take_quiz(
 ) -> anyhow::Result<()> {
     use crate::domain::quiz::{CorrectAnswer, Response};
     let explain = |e: crate::error::AppError| anyhow::anyhow!(e.public_message());
-    let attempt = crate::quiz::for_assignment(state, user_id, assignment_id)
+    let attempt = crate::service::quiz::for_assignment(state, user_id, assignment_id)
         .await
         .map_err(explain)?;
-    let loaded = crate::quiz::load(state, user_id, attempt)
+    let loaded = crate::service::quiz::load(state, user_id, attempt)
         .await
         .map_err(explain)?;
     for position in 0..loaded.presented.len() {
@@ -354,11 +354,11 @@ async fn take_quiz(
             }
             CorrectAnswer::Prompt => continue,
         };
-        crate::quiz::answer(state, user_id, attempt, position, None, &response)
+        crate::service::quiz::answer(state, user_id, attempt, position, None, &response)
             .await
             .map_err(explain)?;
     }
-    crate::quiz::submit(state, user_id, attempt)
+    crate::service::quiz::submit(state, user_id, attempt)
         .await
         .map_err(explain)?;
     Ok(())

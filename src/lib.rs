@@ -3,10 +3,8 @@
 //! The binary (`main.rs`) only parses the command line and calls into this library, which the
 //! integration tests use too. Start with [`startup::Application`].
 
-pub mod accounts;
 pub mod assignments;
 pub mod auth;
-pub mod cards;
 pub mod cli;
 pub mod clock;
 pub mod cohorts;
@@ -21,15 +19,10 @@ pub mod evaluations;
 pub mod feedback;
 pub mod housekeeping;
 pub mod markdown;
-pub mod optimize;
-pub mod progress;
-pub mod quiz;
 pub mod refits;
 pub mod routes;
-pub mod schedule_cli;
-pub mod simulate;
+pub mod service;
 pub mod startup;
 pub mod state;
-pub mod study;
 pub mod telemetry;
 pub mod templates;

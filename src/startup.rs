@@ -87,7 +87,7 @@ impl Application {
         crate::decks::sync(&state.db, &state.settings.decks, state.clock.now()).await?;
         crate::housekeeping::spawn(state.db.clone(), state.clock.clone());
         tokio::task::spawn_blocking(crate::auth::password::warm_up);
-        crate::optimize::start_refits(state.clone().into_inner());
+        crate::service::optimize::start_refits(state.clone().into_inner());
         crate::assignments::start_evaluator(state.clone().into_inner());
         crate::assignments::start_opener(state.clone().into_inner());
         let templates = web::Data::new(Templates::load()?);

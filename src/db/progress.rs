@@ -1,4 +1,4 @@
-//! The reads behind learner progress (`crate::progress`): card states, topic sizes, quiz
+//! The reads behind learner progress (`crate::service::progress`): card states, topic sizes, quiz
 //! results, graded quiz answers and the review log, taken in one read transaction so every
 //! figure sees the same moment even while answers commit.
 //!

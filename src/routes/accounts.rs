@@ -6,13 +6,13 @@ use utoipa::ToSchema;
 
 use super::page::{redirect, redirect_with_flash, Page};
 use super::sessions::MeResponse;
-use crate::accounts::{self, Creator, SignUp};
 use crate::auth::identity::client_ip;
 use crate::auth::identity::MaybeIdentity;
 use crate::auth::session;
 use crate::config::Registration;
 use crate::db;
 use crate::error::{AppError, ErrorBody};
+use crate::service::accounts::{self, Creator, SignUp};
 use crate::state::AppState;
 
 #[get("/register")]

@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 
 use super::page::{redirect_with_error, redirect_with_flash, Page};
 use super::sessions::MeResponse;
-use crate::accounts::{self, Creator, SignUp};
 use crate::auth::secrets::new_token;
 use crate::auth::Admin;
 use crate::db;
 use crate::domain::account::Role;
 use crate::error::{AppError, ErrorBody};
+use crate::service::accounts::{self, Creator, SignUp};
 use crate::state::AppState;
 
 async fn render_users(

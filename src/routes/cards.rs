@@ -8,10 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::page::{redirect_with_flash, Page};
 use crate::auth::identity::Identity;
-use crate::cards::{self, Acted, Browsed};
 use crate::db::study::CardAction;
 use crate::domain::browse::{Filter, Sort, StateFilter, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 use crate::error::{AppError, ErrorBody};
+use crate::service::cards::{self, Acted, Browsed};
 use crate::state::AppState;
 
 /// The browser's query; every field may be empty (as a filter form sends it) or left out.
@@ -181,7 +181,7 @@ pub async fn browse_page(
     let asked = Asked::try_from(&*q)?;
     let found = browse(&state, &who, &q).await?;
     let decks = crate::db::decks::live(&state.db).await?;
-    let tz = crate::study::timezone(&state, who.user.id).await?;
+    let tz = crate::service::study::timezone(&state, who.user.id).await?;
     let rows: Vec<serde_json::Value> = found
         .cards
         .iter()

@@ -444,7 +444,7 @@ pub async fn quiz_form(
     who: Identity,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    match crate::quiz::for_assignment(&state, who.user.id, id.into_inner()).await {
+    match crate::service::quiz::for_assignment(&state, who.user.id, id.into_inner()).await {
         Ok(attempt) => Ok(super::page::redirect(&format!("/attempts/{attempt}"))),
         Err(e @ (AppError::Conflict { .. } | AppError::BadRequest { .. })) => {
             Ok(redirect_with_error(&state, "/", &e))

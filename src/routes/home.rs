@@ -16,7 +16,7 @@ pub async fn index(
     let Some(who) = &who.0 else {
         return page.render("home.html");
     };
-    let today = super::stats::today(&state, who).await?;
+    let today = crate::service::today::today(&state, who).await?;
     let minutes = (today.time_studied_ms() as f64 / 60_000.0).round();
     let weakest: Vec<serde_json::Value> = today
         .weakest()

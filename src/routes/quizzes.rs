@@ -10,7 +10,7 @@ use crate::db;
 use crate::db::quizzes::{AttemptSummary, Quiz};
 use crate::domain::quiz::{PublicQuestion, Response, Shown};
 use crate::error::{AppError, ErrorBody};
-use crate::quiz::{self, Answered, Mode, QuizRequest, Results};
+use crate::service::quiz::{self, Answered, Mode, QuizRequest, Results};
 use crate::state::AppState;
 
 /// An attempt as its owner sees it while it runs.
@@ -306,7 +306,7 @@ async fn quizzes_page_with(
 ) -> Result<HttpResponse, AppError> {
     let decks = super::decks::deck_infos(state).await?;
     let history = db::quizzes::history(&state.db, who.user.id).await?;
-    let tz = crate::study::timezone(state, who.user.id).await?;
+    let tz = crate::service::study::timezone(state, who.user.id).await?;
     let rows: Vec<serde_json::Value> = history
         .iter()
         .map(|a| {
@@ -410,7 +410,10 @@ impl TryFrom<&QuizForm> for QuizRequest {
         };
         // What each number must be, said as the form asks for it.
         let wanted = |k: &str| match k {
-            "count" => format!("Ask for 1 to {} questions.", crate::quiz::MAX_QUESTIONS),
+            "count" => format!(
+                "Ask for 1 to {} questions.",
+                crate::service::quiz::MAX_QUESTIONS
+            ),
             "time_limit_min" => {
                 "The time limit is a whole number of minutes, from 1 to 240.".into()
             }

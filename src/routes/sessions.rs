@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{redirect, redirect_with_flash, safe_next, Page};
-use crate::accounts;
 use crate::auth::identity::{client_ip, Identity, MaybeIdentity};
 use crate::auth::secrets::hash_token;
 use crate::auth::session::{self, SESSION_COOKIE};
 use crate::db;
 use crate::error::{AppError, ErrorBody};
+use crate::service::accounts;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 
 use super::page::{redirect_with_error, redirect_with_flash, Page};
 use super::sessions::MeResponse;
-use crate::accounts;
 use crate::auth::identity::{client_ip, Identity};
 use crate::auth::session::{self, SESSION_COOKIE};
 use crate::db;
 use crate::domain::scheduler::{format_steps, parse_steps, SettingsInput};
 use crate::error::{AppError, ErrorBody};
+use crate::service::accounts;
 use crate::state::AppState;
 
 /// The settings page, optionally with a message or a just-created token to show once.
@@ -508,7 +508,7 @@ pub async fn save_study_settings(
 ) -> Result<HttpResponse, AppError> {
     let form = StudyForm::of(form.into_inner());
     let result = match StudySettings::try_from(&form).and_then(StudySettings::into_input) {
-        Ok(input) => crate::study::save_settings(&state, who.user.id, input).await,
+        Ok(input) => crate::service::study::save_settings(&state, who.user.id, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -568,7 +568,7 @@ pub async fn api_put_settings(
     body: web::Json<StudySettings>,
 ) -> Result<web::Json<StudySettings>, AppError> {
     let input = body.into_inner().into_input()?;
-    crate::study::save_settings(&state, who.user.id, input).await?;
+    crate::service::study::save_settings(&state, who.user.id, input).await?;
     let stored = crate::db::study::settings(&state.db, who.user.id).await?;
     Ok(web::Json(StudySettings::from(&stored)))
 }
@@ -633,7 +633,7 @@ pub async fn api_optimize(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<web::Json<FsrsStatus>, AppError> {
-    crate::optimize::run(&state, who.user.id).await?;
+    crate::service::optimize::run(&state, who.user.id).await?;
     Ok(web::Json(fsrs_status(&state, who.user.id).await?))
 }
 
@@ -652,7 +652,7 @@ pub async fn api_reset_fsrs(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    crate::optimize::reset(&state, who.user.id).await?;
+    crate::service::optimize::reset(&state, who.user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -661,7 +661,7 @@ pub async fn optimize_form(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    match crate::optimize::run(&state, who.user.id).await {
+    match crate::service::optimize::run(&state, who.user.id).await {
         Ok(row) => {
             let message = if row.decision.as_deref() == Some("keep") {
                 "Personal parameters fitted: they predict your history better, so they are in use."
@@ -685,7 +685,7 @@ pub async fn reset_fsrs_form(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    crate::optimize::reset(&state, who.user.id).await?;
+    crate::service::optimize::reset(&state, who.user.id).await?;
     Ok(redirect_with_flash(
         &state,
         "/settings#fsrs",

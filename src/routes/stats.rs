@@ -1,20 +1,19 @@
 //! Progress: the statistics page (`/stats`) and `/api/v1/me/{stats,mastery,today}`.
 
 use actix_web::{get, web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::page::Page;
 use crate::auth::Identity;
-use crate::db::study::Scope;
 use crate::domain::progress::{
     forecast_chart, histogram_chart, quiz_trend_chart, review_heatmap_chart,
     reviews_by_rating_chart, HistogramKind, TopicProgress,
 };
 use crate::error::{AppError, ErrorBody};
-use crate::progress::{self, Stats};
+use crate::service::progress::{self, Stats};
+use crate::service::today::{today, Today};
 use crate::state::AppState;
-use crate::study::TodayCounts;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -74,84 +73,9 @@ pub async fn api_mastery(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<web::Json<Vec<TopicProgress>>, AppError> {
-    let day = crate::study::day(&state, who.user.id).await?;
+    let day = crate::service::study::day(&state, who.user.id).await?;
     let inputs = progress::card_inputs(&state, &day, who.user.id).await?;
     Ok(web::Json(progress::weakest(&inputs, usize::MAX)))
-}
-
-/// A deck's counts for today.
-#[derive(Serialize, ToSchema)]
-pub struct DeckToday {
-    deck: String,
-    title: String,
-    counts: TodayCounts,
-}
-
-/// What to do today.
-#[derive(Serialize, ToSchema)]
-pub struct Today {
-    total: TodayCounts,
-    decks: Vec<DeckToday>,
-    /// Consecutive study days with at least one review, ending today (or yesterday).
-    streak: u32,
-    /// Milliseconds spent answering cards today.
-    time_studied_ms: i64,
-    /// Answers today, from study and from quizzes.
-    reviews_today: u32,
-    /// Of `reviews_today`, those given in quizzes; the daily charts count the others.
-    quiz_answers_today: u32,
-    #[schema(value_type = Vec<Object>)]
-    weakest_topics: Vec<TopicProgress>,
-}
-
-impl Today {
-    pub fn time_studied_ms(&self) -> i64 {
-        self.time_studied_ms
-    }
-
-    pub fn weakest(&self) -> &[TopicProgress] {
-        &self.weakest_topics
-    }
-}
-
-pub async fn today(state: &AppState, who: &Identity) -> Result<Today, AppError> {
-    let day = crate::study::day(state, who.user.id).await?;
-    let live = crate::db::decks::live(&state.db).await?;
-    let study = crate::db::study::study_decks(&state.db, who.user.id).await?;
-    // The whole study set first, then each deck.
-    let scopes: Vec<Scope> = std::iter::once(Scope::default())
-        .chain(study.iter().map(|d| Scope {
-            deck: Some(d.deck_id.clone()),
-            ..Scope::default()
-        }))
-        .collect();
-    let mut counts = crate::study::today_counts(state, &day, who.user.id, &scopes)
-        .await?
-        .into_iter();
-    let total = counts.next().unwrap_or_default();
-    let decks = study
-        .into_iter()
-        .zip(counts)
-        .map(|(d, counts)| DeckToday {
-            title: live
-                .iter()
-                .find(|x| x.id == d.deck_id)
-                .map_or(d.deck_id.clone(), |x| x.title.clone()),
-            deck: d.deck_id,
-            counts,
-        })
-        .collect();
-    let inputs = progress::card_inputs(state, &day, who.user.id).await?;
-    let (s, t) = progress::recent(state, &day, who.user.id).await?;
-    Ok(Today {
-        total,
-        decks,
-        streak: s.current,
-        time_studied_ms: t.time_studied_ms,
-        reviews_today: t.reviews,
-        quiz_answers_today: t.quiz_answers,
-        weakest_topics: progress::weakest_begun(&inputs, 3),
-    })
 }
 
 /// Today: what is due per deck and in total, the streak, time studied, weakest topics.

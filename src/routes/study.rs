@@ -12,8 +12,8 @@ use crate::domain::deck::qualified_id;
 use crate::domain::scheduler::Rating;
 use crate::error::{AppError, ErrorBody};
 use crate::markdown::Text;
+use crate::service::study::{self, Answered, Counts, Shown};
 use crate::state::AppState;
-use crate::study::{self, Answered, Counts, Shown};
 
 /// Narrows study to one deck or one topic of it.
 #[derive(Deserialize, IntoParams, Default)]

@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 
 use super::page::{redirect_with_flash, Page};
 use super::settings::render_settings;
-use crate::accounts;
 use crate::auth::identity::Identity;
 use crate::db::{self, tokens::ApiToken};
 use crate::error::{AppError, ErrorBody};
+use crate::service::accounts;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

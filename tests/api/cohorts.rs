@@ -1098,7 +1098,7 @@ async fn a_learner_who_studies_every_assigned_card_completes_the_assignment_and_
 /// anyone the assignment is not open to.
 #[tokio::test]
 async fn assigned_material_joins_the_study_set_and_study_can_be_limited_to_one_assignment() {
-    let deck = tradeoff::simulate::synthetic_deck("synth", 6, 2);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synth", 6, 2);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &deck).unwrap()).await;
     let (_admin, instructor) = admin_and_instructor(&app).await;
@@ -1740,7 +1740,7 @@ async fn an_assignment_quiz_counts_within_its_attempts_and_completes_at_the_mini
 async fn my_assignments_warn_when_the_daily_new_card_limit_cannot_cover_the_due_date() {
     // 50 cards: an hour from now at most two study days (40 new cards) are left, whatever
     // the time of day; a week gives at least 140.
-    let deck = tradeoff::simulate::synthetic_deck("synth", 50, 1);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synth", 50, 1);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &deck).unwrap()).await;
     let (_admin, instructor) = admin_and_instructor(&app).await;
@@ -2109,8 +2109,8 @@ async fn answer_next(app: &TestApp, who: &User, query: &str) -> String {
 /// only for the cohort's instructors; a removed member or a non-member is not found.
 #[tokio::test]
 async fn an_instructor_drills_down_into_one_learner_within_the_cohorts_scope() {
-    let synth = tradeoff::simulate::synthetic_deck("synth", 6, 2);
-    let own = tradeoff::simulate::synthetic_deck("own", 4, 1);
+    let synth = tradeoff::cli::simulate::synthetic_deck("synth", 6, 2);
+    let own = tradeoff::cli::simulate::synthetic_deck("own", 4, 1);
     let app = TestApp::spawn_with(|s| {
         std::fs::write(s.decks.join("synth.toml"), &synth).unwrap();
         std::fs::write(s.decks.join("own.toml"), &own).unwrap();
@@ -2259,7 +2259,7 @@ async fn an_instructor_drills_down_into_one_learner_within_the_cohorts_scope() {
 /// hour a learner joined count only from the moment they joined, and later ones all count.
 #[tokio::test]
 async fn whole_deck_figures_count_from_the_moment_of_joining() {
-    let synth = tradeoff::simulate::synthetic_deck("synth", 8, 1);
+    let synth = tradeoff::cli::simulate::synthetic_deck("synth", 8, 1);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synth.toml"), &synth).unwrap()).await;
     // 10:05 UTC on a quarter-hour grid: the join falls inside the 10:00–10:15 bucket.

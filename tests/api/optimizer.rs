@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_tradeoff");
 
 #[tokio::test]
 async fn the_optimizer_fits_a_long_history_and_keeps_only_better_parameters() {
-    let deck = tradeoff::simulate::synthetic_deck("synthetic", 300, 4);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synthetic", 300, 4);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap())
             .await;
@@ -111,7 +111,7 @@ async fn the_optimizer_fits_a_long_history_and_keeps_only_better_parameters() {
 /// next to "Study reviews 28").
 #[tokio::test]
 async fn the_reviews_a_fit_can_use_agree_with_what_the_optimizer_finds() {
-    let deck = tradeoff::simulate::synthetic_deck("synthetic", 40, 2);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synthetic", 40, 2);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap())
             .await;

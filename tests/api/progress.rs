@@ -93,7 +93,7 @@ async fn studying_moves_the_stats_mastery_and_today_as_predicted() {
 
 #[tokio::test]
 async fn the_rollups_agree_with_the_pure_definitions_through_answers_undo_and_a_move() {
-    let deck = tradeoff::simulate::synthetic_deck("synthetic", 150, 3);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synthetic", 150, 3);
     let app = crate::helpers::TestApp::spawn_with(|s| {
         std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap()
     })

@@ -825,7 +825,7 @@ async fn an_absurd_shown_at_on_the_answer_form_is_harmless() {
         .unwrap();
     pool.close().await;
     assert!(
-        (0..=tradeoff::study::MAX_ANSWER_MS).contains(&duration),
+        (0..=tradeoff::service::study::MAX_ANSWER_MS).contains(&duration),
         "clamped: {duration}"
     );
 }

@@ -10,7 +10,7 @@ use crate::{assert_fits_phone, click_and_wait, fill, Browser};
 #[tokio::test]
 #[ignore = "needs Chromium; .ci/run runs it with --ignored"]
 async fn home_and_statistics_show_charts_with_data() {
-    let deck = tradeoff::simulate::synthetic_deck("synthetic", 200, 4);
+    let deck = tradeoff::cli::simulate::synthetic_deck("synthetic", 200, 4);
     let app =
         TestApp::spawn_with(|s| std::fs::write(s.decks.join("synthetic.toml"), &deck).unwrap())
             .await;

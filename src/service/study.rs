@@ -59,7 +59,7 @@ pub async fn day(state: &AppState, user_id: i64) -> Result<Day, AppError> {
     let end = start_of_next_day(now, tz, hour);
     Ok(Day {
         settings,
-        scheduler: crate::optimize::scheduler_for(state, user_id).await?,
+        scheduler: crate::service::optimize::scheduler_for(state, user_id).await?,
         now,
         start,
         end,

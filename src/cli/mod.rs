@@ -3,6 +3,9 @@
 //!
 //! `main.rs` parses; the commands run here so they share the server's code paths.
 
+pub mod schedule;
+pub mod simulate;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
@@ -11,12 +14,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use std::process::ExitCode;
 
-use crate::accounts::{self, Creator, SignUp};
 use crate::config::Settings;
 use crate::db;
 use crate::decks::{check_path, CheckReport};
 use crate::domain::account::{Email, Role};
 use crate::error::AppError;
+use crate::service::accounts::{self, Creator, SignUp};
 use crate::startup::{open_state, Application};
 
 #[derive(Debug, Parser)]
@@ -213,7 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             card,
             at,
         } => {
-            use crate::schedule_cli::{compute, read_input, table, Fuzz};
+            use crate::cli::schedule::{compute, read_input, table, Fuzz};
             let fuzz = match (fuzz_seed, card) {
                 (Some(n), _) => Fuzz::Seed(n),
                 (None, Some(c)) => Fuzz::Card(c),
@@ -257,7 +260,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decks {
             command: DecksCommand::Synthetic { id, cards, topics },
         } => {
-            print!("{}", crate::simulate::synthetic_deck(&id, cards, topics));
+            print!(
+                "{}",
+                crate::cli::simulate::synthetic_deck(&id, cards, topics)
+            );
         }
         Command::Simulate {
             email,
@@ -274,7 +280,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                      server starts or by `tradeoff decks sync`; run one of them first."
                 );
             }
-            let loaded = crate::simulate::load(&state, user.id, &deck, cards, days, seed)
+            let loaded = crate::cli::simulate::load(&state, user.id, &deck, cards, days, seed)
                 .await
                 .map_err(explain)?;
             println!(
@@ -327,7 +333,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Optimize { email } => {
             let state = open_state(cli.settings).await?;
             let user = find_user(&state, &email).await?;
-            let row = crate::optimize::run(&state, user.id)
+            let row = crate::service::optimize::run(&state, user.id)
                 .await
                 .map_err(explain)?;
             println!(

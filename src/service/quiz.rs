@@ -452,7 +452,7 @@ pub async fn answer(
         grade(q, presented, response, &near_misses(&loaded.pool.deck, q)).map_err(grade_error)?;
     let practice = loaded.mode() == Mode::Practice;
     let fed = practice && loaded.quiz.feed_schedule;
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     let now = state.clock.now();
     let response_json = serde_json::to_string(response).map_err(anyhow::Error::new)?;
     let feed = match linked_card(&loaded.pool.deck, q) {
@@ -505,7 +505,7 @@ pub async fn answer(
 async fn close(state: &AppState, loaded: &Loaded, by: &'static str) -> Result<(), AppError> {
     let user_id = loaded.attempt.user_id;
     let feed = if loaded.quiz.feed_schedule {
-        let day = crate::study::day(state, user_id).await?;
+        let day = crate::service::study::day(state, user_id).await?;
         let cards = loaded
             .presented
             .iter()

@@ -16,8 +16,8 @@ use crate::domain::progress::{
     Window, DEFAULT_AVERAGE_OVER, FORECAST_DAYS,
 };
 use crate::error::AppError;
+use crate::service::study::Day;
 use crate::state::AppState;
-use crate::study::Day;
 
 /// Everything the figures are computed from.
 pub struct Inputs {
@@ -42,7 +42,7 @@ pub async fn inputs(
     user_id: i64,
     deck: Option<&str>,
 ) -> Result<Inputs, AppError> {
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     load(state, &day, user_id, deck, true).await
 }
 

@@ -85,7 +85,7 @@ pub async fn replay_history(
         return Err(AppError::NotFound);
     }
     crate::db::study::put_study_deck(&state.db, user_id, deck, &[], state.clock.now()).await?;
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     let start = day.now - i64::from(h.days) * crate::clock::DAY_MS;
     let studied_days = h.days.saturating_sub(h.idle_days);
     let settings = day.settings.clone();

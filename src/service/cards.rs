@@ -65,7 +65,7 @@ pub async fn browse(
     page: usize,
     per_page: usize,
 ) -> Result<Browsed, AppError> {
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     let catalog = db::decks::live_cards(&state.db).await?;
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
     let (rows, study_set) = {
@@ -200,7 +200,7 @@ pub async fn act_on_many(
             unique.push(card.clone());
         }
     }
-    let day = crate::study::day(state, user_id).await?;
+    let day = crate::service::study::day(state, user_id).await?;
     let versions =
         db::study::act_on_cards(&state.db, user_id, unique.clone(), action, day.now, day.end)
             .await?;
