@@ -157,23 +157,34 @@ pub async fn cohort_page(
     who: Identity,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let access = cohorts::access(&state, &who, id).await?;
+    render_cohort(page, &state, &who, id.into_inner(), None).await
+}
+
+/// The cohort page; for an instructor whose new assignment was refused, with the message
+/// and the form filled in as it was sent (status 400).
+async fn render_cohort(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    refused: Option<(&AppError, serde_json::Value)>,
+) -> Result<HttpResponse, AppError> {
+    let access = cohorts::access(state, who, id).await?;
     if !access.is_instructor() {
         let view = CohortView::from(access);
-        let mine: Vec<_> = assignments::mine(&state, &who)
+        let mine: Vec<_> = assignments::mine(state, who)
             .await?
             .into_iter()
             .filter(|a| a.cohort_id == id)
             .collect();
         return page
-            .me(&who)
+            .me(who)
             .with("cohort", &view)
             .with("assignments", &mine)
             .render("cohort_learner.html");
     }
-    let d = dashboard::dashboard(&state, &who, id).await?;
-    let members = cohorts::members(&state, &who, id).await?;
+    let d = dashboard::dashboard(state, who, id).await?;
+    let members = cohorts::members(state, who, id).await?;
     let decks = db::decks::live(&state.db).await?;
     let deck_choices: Vec<serde_json::Value> = decks
         .iter()
@@ -191,13 +202,45 @@ pub async fn cohort_page(
         .filter(|l| !l.at_risk.is_empty())
         .collect();
     let grid = grid_rows(&d);
-    page.me(&who)
+    let mut page = page
+        .me(who)
         .with("d", &view)
         .with("grid", &grid)
         .with("at_risk", &at_risk)
         .with("members", &members)
-        .with("decks", &deck_choices)
-        .render("cohort.html")
+        .with("decks", &deck_choices);
+    let status = match refused {
+        Some((error, entered)) => {
+            page = page
+                .with("assignment_error", &error.public_message())
+                .with("entered", &entered);
+            actix_web::ResponseError::status_code(error)
+        }
+        None => actix_web::http::StatusCode::OK,
+    };
+    let mut resp = page.render("cohort.html")?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// The new-assignment form's fields as sent, to show a refused form again.
+fn entered_assignment(fields: &[(String, String)]) -> serde_json::Value {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or("", |(_, v)| v)
+    };
+    let topics: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k == "topic")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    serde_json::json!({
+        "title": get("title"), "deck": get("deck"), "topics": topics, "opens": get("opens"),
+        "due": get("due"), "study_all": get("study_all") == "on", "mastery": get("mastery"),
+        "prompts": get("prompts") == "on",
+    })
 }
 
 /// One learner's statistics for the cohort's instructors, read-only.
@@ -227,6 +270,7 @@ pub async fn learner_page(
 /// fields choose topics; mastery is a percentage.
 #[post("/cohorts/{id}/assignments")]
 pub async fn assignment_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     id: web::Path<i64>,
@@ -245,6 +289,10 @@ pub async fn assignment_form(
     };
     let submitted = match AssignmentForm::read(&field, &fields, &access.cohort.timezone) {
         Ok(s) => s,
+        Err(e @ AppError::BadRequest { .. }) => {
+            let entered = entered_assignment(&fields);
+            return render_cohort(page, &state, &who, id, Some((&e, entered))).await;
+        }
         Err(e) => return Ok(redirect_with_error(&state, &back, &e)),
     };
     let s = Submitted {
@@ -263,8 +311,10 @@ pub async fn assignment_form(
             "success",
             &format!("Assignment \u{201c}{}\u{201d} added.", a.title),
         )),
+        // Shown again as filled in: a duplicate title or a bad date range is fixed in place.
         Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
-            Ok(redirect_with_error(&state, &back, &e))
+            let entered = entered_assignment(&fields);
+            render_cohort(page, &state, &who, id, Some((&e, entered))).await
         }
         Err(e) => Err(e),
     }

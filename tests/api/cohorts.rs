@@ -2314,3 +2314,67 @@ async fn whole_deck_figures_count_from_the_moment_of_joining() {
     assert_eq!(d["learners"][0]["reviews_7d"], 3);
     assert_eq!(d["learners"][0]["studied_today"], true);
 }
+
+/// A refused new assignment comes back on the cohort page filled in as it was sent, with
+/// what to change (#13 item 5); a duplicate title is refused the same way.
+#[tokio::test]
+async fn a_refused_assignment_form_is_shown_again_as_filled_in() {
+    let app = TestApp::spawn_with(|s| {
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/minimal_deck.toml"
+            ),
+            s.decks.join("fixture.toml"),
+        )
+        .unwrap();
+    })
+    .await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Autumn").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let page = format!("/cohorts/{id}");
+    let token = app.csrf(&instructor.client, &page).await;
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        let (client, url, token) = (
+            instructor.client.clone(),
+            app.url(&format!("/cohorts/{id}/assignments")),
+            token.clone(),
+        );
+        async move {
+            let mut form: Vec<(&str, String)> =
+                form.into_iter().map(|(k, v)| (k, v.to_owned())).collect();
+            form.push(("csrf_token", token));
+            client.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    // Due before it opens.
+    let resp = post(vec![
+        ("title", "Week one"),
+        ("deck", "fixture"),
+        ("opens", "2027-03-08"),
+        ("due", "2027-03-01"),
+        ("mastery", "80"),
+    ])
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("data-assignment-error"),
+        "the message is on the form"
+    );
+    for kept in [
+        r#"name="title" required maxlength="200" value="Week one""#,
+        r#"<option value="fixture" selected>"#,
+        r#"name="opens" required value="2027-03-08""#,
+        r#"name="due" required value="2027-03-01""#,
+        r#"step="1" value="80""#,
+    ] {
+        assert!(html.contains(kept), "kept: {kept}");
+    }
+    assert!(
+        !html.contains(r#"name="study_all" checked"#),
+        "an unticked rule stays unticked"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+}
