@@ -24,19 +24,41 @@ pub async fn list_page(
     state: web::Data<AppState>,
     who: Identity,
 ) -> Result<HttpResponse, AppError> {
-    let mine: Vec<CohortView> = cohorts::mine(&state, &who)
+    render_list(page, &state, &who, None).await
+}
+
+/// The cohorts page; with a refused new cohort's message and the form as it was sent.
+async fn render_list(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    refused: Option<(&AppError, &NewCohortForm)>,
+) -> Result<HttpResponse, AppError> {
+    let mine: Vec<CohortView> = cohorts::mine(state, who)
         .await?
         .into_iter()
         .map(CohortView::from)
         .collect();
-    page.me(&who)
+    let mut page = page
+        .me(who)
         .with("cohorts", &mine)
         .with("can_create", &(who.user.role != Role::Learner))
-        .with("templates", &template_choices())
-        .render("cohorts.html")
+        .with("templates", &template_choices());
+    let status = match refused {
+        Some((error, entered)) => {
+            page = page
+                .with("create_error", &error.public_message())
+                .with("entered", entered);
+            actix_web::ResponseError::status_code(error)
+        }
+        None => actix_web::http::StatusCode::OK,
+    };
+    let mut resp = page.render("cohorts.html")?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 pub struct NewCohortForm {
     name: String,
     #[serde(default)]
@@ -52,6 +74,7 @@ pub struct NewCohortForm {
 
 #[post("/cohorts")]
 pub async fn create_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     form: web::Form<NewCohortForm>,
@@ -71,9 +94,11 @@ pub async fn create_form(
             "success",
             "Cohort created. Share its invite link with your learners.",
         )),
-        Err(
-            e @ (AppError::BadRequest { .. } | AppError::Conflict { .. } | AppError::Forbidden(_)),
-        ) => Ok(redirect_with_error(&state, "/cohorts", &e)),
+        // The form again as it was filled in, with what to change.
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            render_list(page, &state, &who, Some((&e, &f))).await
+        }
+        Err(e @ AppError::Forbidden(_)) => Ok(redirect_with_error(&state, "/cohorts", &e)),
         Err(e) => Err(e),
     }
 }

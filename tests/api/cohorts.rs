@@ -2378,3 +2378,41 @@ async fn a_refused_assignment_form_is_shown_again_as_filled_in() {
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
 }
+
+/// A refused new cohort comes back on the cohorts page filled in as sent (#13 item 5).
+#[tokio::test]
+async fn a_refused_cohort_form_is_shown_again_as_filled_in() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let token = app.csrf(&instructor.client, "/cohorts").await;
+    let resp = instructor
+        .client
+        .post(app.url("/cohorts"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("name", "Spring cohort"),
+            ("description", "Twelve weeks of *trade-offs*"),
+            ("timezone", "Mars/Olympus"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("data-create-error"),
+        "the message is on the form"
+    );
+    assert!(
+        html.contains("Mars"),
+        "the message names the timezone: {html}"
+    );
+    for kept in [
+        r#"maxlength="120" value="Spring cohort""#,
+        r#"value="Twelve weeks of *trade-offs*""#,
+        r#"name="timezone" value="Mars&#x2F;Olympus""#,
+    ] {
+        assert!(html.contains(kept), "kept: {kept}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 0);
+}
