@@ -130,6 +130,8 @@ pub struct Listed<'a> {
     pub id: &'a str,
     pub deck_id: &'a str,
     pub topic: &'a str,
+    /// Its place in the deck file.
+    pub position: i64,
     pub front: &'a str,
     pub back: &'a str,
     pub stored: StoredState,
@@ -168,7 +170,7 @@ impl<T> Page<T> {
     }
 }
 
-/// The cards that match `filter`, sorted by `sort` (ties keep catalogue order), page `number`
+/// The cards that match `filter`, sorted by `sort` (ties in deck order), page `number`
 /// (from 1) of `per_page`. A page past the end is empty; `total` still says how many matched.
 pub fn browse<'a>(
     cards: Vec<Listed<'a>>,
@@ -184,7 +186,8 @@ pub fn browse<'a>(
         .into_iter()
         .filter(|c| filter.matches(c, now))
         .collect();
-    // A stable sort, so equal keys keep the catalogue's order.
+    // Deck order first, so that the stable sort by `sort` leaves ties in it.
+    matched.sort_by(|a, b| (a.deck_id, a.position).cmp(&(b.deck_id, b.position)));
     matched.sort_by(|a, b| compare(sort, a, b));
     let total = matched.len();
     let items = matched
@@ -275,6 +278,7 @@ mod tests {
             id,
             deck_id: id.split('/').next().unwrap(),
             topic,
+            position: 0,
             front,
             back: "",
             stored,
@@ -387,6 +391,19 @@ mod tests {
             ["d/soon", "d/later", "d/tie", "d/new"]
         );
         assert_eq!(sorted(Sort::Order), ["d/new", "d/later", "d/soon", "d/tie"]);
+    }
+
+    #[test]
+    fn deck_order_is_each_deck_in_its_file_order() {
+        let mut cards = vec![
+            card("b/x", "t", "", StoredState::NEW),
+            card("a/late", "t", "", StoredState::NEW),
+            card("a/early", "t", "", StoredState::NEW),
+        ];
+        cards[1].position = 9;
+        cards[2].position = 1;
+        let page = browse(cards, &Filter::default(), Sort::Order, NOW, 1, 50);
+        assert_eq!(ids(&page), ["a/early", "a/late", "b/x"]);
     }
 
     #[test]

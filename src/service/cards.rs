@@ -105,6 +105,7 @@ pub async fn browse(
                 id: &c.id,
                 deck_id: &c.deck_id,
                 topic: &c.topic,
+                position: c.position,
                 front,
                 back,
                 stored,
