@@ -482,9 +482,27 @@ pub async fn feedback_page(
     who: Identity,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let access = cohorts::as_instructor(&state, &who, id).await?;
-    let waiting = crate::feedback::queue(&state, &who, id).await?;
+    render_feedback(page, &state, &who, id.into_inner(), None).await
+}
+
+/// Feedback refused on one answer: which, why, and what was entered (`points`, `score`,
+/// `comment`), to show that answer's form again as it was filled in.
+pub struct RefusedFeedback {
+    pub answer_id: i64,
+    pub message: String,
+    pub entered: serde_json::Value,
+}
+
+/// The feedback queue; with one answer's refused feedback shown again (status 400).
+pub async fn render_feedback(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    refused: Option<RefusedFeedback>,
+) -> Result<HttpResponse, AppError> {
+    let access = cohorts::as_instructor(state, who, id).await?;
+    let waiting = crate::feedback::queue(state, who, id).await?;
     let mut items = Vec::with_capacity(waiting.len());
     for w in waiting {
         let Some(item) = db::decks::any_item(&state.db, &w.prompt).await? else {
@@ -506,10 +524,21 @@ pub async fn feedback_page(
             "rubric": rubric,
         }));
     }
-    page.me(&who)
+    let status = match refused {
+        Some(_) => actix_web::http::StatusCode::BAD_REQUEST,
+        None => actix_web::http::StatusCode::OK,
+    };
+    let refused = refused.map(
+        |r| serde_json::json!({"answer": r.answer_id, "message": r.message, "entered": r.entered}),
+    );
+    let page = page
+        .me(who)
         .with("cohort", &CohortView::from(access))
         .with("items", &items)
-        .render("feedback.html")
+        .with("refused", &refused);
+    let mut resp = page.render("feedback.html")?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 /// Starts an attempt of an open assignment's quiz and opens it.

@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{redirect, redirect_with_error, Page};
+use super::page::{redirect, Page};
 use crate::auth::Identity;
 use crate::db::{self, prompts::PromptAnswer};
 use crate::domain::deck::{qualified_id, Prompt};
@@ -490,6 +490,7 @@ pub async fn api_answer(
 /// rubric points (checked against the prompt's rubric), `score` a percentage.
 #[post("/prompt-answers/{id}/feedback")]
 pub async fn feedback_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     id: web::Path<i64>,
@@ -506,29 +507,35 @@ pub async fn feedback_form(
         .filter(|(k, _)| k == "point")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let back = format!(
-        "/cohorts/{}/feedback",
-        field("cohort").parse::<i64>().unwrap_or(0)
-    );
-    let score = match field("score").parse::<f64>() {
-        Ok(p) if p.is_finite() => p / 100.0,
-        _ => {
-            return Ok(redirect_with_error(
-                &state,
-                &back,
-                &AppError::bad_request("invalid_feedback", "Give a score from 0 to 100."),
-            ))
+    let cohort = field("cohort").parse::<i64>().unwrap_or(0);
+    let given = match field("score").parse::<f64>() {
+        Ok(p) if p.is_finite() => {
+            let ticks = crate::feedback::Ticks::Indexes(&ticked);
+            crate::feedback::give(&state, &who, *id, ticks, p / 100.0, &field("comment")).await
         }
+        _ => Err(AppError::bad_request(
+            "invalid_feedback",
+            "Give a score from 0 to 100.",
+        )),
     };
-    let ticks = crate::feedback::Ticks::Indexes(&ticked);
-    match crate::feedback::give(&state, &who, *id, ticks, score, &field("comment")).await {
+    match given {
         Ok(f) => Ok(super::page::redirect_with_flash(
             &state,
             &format!("/cohorts/{}/feedback", f.cohort_id),
             "success",
             "Feedback sent.",
         )),
-        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_error(&state, &back, &e)),
+        // The queue again, this answer's form filled in as it was sent: a comment is not lost.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let refused = super::cohort_pages::RefusedFeedback {
+                answer_id: *id,
+                message: e.public_message(),
+                entered: serde_json::json!({
+                    "points": ticked, "score": field("score"), "comment": field("comment"),
+                }),
+            };
+            super::cohort_pages::render_feedback(page, &state, &who, cohort, Some(refused)).await
+        }
         Err(e) => Err(e),
     }
 }

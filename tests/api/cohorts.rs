@@ -1442,10 +1442,11 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     // The page's form: rubric points are checked against the prompt, whoever sends them.
     let form = app.url(&format!("/prompt-answers/{answer}/feedback"));
+    // A refused form comes back on the queue with the message and the comment kept.
     for (who, point, status) in [
         (&ada, "18446744073709551615", StatusCode::NOT_FOUND),
-        (&instructor, "18446744073709551615", StatusCode::SEE_OTHER),
-        (&instructor, "5", StatusCode::SEE_OTHER),
+        (&instructor, "18446744073709551615", StatusCode::BAD_REQUEST),
+        (&instructor, "5", StatusCode::BAD_REQUEST),
     ] {
         let token = app.csrf(&who.client, "/cohorts").await;
         let resp = who
@@ -1456,11 +1457,20 @@ async fn an_instructor_gives_feedback_on_an_assigned_prompt_and_the_learner_sees
                 ("cohort", &id.to_string()),
                 ("point", point),
                 ("score", "50"),
+                ("comment", "Name the trade-off first."),
             ])
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status(), status, "point {point}");
+        if status == StatusCode::BAD_REQUEST {
+            let html = resp.text().await.unwrap();
+            assert!(html.contains("data-feedback-error"), "point {point}");
+            assert!(
+                html.contains(">Name the trade-off first.</textarea>"),
+                "the comment is kept"
+            );
+        }
     }
     let still = instructor
         .json(&app, Method::GET, &queue_path, Value::Null)
@@ -2068,21 +2078,13 @@ async fn the_new_cohort_form_offers_the_template_and_creates_its_weeks() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        resp.headers()["location"].to_str().unwrap(),
-        "/cohorts",
-        "back to the form"
-    );
-    let text = instructor
-        .client
-        .get(app.url("/cohorts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "the form again");
+    let text = resp.text().await.unwrap();
     assert!(text.contains("must start on a Monday"), "{text}");
+    assert!(
+        text.contains(r#"value="Sunday course""#) && text.contains(r#"value="2027-02-28""#),
+        "filled in as sent"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 1);
 }
 
