@@ -32,7 +32,7 @@ async fn render_list(
     page: Page,
     state: &AppState,
     who: &Identity,
-    refused: Option<(&AppError, &NewCohortForm)>,
+    refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let mine: Vec<CohortView> = cohorts::mine(state, who)
         .await?
@@ -45,17 +45,15 @@ async fn render_list(
         .with("can_create", &(who.user.role != Role::Learner))
         .with("templates", &template_choices());
     let status = match refused {
-        Some((error, entered)) => {
+        Some(r) => {
             page = page
-                .with("create_error", &error.public_message())
-                .with("entered", entered);
-            actix_web::ResponseError::status_code(error)
+                .with(&format!("{}_error", r.form), &r.error.public_message())
+                .with(&format!("entered_{}", r.form), &r.entered);
+            actix_web::ResponseError::status_code(r.error)
         }
         None => actix_web::http::StatusCode::OK,
     };
-    let mut resp = page.render("cohorts.html")?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    page.render_status(status, "cohorts.html")
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -96,7 +94,12 @@ pub async fn create_form(
         )),
         // The form again as it was filled in, with what to change.
         Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
-            render_list(page, &state, &who, Some((&e, &f))).await
+            let refused = Refused {
+                form: "create",
+                error: &e,
+                entered: serde_json::to_value(&f).map_err(anyhow::Error::from)?,
+            };
+            render_list(page, &state, &who, Some(refused)).await
         }
         Err(e @ AppError::Forbidden(_)) => Ok(redirect_with_error(&state, "/cohorts", &e)),
         Err(e) => Err(e),
@@ -118,12 +121,7 @@ async fn join_by(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(req, &state.settings);
     match cohorts::join(state, who, code, ip).await {
-        Ok(access) => Ok(redirect_with_flash(
-            state,
-            &format!("/cohorts/{}", access.cohort.id),
-            "success",
-            &format!("You are in {}.", access.cohort.name),
-        )),
+        Ok(access) => Ok(joined(state, &access)),
         Err(
             e @ (AppError::BadRequest { .. }
             | AppError::Forbidden(_)
@@ -136,11 +134,38 @@ async fn join_by(
 #[post("/cohorts/join")]
 pub async fn join_form(
     req: HttpRequest,
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     form: web::Form<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
-    join_by(&req, &state, &who, &form.code, "/cohorts").await
+    let ip = client_ip(&req, &state.settings);
+    match cohorts::join(&state, &who, &form.code, ip).await {
+        Ok(access) => Ok(joined(&state, &access)),
+        // A code that matches no cohort: the page again with the code typed, to fix a typo.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let refused = Refused {
+                form: "join",
+                error: &e,
+                entered: serde_json::json!({"code": form.code}),
+            };
+            render_list(page, &state, &who, Some(refused)).await
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::TooManyRequests { .. })) => {
+            Ok(redirect_with_error(&state, "/cohorts", &e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Where a learner lands once in a cohort.
+fn joined(state: &AppState, access: &cohorts::Access) -> HttpResponse {
+    redirect_with_flash(
+        state,
+        &format!("/cohorts/{}", access.cohort.id),
+        "success",
+        &format!("You are in {}.", access.cohort.name),
+    )
 }
 
 /// The invite link: a button to join with the code. The code is only checked when the form
@@ -192,7 +217,7 @@ async fn render_cohort(
     state: &AppState,
     who: &Identity,
     id: i64,
-    refused: Option<(&AppError, serde_json::Value)>,
+    refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let access = cohorts::access(state, who, id).await?;
     if !access.is_instructor() {
@@ -235,17 +260,36 @@ async fn render_cohort(
         .with("members", &members)
         .with("decks", &deck_choices);
     let status = match refused {
-        Some((error, entered)) => {
+        Some(r) => {
             page = page
-                .with("assignment_error", &error.public_message())
-                .with("entered", &entered);
-            actix_web::ResponseError::status_code(error)
+                .with(&format!("{}_error", r.form), &r.error.public_message())
+                .with(&format!("entered_{}", r.form), &r.entered);
+            actix_web::ResponseError::status_code(r.error)
         }
         None => actix_web::http::StatusCode::OK,
     };
-    let mut resp = page.render("cohort.html")?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    page.render_status(status, "cohort.html")
+}
+
+/// A form of the cohort page that was refused: which (`assignment`, `settings` or
+/// `instructor`), why, and its fields as sent.
+struct Refused<'a> {
+    form: &'static str,
+    error: &'a AppError,
+    entered: serde_json::Value,
+}
+
+/// The fields `names` as sent (empty when one was not sent), for a page that shows each.
+fn fields_of(pairs: &[(String, String)], names: &[&str]) -> serde_json::Value {
+    names
+        .iter()
+        .map(|name| {
+            let sent = pairs.iter().rev().find(|(k, _)| k == name);
+            let value = sent.map_or(String::new(), |(_, v)| v.clone());
+            ((*name).to_owned(), serde_json::Value::String(value))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// The new-assignment form's fields as sent, to show a refused form again.
@@ -316,7 +360,12 @@ pub async fn assignment_form(
         Ok(s) => s,
         Err(e @ AppError::BadRequest { .. }) => {
             let entered = entered_assignment(&fields);
-            return render_cohort(page, &state, &who, id, Some((&e, entered))).await;
+            let refused = Refused {
+                form: "assignment",
+                error: &e,
+                entered,
+            };
+            return render_cohort(page, &state, &who, id, Some(refused)).await;
         }
         Err(e) => return Ok(redirect_with_error(&state, &back, &e)),
     };
@@ -339,7 +388,12 @@ pub async fn assignment_form(
         // Shown again as filled in: a duplicate title or a bad date range is fixed in place.
         Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
             let entered = entered_assignment(&fields);
-            render_cohort(page, &state, &who, id, Some((&e, entered))).await
+            let refused = Refused {
+                form: "assignment",
+                error: &e,
+                entered,
+            };
+            render_cohort(page, &state, &who, id, Some(refused)).await
         }
         Err(e) => Err(e),
     }
@@ -557,54 +611,111 @@ pub async fn quiz_form(
     }
 }
 
-#[derive(Deserialize)]
-pub struct SettingsForm {
+/// The cohort's settings as the form sends them.
+struct SettingsForm {
     name: String,
-    #[serde(default)]
     description: String,
     timezone: String,
-    inactive_days: u32,
-    max_overdue: u32,
-    /// A percentage.
-    min_retention: f64,
-    due_soon_days: u32,
+    rule: crate::domain::cohort::AtRiskRule,
+}
+
+impl TryFrom<&[(String, String)]> for SettingsForm {
+    type Error = AppError;
+
+    /// Reads every field, saying of each number that cannot be read what it must be.
+    fn try_from(pairs: &[(String, String)]) -> Result<SettingsForm, AppError> {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map_or("", |(_, v)| v.trim())
+        };
+        let mut problems = Vec::new();
+        let mut number = |k: &str, what: &str| -> f64 {
+            get(k)
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0 && n.fract() == 0.0)
+                .unwrap_or_else(|| {
+                    problems.push(format!("{what} must be a whole number."));
+                    0.0
+                })
+        };
+        let inactive_days = number("inactive_days", "Days inactive");
+        let max_overdue = number("max_overdue", "Cards overdue");
+        let min_retention = number("min_retention", "The retention threshold (%)");
+        let due_soon_days = number("due_soon_days", "Days before a due date");
+        if !problems.is_empty() {
+            return Err(AppError::bad_request("invalid_cohort", problems.join(" ")));
+        }
+        let whole = |n: f64| n.min(f64::from(u32::MAX)) as u32;
+        Ok(SettingsForm {
+            name: get("name").to_owned(),
+            description: get("description").to_owned(),
+            timezone: get("timezone").to_owned(),
+            rule: crate::domain::cohort::AtRiskRule {
+                inactive_days: whole(inactive_days),
+                max_overdue: whole(max_overdue),
+                min_retention: min_retention / 100.0,
+                due_soon_days: whole(due_soon_days),
+            },
+        })
+    }
 }
 
 /// The cohort's settings form: name, description, timezone and the at-risk thresholds.
 #[post("/cohorts/{id}/settings")]
 pub async fn settings_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     id: web::Path<i64>,
-    form: web::Form<SettingsForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let f = form.into_inner();
-    let rule = crate::domain::cohort::AtRiskRule {
-        inactive_days: f.inactive_days,
-        max_overdue: f.max_overdue,
-        min_retention: f.min_retention / 100.0,
-        due_soon_days: f.due_soon_days,
+    let pairs = form.into_inner();
+    let saved = match SettingsForm::try_from(pairs.as_slice()) {
+        Ok(f) => {
+            cohorts::update(
+                &state,
+                &who,
+                id,
+                &f.name,
+                &f.description,
+                &f.timezone,
+                Some(f.rule),
+            )
+            .await
+        }
+        Err(e) => Err(e),
     };
-    let back = format!("/cohorts/{id}#settings");
-    match cohorts::update(
-        &state,
-        &who,
-        id,
-        &f.name,
-        &f.description,
-        &f.timezone,
-        Some(rule),
-    )
-    .await
-    {
+    match saved {
         Ok(_) => Ok(redirect_with_flash(
             &state,
-            &back,
+            &format!("/cohorts/{id}#settings"),
             "success",
             "Settings saved.",
         )),
-        Err(e @ AppError::BadRequest { .. }) => Ok(redirect_with_error(&state, &back, &e)),
+        // The page again with the settings as typed and what to change.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let refused = Refused {
+                form: "settings",
+                error: &e,
+                entered: fields_of(
+                    &pairs,
+                    &[
+                        "name",
+                        "timezone",
+                        "description",
+                        "inactive_days",
+                        "max_overdue",
+                        "min_retention",
+                        "due_soon_days",
+                    ],
+                ),
+            };
+            render_cohort(page, &state, &who, id, Some(refused)).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -617,6 +728,7 @@ pub struct InstructorForm {
 /// Adds an instructor by email.
 #[post("/cohorts/{id}/instructors")]
 pub async fn instructor_form(
+    page: Page,
     state: web::Data<AppState>,
     who: Identity,
     id: web::Path<i64>,
@@ -631,9 +743,16 @@ pub async fn instructor_form(
             "success",
             "Instructor added.",
         )),
-        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. } | AppError::NotFound)) => {
-            Ok(redirect_with_error(&state, &back, &e))
+        // An unknown email, or one already teaching: the page again with the email typed.
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            let refused = Refused {
+                form: "instructor",
+                error: &e,
+                entered: serde_json::json!({"email": form.email}),
+            };
+            render_cohort(page, &state, &who, id, Some(refused)).await
         }
+        Err(e @ AppError::NotFound) => Ok(redirect_with_error(&state, &back, &e)),
         Err(e) => Err(e),
     }
 }

@@ -1864,10 +1864,20 @@ async fn the_cohort_settings_form_saves_as_loaded_and_refuses_bad_values() {
     assert_eq!(after["at_risk"], cohort["at_risk"], "saved as loaded");
     assert_eq!(after["timezone"], "America/New_York");
 
+    // Refused: the page again with the settings as typed and what to change.
     let mut bad = fields.to_vec();
     bad[6] = ("min_retention", "150".to_owned());
-    let refused = post(bad).await;
-    assert!(refused.contains("flash-error"), "{refused}");
+    let resp = instructor
+        .client
+        .post(app.url(&format!("/cohorts/{id}/settings")))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let refused = resp.text().await.unwrap();
+    assert!(refused.contains("data-settings-error"), "{refused}");
+    assert!(refused.contains(r#"step="1" value="150""#), "kept as typed");
     let mut bad = fields.to_vec();
     bad[4] = ("inactive_days", "soon".to_owned());
     let resp = instructor
@@ -2417,4 +2427,84 @@ async fn a_refused_cohort_form_is_shown_again_as_filled_in() {
         assert!(html.contains(kept), "kept: {kept}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM cohorts").await, 0);
+}
+
+/// Refused cohort settings and a refused instructor come back on the cohort page as typed,
+/// with what to change (#13 item 5: a negative number said only that a field was invalid).
+#[tokio::test]
+async fn refused_cohort_settings_and_instructor_forms_keep_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let (_admin, instructor) = admin_and_instructor(&app).await;
+    let cohort = new_cohort(&app, &instructor, "Winter").await;
+    let id = cohort["id"].as_i64().unwrap();
+    let token = app
+        .csrf(&instructor.client, &format!("/cohorts/{id}"))
+        .await;
+    let resp = instructor
+        .client
+        .post(app.url(&format!("/cohorts/{id}/settings")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("name", "Winter, renamed"),
+            ("timezone", "UTC"),
+            ("description", ""),
+            ("inactive_days", "-3"),
+            ("max_overdue", "50"),
+            ("min_retention", "80"),
+            ("due_soon_days", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Days inactive must be a whole number."),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="Winter, renamed""#));
+    assert!(html.contains(r#"name="inactive_days" min="1" max="365" value="-3""#));
+    let stored = instructor
+        .json(
+            &app,
+            Method::GET,
+            &format!("/api/v1/cohorts/{id}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(stored["name"], "Winter", "nothing stored changed: {stored}");
+
+    let resp = instructor
+        .client
+        .post(app.url(&format!("/cohorts/{id}/instructors")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "nobody@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-instructor-error"), "{html}");
+    assert!(html.contains(r#"value="nobody@example.org""#));
+}
+
+/// A mistyped join code comes back in the join form with the message, to fix the typo.
+#[tokio::test]
+async fn a_mistyped_join_code_is_shown_again_in_the_form() {
+    let app = TestApp::spawn().await;
+    let ada = User::new(&app, "ada@example.org").await;
+    let token = app.csrf(&ada.client, "/cohorts").await;
+    let resp = ada
+        .client
+        .post(app.url("/cohorts/join"))
+        .form(&[("csrf_token", token.as_str()), ("code", "ABCD-EFGH")])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-join-error"), "{html}");
+    assert!(html.contains(r#"value="ABCD-EFGH""#), "the code is kept");
 }
