@@ -18,7 +18,7 @@ async fn render_users(
     page: Page,
     state: &AppState,
     admin: &Admin,
-    extra: Option<(&str, &str)>,
+    extras: &[(&str, &str)],
 ) -> Result<HttpResponse, AppError> {
     let users: Vec<MeResponse> = db::users::list(&state.db)
         .await?
@@ -30,8 +30,8 @@ async fn render_users(
         .me(&admin.0)
         .with("users", &users)
         .with("roles", &roles);
-    if let Some((k, v)) = extra {
-        page = page.with(k, &v);
+    for (k, v) in extras {
+        page = page.with(k, v);
     }
     page.render("admin_users.html")
 }
@@ -42,7 +42,7 @@ pub async fn users_page(
     state: web::Data<AppState>,
     admin: Admin,
 ) -> Result<HttpResponse, AppError> {
-    render_users(page, &state, &admin, None).await
+    render_users(page, &state, &admin, &[]).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -85,18 +85,29 @@ pub async fn create_user(
     form: web::Form<NewUserForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let user = accounts::register(
+    let registered = accounts::register(
         &state,
         SignUp {
-            email: form.email,
+            email: form.email.clone(),
             password: new_token(""),
             timezone: String::new(),
         },
         Creator::Admin(form.role),
     )
-    .await?;
+    .await;
+    let user = match registered {
+        Ok(user) => user,
+        // The form again with the email typed and what to change.
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            let message = e.public_message();
+            let extras = [("add_error", message.as_str()), ("add_email", &form.email)];
+            let resp = render_users(page, &state, &admin, &extras).await?;
+            return Ok(super::page::with_status(resp, &e));
+        }
+        Err(e) => return Err(e),
+    };
     let link = accounts::reset_link(&state, user.id).await?;
-    render_users(page, &state, &admin, Some(("reset_link", &link))).await
+    render_users(page, &state, &admin, &[("reset_link", &link)]).await
 }
 
 #[post("/admin/users/{id}/reset-link")]
@@ -110,7 +121,7 @@ pub async fn reset_link(
         .await?
         .ok_or(AppError::NotFound)?;
     let link = accounts::reset_link(&state, user.id).await?;
-    render_users(page, &state, &admin, Some(("reset_link", &link))).await
+    render_users(page, &state, &admin, &[("reset_link", &link)]).await
 }
 
 /// Every account (admins only).

@@ -165,6 +165,12 @@ fn read_flash(state: &AppState, value: &str) -> Option<Flash> {
 /// A 303 redirect to `location` that shows `message` on the next page.
 /// Redirects to `location` with the error's public message as an error flash (a form whose
 /// action was refused, e.g. a conflict).
+/// A page rendered again for a refused form, with the refusal's status (400, 409, ...).
+pub fn with_status(mut resp: HttpResponse, error: &AppError) -> HttpResponse {
+    *resp.status_mut() = actix_web::ResponseError::status_code(error);
+    resp
+}
+
 pub fn redirect_with_error(state: &AppState, location: &str, error: &AppError) -> HttpResponse {
     redirect_with_flash(state, location, "error", &error.public_message())
 }

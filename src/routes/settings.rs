@@ -21,11 +21,21 @@ pub async fn render_settings(
     who: &Identity,
     extra: Option<(&str, &str)>,
 ) -> Result<HttpResponse, AppError> {
+    render_settings_with(page, state, who, extra.as_slice()).await
+}
+
+/// The settings page with each of `extras` (a message, a value typed into a refused form).
+pub async fn render_settings_with(
+    page: Page,
+    state: &AppState,
+    who: &Identity,
+    extras: &[(&str, &str)],
+) -> Result<HttpResponse, AppError> {
     let study = serde_json::to_value(StudySettings::from(
         &db::study::settings(&state.db, who.user.id).await?,
     ))
     .map_err(anyhow::Error::from)?;
-    settings_with_study(page, state, who, extra, study).await
+    settings_with_study(page, state, who, extras, study).await
 }
 
 /// The settings page with the study form showing `study` (the stored settings, or what was
@@ -34,7 +44,7 @@ async fn settings_with_study(
     page: Page,
     state: &AppState,
     who: &Identity,
-    extra: Option<(&str, &str)>,
+    extras: &[(&str, &str)],
     study: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
     let sessions = db::sessions::list_for_user(&state.db, who.user.id, state.clock.now()).await?;
@@ -48,8 +58,8 @@ async fn settings_with_study(
         .with("tokens", &tokens)
         .with("study", &study)
         .with("fsrs", &fsrs);
-    if let Some((key, value)) = extra {
-        page = page.with(key, &value);
+    for (key, value) in extras {
+        page = page.with(key, value);
     }
     page.render("settings.html")
 }
@@ -522,9 +532,14 @@ pub async fn save_study_settings(
         Err(e @ AppError::BadRequest { .. }) => {
             let typed = serde_json::to_value(&form.0).map_err(anyhow::Error::from)?;
             let message = e.public_message();
-            let mut resp =
-                settings_with_study(page, &state, &who, Some(("study_error", &message)), typed)
-                    .await?;
+            let mut resp = settings_with_study(
+                page,
+                &state,
+                &who,
+                &[("study_error", message.as_str())],
+                typed,
+            )
+            .await?;
             *resp.status_mut() = e.status_code();
             Ok(resp)
         }

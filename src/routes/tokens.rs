@@ -25,8 +25,20 @@ pub async fn create(
     who: Identity,
     form: web::Form<TokenRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (secret, _) = accounts::create_token(&state, who.user.id, &form.name).await?;
-    render_settings(page, &state, &who, Some(("new_token", &secret))).await
+    match accounts::create_token(&state, who.user.id, &form.name).await {
+        Ok((secret, _)) => render_settings(page, &state, &who, Some(("new_token", &secret))).await,
+        // The form again with the name typed and what to change.
+        Err(e @ AppError::BadRequest { .. }) => {
+            let message = e.public_message();
+            let extras = [
+                ("token_error", message.as_str()),
+                ("token_name", &form.name),
+            ];
+            let resp = super::settings::render_settings_with(page, &state, &who, &extras).await?;
+            Ok(super::page::with_status(resp, &e))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]

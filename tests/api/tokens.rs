@@ -175,3 +175,50 @@ async fn the_settings_page_shows_a_new_token_once() {
         .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
 }
+
+/// Refused small forms come back filled in with the message (#13 item 5): a token name that
+/// is too long, and an admin's new user whose email is taken.
+#[tokio::test]
+async fn a_refused_token_or_new_user_form_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@example.org").await;
+    let settings = |c: &reqwest::Client| {
+        let (c, url) = (c.clone(), app.url("/settings"));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let csrf = crate::helpers::csrf_from(&settings(&admin).await).unwrap();
+    let long = "n".repeat(101);
+    let resp = admin
+        .post(app.url("/settings/tokens"))
+        .form(&[("csrf_token", csrf.as_str()), ("name", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-token-error"), "{html}");
+    assert!(
+        html.contains(&format!(r#"value="{long}""#)),
+        "the name is kept"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
+
+    let resp = admin
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", "admin@example.org"),
+            ("role", "learner"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-add-error"), "{html}");
+    assert!(
+        html.contains(r#"value="admin@example.org""#),
+        "the email is kept"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
