@@ -613,9 +613,26 @@ async fn render_attempt(
     Ok(resp)
 }
 
-/// Turns the answer form into a response: `choice` (repeated for multi), `value`, `option`,
-/// `text`, or `rank_<i>` for ordering.
-fn form_response(kind: &str, f: &[(String, String)]) -> Result<Response, AppError> {
+/// The answer form as sent: its `kind`, then `choice` (repeated for multi), `value`,
+/// `option`, `text`, or `rank_<i>` for ordering; read into a [`Response`] as the JSON twin
+/// gets one from serde.
+struct AnswerForm<'a>(&'a [(String, String)]);
+
+impl TryFrom<AnswerForm<'_>> for Response {
+    type Error = AppError;
+
+    fn try_from(form: AnswerForm<'_>) -> Result<Response, AppError> {
+        let f = form.0;
+        let kind = f
+            .iter()
+            .find(|(k, _)| k == "kind")
+            .map_or("", |(_, v)| v.as_str());
+        answer_of(kind, f)
+    }
+}
+
+/// The response of a question of `kind` from the form's fields.
+fn answer_of(kind: &str, f: &[(String, String)]) -> Result<Response, AppError> {
     let bad = |m: &str| AppError::bad_request("invalid_response", m.to_owned());
     let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let index = |v: &str| {
@@ -686,7 +703,7 @@ pub async fn answer_form(
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| AppError::bad_request("invalid_response", "Missing question position."))?;
     let back = format!("/attempts/{}", *id);
-    let answered = match form_response(&get("kind").unwrap_or_default(), &f) {
+    let answered = match Response::try_from(AnswerForm(&f)) {
         Ok(response) => {
             quiz::answer(
                 &state,
