@@ -300,8 +300,14 @@ impl TryFrom<Vec<(String, String)>> for ActionsForm {
                         )
                     })?)
                 }
-                // Only a path of this browser, so the redirect cannot leave the site.
-                "back" if value == "/cards" || value.starts_with("/cards?") => back = value,
+                // Only a path of this browser, so the redirect cannot leave the site, and
+                // nothing a header cannot carry.
+                "back"
+                    if (value == "/cards" || value.starts_with("/cards?"))
+                        && !value.chars().any(|c| c.is_control()) =>
+                {
+                    back = value
+                }
                 _ => {}
             }
         }

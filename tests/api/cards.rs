@@ -292,6 +292,33 @@ async fn the_browser_page_links_each_card_and_its_bulk_form_works_as_loaded() {
         .await
         .unwrap();
     assert_eq!(resp.headers()["location"], "/cards");
+    let page = ada
+        .client
+        .get(app.url("/cards"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let resp = ada
+        .client
+        .post(app.url("/cards/actions"))
+        .form(&[
+            ("csrf_token", csrf_from(&page).unwrap().as_str()),
+            ("back", "/cards?state=new\r\nSet-Cookie: x=1"),
+            ("action", "unsuspend"),
+            ("cards", first.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "no 500 for a header-breaking path"
+    );
+    assert_eq!(resp.headers()["location"], "/cards");
 
     // The deck page links every card to its card info.
     let deck = ada
