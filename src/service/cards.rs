@@ -68,58 +68,81 @@ pub async fn browse(
     let day = crate::service::study::day(state, user_id).await?;
     let catalog = db::decks::live_cards(&state.db).await?;
     let learner = db::study::learner_cards(&state.db, user_id, day.start).await?;
-    let (rows, study_set) = {
-        let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
-        (learner.cards.clone(), learner.study_set.clone())
-    };
     let decks: BTreeSet<String> = match &filter.deck {
         Some(deck) if catalog.iter().any(|c| c.deck_id == *deck) => [deck.clone()].into(),
         Some(_) => return Err(AppError::NotFound),
-        None => study_set
-            .into_keys()
-            .chain(
-                rows.keys()
-                    .filter_map(|id| id.split_once('/'))
-                    .map(|(d, _)| d.to_owned()),
-            )
-            .collect(),
+        None => {
+            let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+            learner
+                .study_set
+                .keys()
+                .cloned()
+                .chain(
+                    learner
+                        .cards
+                        .keys()
+                        .filter_map(|id| id.split_once('/'))
+                        .map(|(d, _)| d.to_owned()),
+                )
+                .collect()
+        }
     };
+    // A text search reads every card's front and back; without one, only the listed page's
+    // fronts are needed, and those come from the item cache below.
     let mut texts: HashMap<String, (String, String)> = HashMap::new();
-    for deck in &decks {
-        for item in db::decks::live_items(&state.db, deck).await? {
-            if item.kind == "card" {
-                let field = |name: &str| item.content[name].as_str().unwrap_or_default().to_owned();
-                texts.insert(item.id.clone(), (field("front"), field("back")));
+    if filter.text.is_some() {
+        for deck in &decks {
+            for item in db::decks::live_items(&state.db, deck).await? {
+                if item.kind == "card" {
+                    let field =
+                        |name: &str| item.content[name].as_str().unwrap_or_default().to_owned();
+                    texts.insert(item.id.clone(), (field("front"), field("back")));
+                }
             }
         }
     }
-    let listed: Vec<Listed> = catalog
-        .iter()
-        .filter(|c| decks.contains(&c.deck_id))
-        .map(|c| {
-            let stored = rows.get(&c.id).copied().unwrap_or(StoredState::NEW);
-            let (front, back) = texts
-                .get(&c.id)
-                .map_or(("", ""), |(f, b)| (f.as_str(), b.as_str()));
-            Listed {
-                id: &c.id,
-                deck_id: &c.deck_id,
-                topic: &c.topic,
-                position: c.position,
-                front,
-                back,
-                stored,
-                recall: match (stored.state.memory(), stored.state.last_review_ms()) {
-                    (Some(memory), Some(last)) => {
-                        Some(day.scheduler.retrievability_at(memory, last, day.now))
-                    }
-                    _ => None,
-                },
+    let mut found = {
+        let learner = learner.lock().unwrap_or_else(|e| e.into_inner());
+        let listed: Vec<Listed> = catalog
+            .iter()
+            .filter(|c| decks.contains(&c.deck_id))
+            .map(|c| {
+                let stored = learner
+                    .cards
+                    .get(&c.id)
+                    .copied()
+                    .unwrap_or(StoredState::NEW);
+                let (front, back) = texts
+                    .get(&c.id)
+                    .map_or(("", ""), |(f, b)| (f.as_str(), b.as_str()));
+                Listed {
+                    id: &c.id,
+                    deck_id: &c.deck_id,
+                    topic: &c.topic,
+                    position: c.position,
+                    front,
+                    back,
+                    stored,
+                    recall: match (stored.state.memory(), stored.state.last_review_ms()) {
+                        (Some(memory), Some(last)) => {
+                            Some(day.scheduler.retrievability_at(memory, last, day.now))
+                        }
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let found = browse::browse(listed, filter, sort, day.now, page, per_page);
+        browsed(found, day.now)
+    };
+    if filter.text.is_none() {
+        for card in &mut found.cards {
+            if let Some(item) = db::decks::live_item(&state.db, &card.id).await? {
+                card.front = Text::of(item.content["front"].as_str().unwrap_or_default());
             }
-        })
-        .collect();
-    let found = browse::browse(listed, filter, sort, day.now, page, per_page);
-    Ok(browsed(found, day.now))
+        }
+    }
+    Ok(found)
 }
 
 fn browsed(found: Page<Listed>, now: i64) -> Browsed {
@@ -189,6 +212,7 @@ pub async fn act_on_many(
     }
     let catalog = db::decks::live_cards(&state.db).await?;
     let live: std::collections::HashSet<&str> = catalog.iter().map(|c| c.id.as_str()).collect();
+    let mut seen = std::collections::HashSet::new();
     let mut unique: Vec<String> = Vec::with_capacity(cards.len());
     for card in cards {
         if !live.contains(card.as_str()) {
@@ -197,7 +221,7 @@ pub async fn act_on_many(
                 format!("There is no card {card}."),
             ));
         }
-        if !unique.contains(card) {
+        if seen.insert(card.as_str()) {
             unique.push(card.clone());
         }
     }
