@@ -5,7 +5,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::page::{redirect_with_error, redirect_with_flash, Page};
+use super::page::{redirect_with_error, redirect_with_flash, Page, Refused};
 use crate::assignments::{self, Submitted};
 use crate::auth::identity::{client_ip, Identity};
 use crate::cohorts::{self, CohortView};
@@ -39,21 +39,12 @@ async fn render_list(
         .into_iter()
         .map(CohortView::from)
         .collect();
-    let mut page = page
+    let page = page
         .me(who)
         .with("cohorts", &mine)
         .with("can_create", &(who.user.role != Role::Learner))
         .with("templates", &template_choices());
-    let status = match refused {
-        Some(r) => {
-            page = page
-                .with(&format!("{}_error", r.form), &r.error.public_message())
-                .with(&format!("entered_{}", r.form), &r.entered);
-            actix_web::ResponseError::status_code(r.error)
-        }
-        None => actix_web::http::StatusCode::OK,
-    };
-    page.render_status(status, "cohorts.html")
+    page.render_refused("cohorts.html", refused)
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -252,31 +243,14 @@ async fn render_cohort(
         .filter(|l| !l.at_risk.is_empty())
         .collect();
     let grid = grid_rows(&d);
-    let mut page = page
+    let page = page
         .me(who)
         .with("d", &view)
         .with("grid", &grid)
         .with("at_risk", &at_risk)
         .with("members", &members)
         .with("decks", &deck_choices);
-    let status = match refused {
-        Some(r) => {
-            page = page
-                .with(&format!("{}_error", r.form), &r.error.public_message())
-                .with(&format!("entered_{}", r.form), &r.entered);
-            actix_web::ResponseError::status_code(r.error)
-        }
-        None => actix_web::http::StatusCode::OK,
-    };
-    page.render_status(status, "cohort.html")
-}
-
-/// A form of the cohort page that was refused: which (`assignment`, `settings` or
-/// `instructor`), why, and its fields as sent.
-struct Refused<'a> {
-    form: &'static str,
-    error: &'a AppError,
-    entered: serde_json::Value,
+    page.render_refused("cohort.html", refused)
 }
 
 /// The fields `names` as sent (empty when one was not sent), for a page that shows each.
@@ -539,21 +513,13 @@ pub async fn feedback_page(
     render_feedback(page, &state, &who, id.into_inner(), None).await
 }
 
-/// Feedback refused on one answer: which, why, and what was entered (`points`, `score`,
-/// `comment`), to show that answer's form again as it was filled in.
-pub struct RefusedFeedback {
-    pub answer_id: i64,
-    pub message: String,
-    pub entered: serde_json::Value,
-}
-
 /// The feedback queue; with one answer's refused feedback shown again (status 400).
 pub async fn render_feedback(
     page: Page,
     state: &AppState,
     who: &Identity,
     id: i64,
-    refused: Option<RefusedFeedback>,
+    refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let access = cohorts::as_instructor(state, who, id).await?;
     let waiting = crate::feedback::queue(state, who, id).await?;
@@ -578,21 +544,10 @@ pub async fn render_feedback(
             "rubric": rubric,
         }));
     }
-    let status = match refused {
-        Some(_) => actix_web::http::StatusCode::BAD_REQUEST,
-        None => actix_web::http::StatusCode::OK,
-    };
-    let refused = refused.map(
-        |r| serde_json::json!({"answer": r.answer_id, "message": r.message, "entered": r.entered}),
-    );
-    let page = page
-        .me(who)
+    page.me(who)
         .with("cohort", &CohortView::from(access))
         .with("items", &items)
-        .with("refused", &refused);
-    let mut resp = page.render("feedback.html")?;
-    *resp.status_mut() = status;
-    Ok(resp)
+        .render_refused("feedback.html", refused)
 }
 
 /// Starts an attempt of an open assignment's quiz and opens it.

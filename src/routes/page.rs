@@ -114,6 +114,25 @@ impl Page {
         self.render_status(actix_web::http::StatusCode::OK, template)
     }
 
+    /// Renders `template`, with `refused` shown again when there is one (its form's message
+    /// as `{form}_error`, its fields as `entered_{form}`, and the refusal's status).
+    pub fn render_refused(
+        mut self,
+        template: &str,
+        refused: Option<Refused<'_>>,
+    ) -> Result<HttpResponse, AppError> {
+        let status = match refused {
+            Some(r) => {
+                self = self
+                    .with(&format!("{}_error", r.form), &r.error.public_message())
+                    .with(&format!("entered_{}", r.form), &r.entered);
+                actix_web::ResponseError::status_code(r.error)
+            }
+            None => StatusCode::OK,
+        };
+        self.render_status(status, template)
+    }
+
     /// Renders with another status, e.g. a form shown again with its errors.
     pub fn render_status(
         self,
@@ -165,6 +184,14 @@ fn read_flash(state: &AppState, value: &str) -> Option<Flash> {
 /// A 303 redirect to `location` that shows `message` on the next page.
 /// Redirects to `location` with the error's public message as an error flash (a form whose
 /// action was refused, e.g. a conflict).
+/// A form the page refused, to show again: which of the page's forms, why, and its fields as
+/// sent (see [`Page::render_refused`]).
+pub struct Refused<'a> {
+    pub form: &'static str,
+    pub error: &'a AppError,
+    pub entered: serde_json::Value,
+}
+
 /// A page rendered again for a refused form, with the refusal's status (400, 409, ...).
 pub fn with_status(mut resp: HttpResponse, error: &AppError) -> HttpResponse {
     *resp.status_mut() = actix_web::ResponseError::status_code(error);

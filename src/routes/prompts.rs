@@ -174,7 +174,7 @@ async fn render_prompt(
     who: &Identity,
     deck: &str,
     item: &str,
-    refused: Option<(&AppError, &str)>,
+    refused: Option<super::page::Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let id = qualified_id(deck, item);
     let p = prompt(state, &id).await?;
@@ -186,24 +186,12 @@ async fn render_prompt(
                                "percent": a.score.map(|s| (s * 100.0).round())})
         })
         .collect();
-    let mut page = page
-        .me(who)
+    page.me(who)
         .with("id", &id)
         .with("deck", &deck)
         .with("prompt", &Text::of(&p.prompt))
-        .with("previous", &previous);
-    let status = match refused {
-        Some((error, typed)) => {
-            page = page
-                .with("answer_error", &error.public_message())
-                .with("typed", &typed);
-            actix_web::ResponseError::status_code(error)
-        }
-        None => actix_web::http::StatusCode::OK,
-    };
-    let mut resp = page.render("prompt.html")?;
-    *resp.status_mut() = status;
-    Ok(resp)
+        .with("previous", &previous)
+        .render_refused("prompt.html", refused)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -227,7 +215,12 @@ pub async fn write_form(
         Ok(t) => t,
         // The page again with the text as written: a long answer is never lost.
         Err(e) => {
-            return render_prompt(page, &state, &who, &deck, &item, Some((&e, &form.answer))).await
+            let refused = super::page::Refused {
+                form: "answer",
+                error: &e,
+                entered: serde_json::json!({"text": form.answer}),
+            };
+            return render_prompt(page, &state, &who, &deck, &item, Some(refused)).await;
         }
     };
     let saved = db::prompts::insert(&state.db, who.user.id, &id, text, state.clock.now()).await?;
@@ -527,11 +520,12 @@ pub async fn feedback_form(
         )),
         // The queue again, this answer's form filled in as it was sent: a comment is not lost.
         Err(e @ AppError::BadRequest { .. }) => {
-            let refused = super::cohort_pages::RefusedFeedback {
-                answer_id: *id,
-                message: e.public_message(),
+            let refused = super::page::Refused {
+                form: "feedback",
+                error: &e,
                 entered: serde_json::json!({
-                    "points": ticked, "score": field("score"), "comment": field("comment"),
+                    "answer": *id, "points": ticked, "score": field("score"),
+                    "comment": field("comment"),
                 }),
             };
             super::cohort_pages::render_feedback(page, &state, &who, cohort, Some(refused)).await

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{redirect, redirect_with_error, Page};
+use super::page::{redirect, redirect_with_error, Page, Refused};
 use crate::auth::Identity;
 use crate::db;
 use crate::db::quizzes::{AttemptSummary, Quiz};
@@ -302,7 +302,7 @@ async fn quizzes_page_with(
     page: Page,
     state: &AppState,
     who: &Identity,
-    refused: Option<(&str, serde_json::Value)>,
+    refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let decks = super::decks::deck_infos(state).await?;
     let history = db::quizzes::history(&state.db, who.user.id).await?;
@@ -332,15 +332,11 @@ async fn quizzes_page_with(
         .rev()
         .filter_map(|a| Some(a.score? / a.max_score.filter(|m| *m > 0.0)?))
         .collect();
-    let mut page = page
-        .me(who)
+    page.me(who)
         .with("decks", &decks)
         .with("attempts", &rows)
-        .with("trend", &trend(&scores));
-    if let Some((message, entered)) = refused {
-        page = page.with("quiz_error", &message).with("entered", &entered);
-    }
-    page.render("quizzes.html")
+        .with("trend", &trend(&scores))
+        .render_refused("quizzes.html", refused)
 }
 
 /// The score trend over closed attempts, oldest first: the last five against the five before.
@@ -492,11 +488,12 @@ pub async fn create_form(
         Ok(id) => Ok(redirect(&format!("/attempts/{id}"))),
         // The form again, filled in as it was sent, with what to change.
         Err(e @ AppError::BadRequest { .. }) => {
-            let message = e.public_message();
-            let mut resp =
-                quizzes_page_with(page, &state, &who, Some((&message, form.entered()))).await?;
-            *resp.status_mut() = actix_web::ResponseError::status_code(&e);
-            Ok(resp)
+            let refused = Refused {
+                form: "quiz",
+                error: &e,
+                entered: form.entered(),
+            };
+            quizzes_page_with(page, &state, &who, Some(refused)).await
         }
         Err(e) => Err(e),
     }
@@ -532,44 +529,33 @@ pub async fn attempt_page(
     render_attempt(page, &state, &who, *id, q.feedback, None).await
 }
 
-/// An answer the attempt page refused: the message, and what was entered, to show again.
-struct Refused {
-    message: String,
-    entered: serde_json::Value,
-}
-
-impl Refused {
-    /// `choices` (for single, multi and which-one), `value`, `text` and `ranks` (by item), as
-    /// the form sent them.
-    fn of(error: &AppError, f: &[(String, String)]) -> Refused {
-        let get = |k: &str| f.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v);
-        let choices: Vec<usize> = f
-            .iter()
-            .filter(|(k, _)| k == "choice" || k == "option")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        let mut ranks: Vec<String> = Vec::new();
-        for (k, v) in f {
-            if let Some(i) = k
-                .strip_prefix("rank_")
-                .and_then(|i| i.parse::<usize>().ok())
-            {
-                // Items are few; an absurd index is not worth a huge vector.
-                if i < 100 {
-                    if ranks.len() <= i {
-                        ranks.resize(i + 1, String::new());
-                    }
-                    ranks[i] = v.trim().to_owned();
+/// An answer's fields as the form sent them, to show the question again: `choices` (for
+/// single, multi and which-one), `value`, `text` and `ranks` (by item).
+fn entered_answer(f: &[(String, String)]) -> serde_json::Value {
+    let get = |k: &str| f.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v);
+    let choices: Vec<usize> = f
+        .iter()
+        .filter(|(k, _)| k == "choice" || k == "option")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let mut ranks: Vec<String> = Vec::new();
+    for (k, v) in f {
+        if let Some(i) = k
+            .strip_prefix("rank_")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            // Items are few; an absurd index is not worth a huge vector.
+            if i < 100 {
+                if ranks.len() <= i {
+                    ranks.resize(i + 1, String::new());
                 }
+                ranks[i] = v.trim().to_owned();
             }
         }
-        Refused {
-            message: error.public_message(),
-            entered: serde_json::json!({
-                "choices": choices, "value": get("value"), "text": get("text"), "ranks": ranks,
-            }),
-        }
     }
+    serde_json::json!({
+        "choices": choices, "value": get("value"), "text": get("text"), "ranks": ranks,
+    })
 }
 
 /// The attempt page at its current question, with the feedback on the answer at
@@ -580,7 +566,7 @@ async fn render_attempt(
     who: &Identity,
     id: i64,
     feedback_at: Option<usize>,
-    refused: Option<Refused>,
+    refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = quiz::load(state, who.user.id, id).await?;
     if !loaded.is_open() {
@@ -593,24 +579,12 @@ async fn render_attempt(
         (Mode::Practice, Some(pos)) => quiz::feedback(&loaded, pos).map(|f| feedback_view(&f)),
         _ => None,
     };
-    let mut page = page
-        .me(who)
+    page.me(who)
         .with("attempt", &view(state, &loaded))
         .with("question", &question)
         .with("position", &current)
-        .with("feedback", &feedback);
-    let status = match &refused {
-        Some(r) => {
-            page = page
-                .with("answer_error", &r.message)
-                .with("entered", &r.entered);
-            actix_web::http::StatusCode::BAD_REQUEST
-        }
-        None => actix_web::http::StatusCode::OK,
-    };
-    let mut resp = page.render("attempt.html")?;
-    *resp.status_mut() = status;
-    Ok(resp)
+        .with("feedback", &feedback)
+        .render_refused("attempt.html", refused)
 }
 
 /// The answer form as sent: its `kind`, then `choice` (repeated for multi), `value`,
@@ -722,7 +696,11 @@ pub async fn answer_form(
         Ok(_) => Ok(redirect(&back)),
         // The question again, with the message and the answer as it was entered.
         Err(e @ AppError::BadRequest { .. }) => {
-            let refused = Refused::of(&e, &f);
+            let refused = Refused {
+                form: "answer",
+                error: &e,
+                entered: entered_answer(&f),
+            };
             render_attempt(page, &state, &who, *id, None, Some(refused)).await
         }
         // Another tab moved the attempt on: the page as it now stands.

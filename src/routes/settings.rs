@@ -1,6 +1,6 @@
 //! The signed-in user's own account: `/settings` and `/api/v1/me`.
 
-use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -72,9 +72,8 @@ async fn settings_with_error(
     key: &str,
     error: AppError,
 ) -> Result<HttpResponse, AppError> {
-    let mut resp = render_settings(page, state, who, Some((key, &error.public_message()))).await?;
-    *resp.status_mut() = error.status_code();
-    Ok(resp)
+    let resp = render_settings(page, state, who, Some((key, &error.public_message()))).await?;
+    Ok(super::page::with_status(resp, &error))
 }
 
 #[get("/settings")]
@@ -532,7 +531,7 @@ pub async fn save_study_settings(
         Err(e @ AppError::BadRequest { .. }) => {
             let typed = serde_json::to_value(&form.0).map_err(anyhow::Error::from)?;
             let message = e.public_message();
-            let mut resp = settings_with_study(
+            let resp = settings_with_study(
                 page,
                 &state,
                 &who,
@@ -540,8 +539,7 @@ pub async fn save_study_settings(
                 typed,
             )
             .await?;
-            *resp.status_mut() = e.status_code();
-            Ok(resp)
+            Ok(super::page::with_status(resp, &e))
         }
         Err(e) => Err(e),
     }
